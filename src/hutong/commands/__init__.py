@@ -1,0 +1,1 @@
+"""Subcommands of the ``hutong`` CLI, one module each (see ``hutong.cli``)."""

@@ -1,0 +1,262 @@
+"""Configuration: one TOML file, every setting with a default, unknown keys rejected by name.
+
+The file is found from ``--config``, else ``HUTONG_CONFIG``, else the defaults apply.
+Every setting is documented in ``docs/config.md`` (a test checks that the two agree).
+Each section is a frozen dataclass; add a setting by adding a field with a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .errors import ConfigError
+
+ENV_CONFIG = "HUTONG_CONFIG"
+ENV_DATA_DIR = "HUTONG_DATA_DIR"
+
+
+def _default_data_dir() -> str:
+    if env := os.environ.get(ENV_DATA_DIR):
+        return env
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(base) / "hutong")
+
+
+@dataclass(frozen=True)
+class DataSection:
+    dir: str = field(default_factory=_default_data_dir)
+
+
+@dataclass(frozen=True)
+class PolicySection:
+    file: str = ""  # empty: the bundled default policy
+    default_mode: str = "direct"
+
+
+@dataclass(frozen=True)
+class CleanSection:
+    clearurls: str = ""  # path to a ClearURLs rule file (data.min.json format); empty: not used
+    generic: bool = True  # strip utm_*, fbclid, gclid ... on every site
+    keep_referral: bool = False  # keep affiliate/referral parameters ClearURLs marks as referralMarketing
+
+
+@dataclass(frozen=True)
+class NetworkSection:
+    allowed_schemes: tuple[str, ...] = ("http", "https")
+    allowed_ports: tuple[int, ...] = (80, 443)
+    connect_timeout: float = 5.0
+    total_timeout: float = 10.0
+    max_redirects: int = 5
+    max_html_bytes: int = 2 * 1024 * 1024
+    max_image_bytes: int = 1024 * 1024
+    max_other_bytes: int = 256 * 1024
+    max_header_bytes: int = 64 * 1024
+    max_decompression_ratio: int = 100
+    rate_limit_per_minute: int = 60  # per destination host
+    user_agent: str = "hutong-preview (bot; +https://github.com/hutong/hutong)"
+    accept_language: str = "zh-CN,zh;q=0.9,en;q=0.8"
+    # test overrides: off by default, loudly logged when on
+    connect_to: tuple[str, ...] = ()
+    allow_networks: tuple[str, ...] = ()
+    ca_bundle: str = ""
+    deny_networks: tuple[str, ...] = ()  # extra ranges refused on top of the non-global ones
+
+
+@dataclass(frozen=True)
+class CacheSection:
+    positive_ttl: float = 3600.0
+    negative_ttl: float = 300.0
+    max_entries: int = 10_000
+
+
+@dataclass(frozen=True)
+class PreviewSection:
+    enabled: bool = True
+    max_title: int = 120
+    max_description: int = 300
+    image_max_side: int = 640
+    image_max_pixels: int = 32_000_000
+    image_quality: int = 80
+    image_ttl: float = 7 * 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class FeedSource:
+    name: str = ""
+    format: str = ""
+    location: str = ""  # a path or an http(s) URL; fetched only by `hutong feeds update`
+
+
+@dataclass(frozen=True)
+class SafetySection:
+    rules: tuple[str, ...] = ("allowlist", "structural", "feeds", "lookalike")
+    max_feed_age_hours: float = 72.0
+    allow: tuple[str, ...] = ()  # operator allowlist: domains (and their subdomains) or URL prefixes
+    deny: tuple[str, ...] = ()  # operator denylist
+    protected_domains: tuple[str, ...] = ()  # extra domains to protect from lookalikes
+    feeds: tuple[FeedSource, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServerSection:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    workers: int = 1
+    public_url: str = ""  # base URL for go-links and image URLs; empty: derived from the request
+    go_ttl_days: float = 30.0
+    max_message_chars: int = 20_000
+    max_batch: int = 100
+
+
+@dataclass(frozen=True)
+class StorageSection:
+    audit: str = ""  # "sqlite:///path" or "postgresql://..."; empty: SQLite under data.dir
+    cache: str = "memory"  # "memory" or "redis://..."
+
+
+@dataclass(frozen=True)
+class AuditSection:
+    enabled: bool = True
+    retention_days: int = 365
+
+
+@dataclass(frozen=True)
+class Config:
+    data: DataSection = field(default_factory=DataSection)
+    policy: PolicySection = field(default_factory=PolicySection)
+    clean: CleanSection = field(default_factory=CleanSection)
+    network: NetworkSection = field(default_factory=NetworkSection)
+    cache: CacheSection = field(default_factory=CacheSection)
+    preview: PreviewSection = field(default_factory=PreviewSection)
+    safety: SafetySection = field(default_factory=SafetySection)
+    server: ServerSection = field(default_factory=ServerSection)
+    storage: StorageSection = field(default_factory=StorageSection)
+    audit: AuditSection = field(default_factory=AuditSection)
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.data.dir).expanduser()
+
+
+T = TypeVar("T")
+
+
+def _convert(value: Any, tp: Any, key: str) -> Any:
+    origin = typing.get_origin(tp)
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key}: expected true or false, got {value!r}")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{key}: expected an integer, got {value!r}")
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{key}: expected a number, got {value!r}")
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{key}: expected a string, got {value!r}")
+        return value
+    if origin is tuple:
+        (item_tp, _ellipsis) = typing.get_args(tp)
+        if not isinstance(value, list):
+            raise ConfigError(f"{key}: expected a list, got {value!r}")
+        return tuple(_convert(v, item_tp, f"{key}[{i}]") for i, v in enumerate(value))
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{key}: expected a table, got {value!r}")
+        return build(tp, value, key)
+    if origin in (types.UnionType, typing.Union):  # pragma: no cover - no optional settings yet
+        raise ConfigError(f"{key}: unsupported setting type")
+    raise ConfigError(f"{key}: unsupported setting type {tp!r}")  # pragma: no cover
+
+
+def build(cls: type[T], raw: dict[str, Any], prefix: str = "") -> T:
+    """Build dataclass ``cls`` from a TOML table, rejecting unknown keys by their dotted name."""
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    kwargs: dict[str, Any] = {}
+    for name, value in raw.items():
+        key = f"{prefix}.{name}" if prefix else name
+        if name not in known:
+            hint = f"; known keys here: {', '.join(sorted(known))}" if known else ""
+            raise ConfigError(f"unknown configuration key {key!r}{hint}", code="config.unknown_key")
+        kwargs[name] = _convert(value, hints[name], key)
+    return cls(**kwargs)
+
+
+def parse(text: str, *, source: str = "<string>") -> Config:
+    """Parse configuration TOML text."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
+    cfg = build(Config, raw)
+    _validate(cfg)
+    return cfg
+
+
+def load(path: str | os.PathLike[str] | None = None) -> Config:
+    """Load the configuration from ``path``, else ``$HUTONG_CONFIG``, else defaults."""
+    chosen = path if path is not None else os.environ.get(ENV_CONFIG) or None
+    if chosen is None:
+        return Config()
+    p = Path(chosen)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration file {str(p)!r}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"configuration file {str(p)!r} is not UTF-8") from exc
+    return parse(text, source=str(p))
+
+
+def _validate(cfg: Config) -> None:
+    from .model import MODES
+
+    if cfg.policy.default_mode not in MODES:
+        raise ConfigError(f"policy.default_mode: {cfg.policy.default_mode!r} is not one of {', '.join(MODES)}")
+    for scheme in cfg.network.allowed_schemes:
+        if scheme not in ("http", "https"):
+            raise ConfigError(f"network.allowed_schemes: {scheme!r} cannot be fetched; use http and/or https")
+    for port in cfg.network.allowed_ports:
+        if not 0 < port < 65536:
+            raise ConfigError(f"network.allowed_ports: {port} is not a TCP port")
+    for name in ("connect_timeout", "total_timeout"):
+        if getattr(cfg.network, name) <= 0:
+            raise ConfigError(f"network.{name} must be positive")
+    if cfg.network.max_redirects < 0:
+        raise ConfigError("network.max_redirects must be 0 or more")
+    if not cfg.storage.cache == "memory" and not cfg.storage.cache.startswith(("redis://", "rediss://")):
+        raise ConfigError("storage.cache must be \"memory\" or a redis:// URL")
+    if cfg.storage.audit and not cfg.storage.audit.startswith(("sqlite://", "postgresql://", "postgres://")):
+        raise ConfigError("storage.audit must be empty, a sqlite:/// path or a postgresql:// URL")
+
+
+def documented_keys() -> list[str]:
+    """Every dotted setting name, for docs and the docs test."""
+    out: list[str] = []
+
+    def walk(cls: type[Any], prefix: str) -> None:
+        hints = typing.get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            tp = hints[f.name]
+            key = f"{prefix}.{f.name}" if prefix else f.name
+            if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+                walk(tp, key)
+            elif typing.get_origin(tp) is tuple and dataclasses.is_dataclass(typing.get_args(tp)[0]):
+                walk(typing.get_args(tp)[0], key)
+            else:
+                out.append(key)
+
+    walk(Config, "")
+    return out

@@ -1,0 +1,102 @@
+"""One exception tree for hutong.
+
+::
+
+    HutongError
+    ├── InputError            bad input from a caller (text, URL, token, request body)
+    │   └── UsageError        bad command-line or API usage (exit code 2)
+    ├── ConfigError           a configuration, policy or data file is wrong
+    │   └── PolicyError       a policy file does not parse or is not neutral
+    ├── DataError             bundled or imported data (feeds, rules) is malformed
+    ├── RemoteError           something outside went wrong while fetching
+    │   ├── BlockedAddress    the destination resolves to a non-global address
+    │   ├── BlockedURL        scheme, port or userinfo not allowed
+    │   ├── FetchTimeout      connect or total deadline passed
+    │   ├── TooLarge          body, headers or decompressed size over the cap
+    │   ├── TooManyRedirects  redirect chain longer than allowed, or a loop
+    │   ├── BadContent        content type refused or body undecodable
+    │   └── NetworkFailure    DNS, TLS or connection failure
+    ├── TokenError            a signed go-link or image token is invalid
+    └── StorageError          the audit store or cache failed
+
+Every error carries a stable ``code`` (``remote.blocked_address``) and a message
+that says what to do next. Third-party exceptions are translated where they are
+caught, with ``raise ... from exc``.
+"""
+
+from __future__ import annotations
+
+
+class HutongError(Exception):
+    """Base of every error hutong raises on purpose."""
+
+    code = "hutong.error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class InputError(HutongError):
+    code = "input.invalid"
+
+
+class UsageError(InputError):
+    code = "input.usage"
+
+
+class ConfigError(HutongError):
+    code = "config.invalid"
+
+
+class PolicyError(ConfigError):
+    code = "policy.invalid"
+
+
+class DataError(HutongError):
+    code = "data.invalid"
+
+
+class RemoteError(HutongError):
+    code = "remote.error"
+
+
+class BlockedAddress(RemoteError):
+    code = "remote.blocked_address"
+
+
+class BlockedURL(RemoteError):
+    code = "remote.blocked_url"
+
+
+class FetchTimeout(RemoteError):
+    code = "remote.timeout"
+
+
+class TooLarge(RemoteError):
+    code = "remote.too_large"
+
+
+class TooManyRedirects(RemoteError):
+    code = "remote.too_many_redirects"
+
+
+class BadContent(RemoteError):
+    code = "remote.bad_content"
+
+
+class NetworkFailure(RemoteError):
+    code = "remote.network"
+
+
+class TokenError(HutongError):
+    code = "token.invalid"
+
+
+class StorageError(HutongError):
+    code = "storage.error"

@@ -1,0 +1,243 @@
+"""The values that cross module lines: Found, Reason, Verdict, Decision, Hop, Card, LinkReport.
+
+All are frozen; every stage returns new values. ``LinkReport.to_json`` is the
+CLI/API contract documented in ``docs/cli.md``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Literal
+
+FoundForm = Literal["url", "domain", "share", "token", "miniprogram"]
+Context = Literal["direct", "group", "channel"]
+Mode = Literal["direct", "confirm", "strict"]
+
+CONTEXTS: tuple[Context, ...] = ("direct", "group", "channel")
+MODES: tuple[Mode, ...] = ("direct", "confirm", "strict")
+CATEGORIES: tuple[str, ...] = (
+    "ecommerce", "video", "social", "news", "qa", "payment", "search", "tools", "unknown",
+)
+KINDS: tuple[str, ...] = (
+    "product", "video", "note", "article", "answer", "question", "profile", "live", "shop", "post", "promo",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One link found in a message; ``message[start:end] == text`` (code points)."""
+
+    text: str
+    start: int
+    end: int
+    form: FoundForm
+    platform: str | None = None  # from a share-text cue, a token cue or a mini-program name
+    kind: str | None = None  # kind the share text states (profile, live, answer ...)
+    title: str | None = None  # title quoted in the share text
+    token: str | None = None  # 淘口令 token, or mini-program code
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "start": self.start, "end": self.end, "form": self.form}
+
+
+class Level(enum.IntEnum):
+    """Verdict levels, ordered from harmless to harmful."""
+
+    SAFE = 0
+    UNKNOWN = 1
+    SUSPICIOUS = 2
+    MALICIOUS = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str) -> Level:
+        try:
+            return cls[value.upper()]
+        except KeyError:
+            raise ValueError(f"unknown verdict level {value!r}; use safe, unknown, suspicious or malicious") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a verdict or decision is what it is: a stable code, a sentence, and checkable evidence."""
+
+    code: str
+    detail: str
+    detail_zh: str = ""
+    level: Level = Level.SUSPICIOUS
+    evidence: tuple[tuple[str, str], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "detail": self.detail, "level": self.level.label}
+        if self.detail_zh:
+            out["detail_zh"] = self.detail_zh
+        if self.evidence:
+            out["evidence"] = dict(self.evidence)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A safety verdict: the level and every reason behind it."""
+
+    level: Level = Level.UNKNOWN
+    reasons: tuple[Reason, ...] = ()
+
+    def merge(self, other: Verdict) -> Verdict:
+        """The stricter level wins; reasons from both are kept, in order, without duplicates."""
+        reasons = self.reasons + tuple(r for r in other.reasons if r not in self.reasons)
+        return Verdict(max(self.level, other.level), reasons)
+
+    def with_reason(self, reason: Reason) -> Verdict:
+        return Verdict(max(self.level, reason.level), (*self.reasons, reason))
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(r.code for r in self.reasons)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"level": self.level.label, "reasons": [r.to_json() for r in self.reasons]}
+
+
+class Action(enum.StrEnum):
+    OPEN = "open"
+    CONFIRM = "confirm"
+    COPY = "copy"
+    BLOCK = "block"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What happens when someone taps the link, and which policy rule said so."""
+
+    action: Action
+    rule: str
+    reason: str
+    reason_zh: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"action": self.action.value, "rule": self.rule, "reason": self.reason, "reason_zh": self.reason_zh}
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One step of a resolution chain: ``via`` is how the next URL was learnt."""
+
+    url: str
+    status: int | None = None
+    via: Literal["redirect", "body", "wrapper", "interstitial", "final"] = "final"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"url": self.url, "status": self.status, "via": self.via}
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A preview card; the same fields for every site."""
+
+    kind: Literal["product", "video", "article", "profile", "live", "generic"] = "generic"
+    url: str | None = None
+    title: str | None = None
+    description: str | None = None
+    image: str | None = None
+    site_name: str | None = None
+    favicon: str | None = None
+    price: str | None = None
+    currency: str | None = None
+    availability: str | None = None
+    duration: int | None = None  # seconds
+    author: str | None = None
+    published: str | None = None
+    embed: str | None = None
+    lang: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """What a URL is: platform, category, kind of content, its id and canonical URL."""
+
+    platform: str | None = None
+    category: str = "unknown"
+    kind: str | None = None
+    id: str | None = None
+    canonical: str | None = None
+
+
+UNIDENTIFIED = Identity()
+
+
+@dataclass(frozen=True, slots=True)
+class LinkReport:
+    """Everything hutong knows about one found link; ``to_json`` is the CLI/API contract."""
+
+    found: Found
+    original: str | None  # the URL as found (normalised), before unwrapping/resolution/cleaning
+    url: str | None  # final cleaned URL; None for an unresolved token or mini-program
+    removed: tuple[str, ...] = ()
+    site: str | None = None
+    identity: Identity = UNIDENTIFIED
+    title: str | None = None
+    needs_resolve: bool = False
+    verdict: Verdict = field(default_factory=Verdict)
+    decision: Decision | None = None
+    hops: tuple[Hop, ...] = ()
+    card: Card | None = None
+    error: str | None = None  # a bounded, explained failure (e.g. resolution refused), if any
+
+    def evolve(self, **changes: Any) -> LinkReport:
+        return replace(self, **changes)
+
+    def to_json(self, *, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "found": self.found.to_json(),
+            "url": self.url,
+            "original": self.original,
+            "removed": list(self.removed),
+            "site": self.site,
+            "platform": self.identity.platform,
+            "category": self.identity.category,
+            "kind": self.identity.kind,
+            "id": self.identity.id,
+            "canonical": self.identity.canonical,
+            "title": self.title,
+            "needs_resolve": self.needs_resolve,
+            "verdict": self.verdict.to_json(),
+            "decision": self.decision.to_json() if self.decision else None,
+        }
+        if self.hops:
+            out["hops"] = [h.to_json() for h in self.hops]
+        if self.card is not None:
+            out["card"] = self.card.to_json()
+        if self.error is not None:
+            out["error"] = self.error
+        if extra:
+            out.update(extra)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class UserPrefs:
+    """A user's own choice of how links behave (the "self-selection mode").
+
+    ``mode`` overrides the operator's default; ``categories`` overrides the mode per
+    category; ``always_open`` lists sites (registrable domains) the user opens without
+    asking, which never applies to suspicious or malicious links.
+    """
+
+    mode: Mode | None = None
+    categories: tuple[tuple[str, Mode], ...] = ()
+    always_open: tuple[str, ...] = ()
+
+    def mode_for(self, category: str, default: Mode) -> Mode:
+        for cat, mode in self.categories:
+            if cat == category:
+                return mode
+        return self.mode or default

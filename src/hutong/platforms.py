@@ -1,0 +1,246 @@
+"""Platform data: one TOML file per platform under ``hutong/data/platforms``, one schema for all.
+
+The schema is documented in ``docs/platforms.md``. Code never names a platform: it
+reads these records. Adding a platform is adding a file.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError
+from .model import CATEGORIES, KINDS
+
+ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+WRAPPER_DECODERS = ("param", "proofpoint_v1", "proofpoint_v2", "proofpoint_v3")
+
+
+@dataclass(frozen=True, slots=True)
+class ContentPattern:
+    """A URL shape that says what a page is: kind, where its id is, its canonical form."""
+
+    kind: str
+    hosts: tuple[str, ...]  # exact hostnames; "*.example.com" also matches example.com and its subdomains
+    path: re.Pattern[str] | None = None  # searched on the path; a group named "id" captures the id
+    query_id: str | None = None  # query parameter that carries the id
+    id_pattern: re.Pattern[str] | None = None  # full-match validation of the id
+    canonical: str | None = None  # template: {id}, {host}, {path}
+    keep: tuple[str, ...] = ()  # query parameters this page needs (locators): never removed
+    canonical_params: tuple[str, ...] = ()  # query parameters appended to the canonical URL when present
+
+
+@dataclass(frozen=True, slots=True)
+class ShareKind:
+    cue: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShareRules:
+    """How this platform's share texts look."""
+
+    cues: tuple[str, ...] = ()  # any of these in a message marks it as this platform's share text
+    token_cues: tuple[str, ...] = ()  # cues that allow an app-password token (淘口令) to be recognised
+    title_patterns: tuple[re.Pattern[str], ...] = ()  # a group named "title" captures the quoted title
+    kinds: tuple[ShareKind, ...] = ()  # cue → kind, first match wins
+    miniprogram_names: tuple[str, ...] = ()  # names in "#小程序://NAME/code"
+
+
+@dataclass(frozen=True, slots=True)
+class Wrapper:
+    """A redirect wrapper whose target is inside the URL itself."""
+
+    hosts: tuple[str, ...]
+    path: re.Pattern[str] | None = None
+    params: tuple[str, ...] = ()  # query parameters that may hold the target, first present wins
+    decode: str = "param"  # one of WRAPPER_DECODERS
+
+
+@dataclass(frozen=True, slots=True)
+class Platform:
+    id: str
+    name: str
+    name_zh: str
+    category: str
+    hosts: tuple[str, ...]  # registrable domains or hosts owned by the platform (subdomains included)
+    short_hosts: tuple[str, ...] = ()  # hosts whose links must be resolved over the network
+    short_prefixes: tuple[str, ...] = ()  # "host/path-prefix" short links on otherwise normal hosts
+    share: ShareRules = ShareRules()
+    keep: tuple[str, ...] = ()  # essential parameters on every page of the platform
+    strip: tuple[str, ...] = ()  # tracking parameters ("prefix*" allowed)
+    strip_all_others: bool = False  # allowlist mode: drop every parameter not kept
+    strip_fragments: tuple[str, ...] = ()  # fragments that are tracking (e.g. "wechat_redirect")
+    drop_defaults: tuple[tuple[str, str], ...] = ()  # (name, value): a kept parameter dropped at its default
+    patterns: tuple[ContentPattern, ...] = ()
+    wrappers: tuple[Wrapper, ...] = ()
+    source: str = ""  # file it came from
+
+
+def host_matches(host: str, pattern: str) -> bool:
+    """``pattern`` is an exact host, or ``*.domain`` for the domain and every subdomain."""
+    if pattern.startswith("*."):
+        base = pattern[2:]
+        return host == base or host.endswith("." + base)
+    return host == pattern
+
+
+def owns_host(hosts: Iterable[str], host: str) -> bool:
+    """True if ``host`` is one of ``hosts`` or a subdomain of one (label boundary, never a suffix trick)."""
+    return any(host == h or host.endswith("." + h) for h in hosts)
+
+
+def _strs(raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise DataError(f"{where}: {key} must be a list of strings")
+    return tuple(value)
+
+
+def _regex(value: Any, where: str) -> re.Pattern[str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise DataError(f"{where}: expected a regular expression string")
+    try:
+        return re.compile(value)
+    except re.error as exc:
+        raise DataError(f"{where}: bad regular expression {value!r}: {exc}") from exc
+
+
+def _check_keys(raw: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    unknown = set(raw) - allowed
+    if unknown:
+        raise DataError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+
+
+_TOP = {
+    "id", "name", "name_zh", "category", "hosts", "short_hosts", "short_prefixes", "share", "params",
+    "patterns", "wrappers",
+}
+
+
+def parse_platform(raw: Mapping[str, Any], source: str = "<data>") -> Platform:
+    """Validate one platform record against the schema."""
+    _check_keys(raw, _TOP, source)
+    pid = raw.get("id")
+    if not isinstance(pid, str) or not ID_RE.match(pid):
+        raise DataError(f"{source}: id must match {ID_RE.pattern}")
+    category = raw.get("category")
+    if category not in CATEGORIES:
+        raise DataError(f"{source}: category {category!r} is not one of {', '.join(CATEGORIES)}")
+    share_raw = raw.get("share", {})
+    _check_keys(share_raw, {"cues", "token_cues", "title_patterns", "kinds", "miniprogram_names"}, f"{source} [share]")
+    kinds = []
+    for i, k in enumerate(share_raw.get("kinds", [])):
+        _check_keys(k, {"cue", "kind"}, f"{source} share.kinds[{i}]")
+        if k.get("kind") not in KINDS:
+            raise DataError(f"{source} share.kinds[{i}]: kind {k.get('kind')!r} is not one of {', '.join(KINDS)}")
+        kinds.append(ShareKind(str(k["cue"]), str(k["kind"])))
+    titles = []
+    for i, t in enumerate(share_raw.get("title_patterns", [])):
+        rx = _regex(t, f"{source} share.title_patterns[{i}]")
+        if rx is None or "title" not in rx.groupindex:
+            raise DataError(f"{source} share.title_patterns[{i}]: needs a group named 'title'")
+        titles.append(rx)
+    share = ShareRules(
+        cues=_strs(share_raw, "cues", source),
+        token_cues=_strs(share_raw, "token_cues", source),
+        title_patterns=tuple(titles),
+        kinds=tuple(kinds),
+        miniprogram_names=_strs(share_raw, "miniprogram_names", source),
+    )
+    params = raw.get("params", {})
+    _check_keys(
+        params, {"keep", "strip", "strip_all_others", "strip_fragments", "drop_defaults"}, f"{source} [params]"
+    )
+    defaults_raw = params.get("drop_defaults", {})
+    if not isinstance(defaults_raw, dict) or not all(isinstance(v, str) for v in defaults_raw.values()):
+        raise DataError(f"{source} [params]: drop_defaults must be a table of parameter = \"value\" strings")
+    patterns = []
+    for i, p in enumerate(raw.get("patterns", [])):
+        where = f"{source} patterns[{i}]"
+        _check_keys(
+            p, {"kind", "hosts", "path", "query_id", "id_pattern", "canonical", "keep", "canonical_params"}, where
+        )
+        if p.get("kind") not in KINDS:
+            raise DataError(f"{where}: kind {p.get('kind')!r} is not one of {', '.join(KINDS)}")
+        path = _regex(p.get("path"), where)
+        id_pattern = _regex(p.get("id_pattern"), where)
+        if path is not None and "id" not in path.groupindex and not p.get("query_id"):
+            raise DataError(f"{where}: needs a path group named 'id' or a query_id")
+        patterns.append(
+            ContentPattern(
+                kind=p["kind"],
+                hosts=_strs(p, "hosts", where),
+                path=path,
+                query_id=p.get("query_id"),
+                id_pattern=id_pattern,
+                canonical=p.get("canonical"),
+                keep=_strs(p, "keep", where),
+                canonical_params=_strs(p, "canonical_params", where),
+            )
+        )
+    wrappers = []
+    for i, w in enumerate(raw.get("wrappers", [])):
+        where = f"{source} wrappers[{i}]"
+        _check_keys(w, {"hosts", "path", "params", "decode"}, where)
+        decode = w.get("decode", "param")
+        if decode not in WRAPPER_DECODERS:
+            raise DataError(f"{where}: decode {decode!r} is not one of {', '.join(WRAPPER_DECODERS)}")
+        wrappers.append(Wrapper(_strs(w, "hosts", where), _regex(w.get("path"), where), _strs(w, "params", where), decode))
+    hosts = _strs(raw, "hosts", source)
+    if not hosts:
+        raise DataError(f"{source}: hosts must not be empty")
+    return Platform(
+        id=pid,
+        name=str(raw.get("name", pid)),
+        name_zh=str(raw.get("name_zh", "")),
+        category=str(category),
+        hosts=hosts,
+        short_hosts=_strs(raw, "short_hosts", source),
+        short_prefixes=_strs(raw, "short_prefixes", source),
+        share=share,
+        keep=_strs(params, "keep", source),
+        strip=_strs(params, "strip", source),
+        strip_all_others=bool(params.get("strip_all_others", False)),
+        strip_fragments=_strs(params, "strip_fragments", source),
+        drop_defaults=tuple(sorted(defaults_raw.items())),
+        patterns=tuple(patterns),
+        wrappers=tuple(wrappers),
+        source=source,
+    )
+
+
+def load_dir(path: Path) -> tuple[Platform, ...]:
+    """Load every ``*.toml`` platform file in ``path`` (sorted by file name)."""
+    out = []
+    seen: dict[str, str] = {}
+    for file in sorted(path.glob("*.toml")):
+        try:
+            raw = tomllib.loads(file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise DataError(f"{file.name}: not valid TOML: {exc}") from exc
+        p = parse_platform(raw, file.name)
+        if p.id in seen:
+            raise DataError(f"{file.name}: platform id {p.id!r} already defined in {seen[p.id]}")
+        seen[p.id] = file.name
+        out.append(p)
+    return tuple(out)
+
+
+@cache
+def bundled() -> tuple[Platform, ...]:
+    """The platforms shipped with hutong."""
+    root = resources.files("hutong") / "data" / "platforms"
+    return load_dir(Path(str(root)))
+
+
+def by_id() -> dict[str, Platform]:
+    return {p.id: p for p in bundled()}
