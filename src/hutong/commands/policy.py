@@ -1,0 +1,65 @@
+"""``hutong policy``: check a policy file for neutrality, or show the rules in force."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..neutrality import check_neutrality
+from ..policy import load
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("policy", help="check or show a decision policy")
+    psub = p.add_subparsers(dest="policy_command", metavar="ACTION")
+    psub.required = True
+    c = psub.add_parser(
+        "check",
+        help="prove a policy treats every platform of a category alike",
+        description=(
+            "Validate FILE, enumerate its whole input space for every bundled platform, and report any pair "
+            "of platforms of one category decided differently for the same inputs. Exit 0 if neutral, 1 if "
+            "not, 2 if the file is invalid (e.g. a rule names a platform without a safety justification)."
+        ),
+    )
+    c.add_argument("file", nargs="?", metavar="FILE", help="policy TOML (default: the bundled policy)")
+    c.add_argument("--json", action="store_true", help="print the report as JSON")
+    c.set_defaults(run=run_check)
+    s = psub.add_parser("show", help="print the rules of a policy in order")
+    s.add_argument("file", nargs="?", metavar="FILE", help="policy TOML (default: the bundled policy)")
+    s.set_defaults(run=run_show)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    policy = load(args.file)
+    report = check_neutrality(policy)
+    if args.json:
+        json.dump(report.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        verdict = "neutral" if report.neutral else f"NOT neutral: {len(report.disparities)} disparities"
+        print(f"{report.policy} ({report.version}): {verdict}")
+        print(f"  {report.combinations} decisions over {report.platforms} platforms and every input combination")
+        if report.brand_rules:
+            print(f"  rules naming a platform or site (justified): {', '.join(report.brand_rules)}")
+        for d in report.disparities[:50]:
+            i = d.inputs
+            print(
+                f"  {d.category}: {d.platform_a} → {d.action_a} ({d.rule_a}) but {d.platform_b} → {d.action_b} "
+                f"({d.rule_b}) for context={i.context} mode={i.mode} level={i.level} openable={i.openable} "
+                f"trusted={i.trusted}; justification: {d.justification or '(none)'}"
+            )
+        if len(report.disparities) > 50:
+            print(f"  ... and {len(report.disparities) - 50} more (use --json)")
+    return 0 if report.neutral else 1
+
+
+def run_show(args: argparse.Namespace) -> int:
+    policy = load(args.file)
+    print(f"{policy.name} ({policy.version})")
+    for i, r in enumerate(policy.rules, 1):
+        when = " and ".join(f"{k} in {list(v)}" for k, v in r.when) or "always"
+        print(f"{i:2}. {r.id}: if {when} → {r.action.value}")
+        print(f"    {r.reason}")
+    return 0
