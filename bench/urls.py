@@ -1,0 +1,189 @@
+"""Benchmark: URL normalisation, registrable domains and structural checks, against their peers.
+
+Inputs are the links planted in the reference chat corpus (``../shared/bench/chat_corpus.py``:
+~11k links, bare domains included) plus a fixed set of tricky URLs. Measured in one run:
+
+- ``hutong.urls.normalise`` vs ada-url's object API (``ada_url.URL`` reading every component),
+  ``ada_url.parse_url`` and the stdlib ``urllib.parse.urlsplit`` (not WHATWG: a speed baseline only);
+- ``hutong.psl.site`` (cached, and with its cache cleared before every pass) vs ``publicsuffixlist``
+  called directly;
+- ``hutong.structural.check`` on already-normalised URLs.
+
+    .venv/bin/python bench/urls.py [--write] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import urllib.parse
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import ada_url
+from publicsuffixlist import PublicSuffixList
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from hutong import psl, structural  # noqa: E402
+from hutong.urls import normalise  # noqa: E402
+
+HEAD = "## URL parsing, registrable domains, structural checks (`bench/urls.py`)"
+TRICKY = [
+    "https://item.taobao.com@evil.test/",
+    "http://0177.0.0.1/",
+    "http://[::ffff:127.0.0.1]:8080/",
+    "https://tаobao.com/",
+    "https://ｔａｏｂａｏ．ｃｏｍ/",
+    "javascript:alert(1)",
+    "食狮.中国/路径?q=中",
+]
+
+
+def corpus_links() -> list[str]:
+    """The planted links of the seeded corpus, generated once into bench/.corpus/."""
+    out = ROOT / "bench" / ".corpus" / "messages.txt"
+    expected = out.parent / "messages.expected.jsonl"
+    if not expected.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        gen = Path(
+            os.environ.get("HUTONG_CORPUS_GENERATOR", ROOT.parent / "shared" / "bench" / "chat_corpus.py")
+        )
+        subprocess.run(
+            [sys.executable, str(gen), str(out)], check=True, cwd=out.parent, stdout=subprocess.DEVNULL
+        )
+    links: list[str] = []
+    with expected.open(encoding="utf-8") as f:
+        for line in f:
+            links.extend(json.loads(line)["links"])
+    return links
+
+
+def machine() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in subprocess.run(
+            ["lscpu"], capture_output=True, text=True, check=False
+        ).stdout.splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def timed(
+    fn: Callable[[str], object], items: Sequence[str], repeat: int, before: Callable[[], None] | None = None
+) -> float:
+    """Best items/s over ``repeat`` passes (every input parses, so no exception handling is timed)."""
+    best = float("inf")
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        t0 = time.perf_counter()
+        for item in items:
+            fn(item)
+        best = min(best, time.perf_counter() - t0)
+    return len(items) / best
+
+
+def ada_object(text: str) -> object:
+    url = ada_url.URL(text)
+    return (
+        url.href,
+        url.protocol,
+        url.username,
+        url.password,
+        url.hostname,
+        url.port,
+        url.pathname,
+        url.search,
+        url.hash,
+        url.host_type,
+    )
+
+
+def run(repeat: int) -> dict[str, object]:
+    links = corpus_links() + TRICKY
+    # Peers get the same schemeless text hutong would see; give them the scheme so they can parse it.
+    absolute = [
+        link if "://" in link or link.startswith("javascript:") else "https://" + link for link in links
+    ]
+    parsed = [normalise(link) for link in links]
+    hosts = [p.hostname for p in parsed]
+    pairs = list(zip(parsed, links, strict=True))
+    plain = PublicSuffixList()
+    rows = [
+        ("parse", "hutong.urls.normalise (bare domains as found)", timed(normalise, links, repeat)),
+        ("parse", "ada_url.URL, every component read", timed(ada_object, absolute, repeat)),
+        ("parse", "ada_url.parse_url", timed(ada_url.parse_url, absolute, repeat)),
+        (
+            "parse",
+            "urllib.parse.urlsplit (not WHATWG; baseline)",
+            timed(urllib.parse.urlsplit, absolute, repeat),
+        ),
+        ("site", "hutong.psl.site, cache warm", timed(psl.site, hosts, repeat)),
+        (
+            "site",
+            "hutong.psl.site, cache cleared before each pass",
+            timed(psl.site, hosts, repeat, psl.site.cache_clear),
+        ),
+        ("site", "publicsuffixlist.privatesuffix, direct", timed(plain.privatesuffix, hosts, repeat)),
+    ]
+    t_best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for url, raw in pairs:
+            structural.check(url, raw)
+        t_best = min(t_best, time.perf_counter() - t0)
+    rows.append(("screen", "hutong.structural.check (8 rules)", len(pairs) / t_best))
+    return {"items": len(links), "rows": rows}
+
+
+def table(result: dict[str, object]) -> str:
+    lines = ["| stage | implementation | items/s |", "|---|---|---|"]
+    for stage, name, rate in result["rows"]:  # type: ignore[attr-defined]
+        lines.append(f"| {stage} | {name} | {rate:,.0f} |")
+    return "\n".join(lines)
+
+
+def write_doc(result: dict[str, object]) -> None:
+    doc = ROOT / "docs" / "benchmarks.md"
+    text = doc.read_text(encoding="utf-8")
+    body = (
+        f"{HEAD}\n\n"
+        f"Measured {dt.date.today().isoformat()} on {machine()}; one process; the machine was shared with other "
+        f"jobs, so figures are indicative. Inputs: {result['items']:,} links planted in the reference corpus plus "
+        "tricky URLs; best of runs. Command: `.venv/bin/python bench/urls.py --write`.\n\n"
+        f"{table(result)}\n\n"
+    )
+    if HEAD in text:
+        start = text.index(HEAD)
+        nxt = text.find("\n## ", start + len(HEAD))
+        text = text[:start] + body + (text[nxt + 1 :] if nxt != -1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + body
+    doc.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=5, help="passes per measurement; the best is kept")
+    ap.add_argument("--write", action="store_true", help="write the figures into docs/benchmarks.md")
+    args = ap.parse_args()
+    result = run(args.repeat)
+    print(f"{result['items']:,} links, {machine()}")
+    print(table(result))
+    if args.write:
+        write_doc(result)
+
+
+if __name__ == "__main__":
+    main()
