@@ -45,6 +45,7 @@ class CleanSection:
     clearurls: str = ""  # path to a ClearURLs rule file (data.min.json format); empty: not used
     generic: bool = True  # strip utm_*, fbclid, gclid ... on every site
     keep_referral: bool = False  # keep affiliate/referral parameters ClearURLs marks as referralMarketing
+    exempt: tuple[str, ...] = ()  # domains (and their subdomains) whose URLs are never cleaned
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class FeedSource:
 
 @dataclass(frozen=True)
 class SafetySection:
-    rules: tuple[str, ...] = ("allowlist", "structural", "feeds", "lookalike")
+    rules: tuple[str, ...] = ("allowlist", "structural", "feeds", "lookalike", "deny")
     max_feed_age_hours: float = 72.0
     allow: tuple[str, ...] = ()  # operator allowlist: domains (and their subdomains) or URL prefixes
     deny: tuple[str, ...] = ()  # operator denylist
@@ -113,18 +114,21 @@ class ServerSection:
     go_ttl_days: float = 30.0
     max_message_chars: int = 20_000
     max_batch: int = 100
+    max_body_bytes: int = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class StorageSection:
     audit: str = ""  # "sqlite:///path" or "postgresql://..."; empty: SQLite under data.dir
     cache: str = "memory"  # "memory" or "redis://..."
+    lock_timeout: float = 30.0  # seconds a shared single-flight lock lives if its holder dies
 
 
 @dataclass(frozen=True)
 class AuditSection:
     enabled: bool = True
     retention_days: int = 365
+    disparity_min_events: int = 20  # per platform, category and level, before a rate enters the disparity
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,69 @@
+"""Guarded fetching throughput against the local internet, with plain httpx as the peer.
+
+Run: PYTHONPATH=src:. .venv/bin/python bench/fetch.py [pages] [concurrency]
+Prints pages/s and peak traced memory for: GuardedFetcher (vet + pin + caps + charset) and a bare
+httpx.AsyncClient fetching the same pages over the same TLS server in the same run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import httpx
+from tests.support.localnet import LocalNet, html
+
+from hutong.net.fetcher import GuardedFetcher
+
+PAGE = "<html><head><meta charset=utf-8><title>商品 {i}</title></head><body>" + "<p>内容</p>" * 2000 + "</body></html>"
+
+
+async def guarded(net: LocalNet, n: int, conc: int) -> int:
+    sem = asyncio.Semaphore(conc)
+    async with GuardedFetcher(net.settings(rate_limit_per_minute=0)) as f:
+
+        async def one(i: int) -> int:
+            async with sem:
+                return len((await f.fetch(f"https://shop.example/item/{i}")).body)
+
+        return sum(await asyncio.gather(*(one(i) for i in range(n))))
+
+
+async def bare(net: LocalNet, n: int, conc: int) -> int:
+    sem = asyncio.Semaphore(conc)
+    ctx = ssl.create_default_context(cafile=str(net.ca_path))
+    async with httpx.AsyncClient(verify=ctx, trust_env=False) as client:
+
+        async def one(i: int) -> int:
+            async with sem:
+                r = await client.get(f"https://localhost:{net.https_port}/item/{i}", headers={"Host": "shop.example"})
+                return len(r.content)
+
+        return sum(await asyncio.gather(*(one(i) for i in range(n))))
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    conc = int(sys.argv[2]) if len(sys.argv) > 2 else 200
+    with tempfile.TemporaryDirectory() as tmp, LocalNet.running(Path(tmp)) as net:
+        net.route("shop.example", lambda req: html(PAGE.format(i=req.path)))
+        net.route("localhost", lambda req: html(PAGE.format(i=req.path)))
+        print(f"{n} distinct pages (~{len(PAGE.encode()) // 1024} KB each), {conc}-way concurrency, TLS, server in-process")
+        print(f"{'client':<28}{'pages/s':>10}{'peak MB':>10}")
+        for name, fn in (("hutong GuardedFetcher", guarded), ("httpx.AsyncClient (bare)", bare)):
+            tracemalloc.start()
+            t0 = time.perf_counter()
+            asyncio.run(fn(net, n, conc))
+            dt = time.perf_counter() - t0
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            print(f"{name:<28}{n / dt:>10.0f}{peak / 1e6:>10.1f}")
+
+
+if __name__ == "__main__":
+    main()

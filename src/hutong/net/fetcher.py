@@ -1,0 +1,267 @@
+"""``GuardedFetcher``: the one door through which hutong talks to the internet.
+
+Every request, every redirect hop, every oEmbed endpoint and every image goes through
+``fetch``: URL checks (``target``), one DNS resolution with every answer vetted (``dns``,
+``addresses``), a connection pinned to the vetted address (``transport``), a content-type
+gate before the body, a bounded and bomb-proof body (``body``), charset decoding
+(``charset``), one total deadline per URL and a per-destination rate limit. Threat model and
+limits: docs/fetching.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Coroutine
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from ..cache import Cache
+from ..config import CacheSection, NetworkSection
+from ..errors import (
+    BadContent,
+    FetchTimeout,
+    HutongError,
+    NetworkFailure,
+    RemoteError,
+    TooLarge,
+    TooManyRedirects,
+)
+from ..model import Hop
+from . import charset
+from .addresses import AddressPolicy, parse_networks
+from .body import BodyReader
+from .dns import Resolve, system_resolve, vetted_address
+from .memcache import MemoryCache
+from .target import Target, join, parse_target
+from .transport import Pin, build_transport, connect_target, parse_connect_to, pin, unpin, warn_overrides
+from .types import FetchResult, Purpose
+
+log = logging.getLogger(__name__)
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_ACCEPT: dict[Purpose, str] = {
+    "page": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+    "image": "image/avif,image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8",
+    "oembed": "application/json,text/xml;q=0.9,application/xml;q=0.9",
+}
+
+
+class ContentTypeRefused(BadContent):
+    """The response's content type is not read for this purpose (the URL itself was reachable)."""
+
+
+def content_allowed(purpose: Purpose, media_type: str) -> bool:
+    """Whether a response of ``media_type`` may be read for ``purpose`` (decided before the body)."""
+    if purpose == "page":
+        return media_type in ("text/html", "application/xhtml+xml")
+    if purpose == "image":
+        # SVG is script-capable XML, not a picture to re-encode.
+        return media_type.startswith("image/") and media_type != "image/svg+xml"
+    return media_type.endswith(("/json", "+json", "/xml", "+xml")) or media_type == "text/javascript"
+
+
+def media_type(content_type: str | None) -> str:
+    """``text/html; charset=gbk`` → ``text/html``."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+class GuardedFetcher:
+    """Fetch URLs safely; raises only ``hutong.errors.RemoteError`` subclasses (see docs/fetching.md)."""
+
+    def __init__(
+        self,
+        settings: NetworkSection,
+        cache_settings: CacheSection | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        resolver: Resolve | None = None,
+        cache: Cache | None = None,
+    ) -> None:
+        self.settings = settings
+        self._policy = AddressPolicy(
+            allow=parse_networks(settings.allow_networks, setting="network.allow_networks"),
+            deny=parse_networks(settings.deny_networks, setting="network.deny_networks"),
+        )
+        self._connect_to = parse_connect_to(settings.connect_to)
+        warn_overrides(settings)
+        self._resolve = resolver or system_resolve
+        cache_settings = cache_settings or CacheSection()
+        self._own_cache = cache is None
+        self._cache: Cache = cache if cache is not None else MemoryCache(cache_settings.max_entries)
+        self._client = httpx.AsyncClient(
+            transport=transport if transport is not None else build_transport(settings),
+            follow_redirects=False,
+            trust_env=False,
+            timeout=httpx.Timeout(settings.total_timeout, connect=settings.connect_timeout),
+        )
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close pooled connections (and the private cache, if this fetcher made one)."""
+        await self._client.aclose()
+        if self._own_cache:
+            await self._cache.aclose()
+
+    async def fetch(self, url: str, *, purpose: Purpose = "page") -> FetchResult:
+        """Fetch ``url`` following (and re-checking) redirects, within one total deadline."""
+        return await self._within_deadline(url, self._follow(url, purpose))
+
+    async def fetch_hop(self, url: str, *, purpose: Purpose = "page") -> FetchResult:
+        """Fetch ``url`` without following redirects: a 3xx comes back with its ``Location`` header."""
+        return await self._within_deadline(url, self._one(url, purpose))
+
+    async def _within_deadline(self, url: str, work: Coroutine[Any, Any, FetchResult]) -> FetchResult:
+        total = self.settings.total_timeout
+        try:
+            async with asyncio.timeout(total):
+                return await work
+        except TimeoutError as exc:
+            raise FetchTimeout(
+                f"{url[:200]} did not finish within {total:g} s (network.total_timeout); the site is slow "
+                "or drips its answer"
+            ) from exc
+
+    async def _follow(self, url: str, purpose: Purpose) -> FetchResult:
+        hops: list[Hop] = []
+        seen: set[str] = set()
+        current = url
+        for _ in range(self.settings.max_redirects + 1):
+            result = await self._one(current, purpose, seen=seen)
+            if result.status not in REDIRECT_STATUSES:
+                return _with_hops(result, (*hops, Hop(result.url, result.status, "final")))
+            hops.append(Hop(result.url, result.status, "redirect"))
+            current = join(result.url, result.header("location") or "")
+        raise TooManyRedirects(
+            f"{url[:200]} redirected more than {self.settings.max_redirects} times (network.max_redirects)"
+        )
+
+    async def _one(self, url: str, purpose: Purpose, *, seen: set[str] | None = None) -> FetchResult:
+        target = parse_target(url, self.settings)
+        if seen is not None:
+            if target.href in seen:
+                raise TooManyRedirects(f"redirect loop: {target.href[:200]} was already visited")
+            seen.add(target.href)
+        await self._check_rate(target)
+        pinned = await self._pin(target)
+        token = pin(pinned)
+        try:
+            return await self._request(target, purpose)
+        except HutongError:
+            raise
+        except httpx.TimeoutException as exc:
+            raise FetchTimeout(f"{target.host} did not answer in time ({type(exc).__name__})") from exc
+        except httpx.RemoteProtocolError as exc:
+            if "too long" in str(exc).lower() or "too large" in str(exc).lower():
+                raise TooLarge(f"{target.host} sent oversized response headers; refused") from exc
+            raise NetworkFailure(f"{target.host} broke the HTTP protocol ({exc})") from exc
+        except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
+            raise NetworkFailure(f"could not talk to {target.host}: {exc or type(exc).__name__}") from exc
+        finally:
+            unpin(token)
+
+    async def _check_rate(self, target: Target) -> None:
+        limit = self.settings.rate_limit_per_minute
+        if limit > 0 and not await self._cache.hit_rate(f"hutong:rate:{target.host}", limit, 60.0):
+            raise RemoteError(
+                f"more than {limit} requests to {target.host} in a minute (network.rate_limit_per_minute); "
+                "try again later",
+                code="remote.rate_limited",
+            )
+
+    async def _pin(self, target: Target) -> Pin:
+        host, port = connect_target(self._connect_to, target.host, target.port)
+        address = await vetted_address(host, port, self._resolve, self._policy, shown=target.host)
+        return Pin(host=target.host, port=target.port, address=address, connect_port=port)
+
+    async def _request(self, target: Target, purpose: Purpose) -> FetchResult:
+        request = self._client.build_request(
+            "GET",
+            target.href,
+            headers={
+                "User-Agent": self.settings.user_agent,
+                "Accept": _ACCEPT[purpose],
+                "Accept-Language": self.settings.accept_language,
+                "Accept-Encoding": "gzip, deflate, br",
+            },
+        )
+        response = await self._client.send(request, stream=True)
+        try:
+            return await self._read(target, purpose, response)
+        finally:
+            await response.aclose()
+
+    async def _read(self, target: Target, purpose: Purpose, response: httpx.Response) -> FetchResult:
+        raw_headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw)
+        header_bytes = sum(len(k) + len(v) + 4 for k, v in raw_headers)
+        if header_bytes > self.settings.max_header_bytes:
+            raise TooLarge(
+                f"{target.host} sent {header_bytes} bytes of headers, over network.max_header_bytes "
+                f"({self.settings.max_header_bytes})"
+            )
+        status = response.status_code
+        content_type = response.headers.get("content-type")
+        mtype = media_type(content_type)
+        base = FetchResult(url=target.href, status=status, content_type=mtype, body=b"", headers=raw_headers)
+        if status in REDIRECT_STATUSES:
+            if not response.headers.get("location"):
+                raise BadContent(f"{target.host} answered {status} without a Location to go to")
+            return base
+        if not 200 <= status < 300:
+            raise RemoteError(f"{target.href[:200]} answered HTTP {status}", code="remote.http_status")
+        if not content_allowed(purpose, mtype):
+            raise ContentTypeRefused(
+                f"{target.href[:200]} is {mtype or 'of no stated type'}, which is not read for a {purpose}"
+            )
+        # An injected transport may hand back an already-read (and already-decoded) body.
+        preread = response.is_stream_consumed
+        reader = BodyReader(
+            content_encoding="" if preread else response.headers.get("content-encoding", ""),
+            cap=self._cap(purpose),
+            max_ratio=self.settings.max_decompression_ratio,
+            truncate=purpose == "page",
+        )
+        if preread:
+            reader.feed(response.content)
+        else:
+            async for chunk in response.aiter_raw():
+                reader.feed(chunk)
+                if reader.done:
+                    break
+        body = reader.body()
+        text: str | None = None
+        encoding: str | None = None
+        if purpose != "image":
+            text, encoding = charset.decode(body, content_type)
+        return FetchResult(
+            url=target.href,
+            status=status,
+            content_type=mtype,
+            body=body,
+            headers=raw_headers,
+            truncated=reader.truncated,
+            hops=(Hop(target.href, status, "final"),),
+            text=text,
+            encoding=encoding,
+        )
+
+    def _cap(self, purpose: Purpose) -> int:
+        if purpose == "page":
+            return self.settings.max_html_bytes
+        if purpose == "image":
+            return self.settings.max_image_bytes
+        return self.settings.max_other_bytes
+
+
+def _with_hops(result: FetchResult, hops: tuple[Hop, ...]) -> FetchResult:
+    return dataclasses.replace(result, hops=hops)

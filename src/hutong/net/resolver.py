@@ -1,0 +1,156 @@
+"""Short-link resolution: follow 3xx chains and body redirects to where a link really goes.
+
+Every hop goes through the guarded fetcher (so every hop is re-checked), the chain is
+bounded, and a failure never raises: the result names the last URL that was reached safely
+and explains what stopped the chain. Results are cached, failures for a shorter time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..cache import Cache
+from ..errors import HutongError, RemoteError
+from ..model import Hop
+from .bodyredirect import find_body_redirect
+from .fetcher import REDIRECT_STATUSES, ContentTypeRefused
+from .target import join
+from .types import FetchResult, Purpose
+
+CACHE_PREFIX = "hutong:resolve:"
+
+
+class HopFetcher(Protocol):
+    """What the resolver needs: one hop at a time (``GuardedFetcher`` provides it)."""
+
+    async def fetch_hop(self, url: str, *, purpose: Purpose = "page") -> FetchResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """Where a link leads: the final (or last safely reached) URL, every hop, and any failure."""
+
+    url: str
+    hops: tuple[Hop, ...]
+    error: str | None = None
+    error_code: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the chain ended at a destination."""
+        return self.error is None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (also the cache format)."""
+        return {
+            "url": self.url,
+            "hops": [h.to_json() for h in self.hops],
+            "error": self.error,
+            "error_code": self.error_code,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Resolution:
+        """Inverse of ``to_json``."""
+        hops = tuple(Hop(h["url"], h["status"], h["via"]) for h in data["hops"])
+        return cls(data["url"], hops, data.get("error"), data.get("error_code"))
+
+
+class Resolver:
+    """Resolve links through ``fetcher``; ``max_hops`` bounds 3xx and body redirects together."""
+
+    def __init__(
+        self,
+        fetcher: HopFetcher,
+        cache: Cache | None,
+        *,
+        max_hops: int,
+        positive_ttl: float = 3600.0,
+        negative_ttl: float = 300.0,
+        deadline: float = 15.0,
+    ) -> None:
+        self._fetcher = fetcher
+        self._cache = cache
+        self._max_hops = max_hops
+        self._positive_ttl = positive_ttl
+        self._negative_ttl = negative_ttl
+        self._deadline = deadline
+
+    async def resolve(self, url: str) -> Resolution:
+        """Follow ``url`` to its destination; never raises for remote trouble."""
+        if self._cache is None:
+            return await self._resolve(url)
+
+        async def produce() -> tuple[bytes, float]:
+            res = await self._resolve(url)
+            ttl = self._positive_ttl if res.ok else self._negative_ttl
+            return json.dumps(res.to_json(), ensure_ascii=False).encode(), ttl
+
+        raw = await self._cache.single_flight(CACHE_PREFIX + url, produce)
+        return Resolution.from_json(json.loads(raw))
+
+    async def _resolve(self, url: str) -> Resolution:
+        hops: list[Hop] = []
+        state = _Walk(url)
+        try:
+            async with asyncio.timeout(self._deadline):
+                return await self._walk(state, hops)
+        except TimeoutError:
+            return Resolution(
+                state.last_safe, tuple(hops),
+                f"resolution took longer than {self._deadline:g} s; stopped at {state.last_safe[:200]}",
+                "remote.timeout",
+            )
+
+    async def _walk(self, state: _Walk, hops: list[Hop]) -> Resolution:
+        current = state.url
+        seen: set[str] = set()
+        while True:
+            if current in seen:
+                return _fail(state, hops, f"redirect loop: {current[:200]} was already visited",
+                             "remote.too_many_redirects")
+            if len(hops) >= self._max_hops:
+                return _fail(state, hops, f"more than {self._max_hops} hops; stopped following",
+                             "remote.too_many_redirects")
+            seen.add(current)
+            try:
+                result = await self._fetcher.fetch_hop(current)
+            except ContentTypeRefused:
+                # The destination is not a page (an image, a PDF...): it is still the destination.
+                hops.append(Hop(current, None, "final"))
+                return Resolution(current, tuple(hops))
+            except RemoteError as exc:
+                return _fail(state, hops, exc.message, exc.code)
+            except HutongError as exc:  # e.g. a bad connect_to entry: still an explained outcome
+                return _fail(state, hops, exc.message, exc.code)
+            state.last_safe = result.url
+            if result.status in REDIRECT_STATUSES:
+                hops.append(Hop(result.url, result.status, "redirect"))
+                try:
+                    current = join(result.url, result.header("location") or "")
+                except RemoteError as exc:
+                    return _fail(state, hops, exc.message, exc.code)
+                continue
+            found = find_body_redirect(result.text or "", result.url) if result.text else None
+            if found is not None:
+                hops.append(Hop(result.url, result.status, found.via))
+                current = found.url
+                continue
+            hops.append(Hop(result.url, result.status, "final"))
+            return Resolution(result.url, tuple(hops))
+
+
+@dataclass
+class _Walk:
+    url: str
+    last_safe: str = ""
+
+    def __post_init__(self) -> None:
+        self.last_safe = self.url
+
+
+def _fail(state: _Walk, hops: list[Hop], error: str, code: str) -> Resolution:
+    return Resolution(state.last_safe, tuple(hops), error, code)
