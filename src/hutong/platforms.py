@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from .errors import DataError
 from .model import CATEGORIES, KINDS
 
+T = TypeVar("T")
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 WRAPPER_DECODERS = ("param", "proofpoint_v1", "proofpoint_v2", "proofpoint_v3")
+PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")  # fields of a canonical template
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,33 @@ def host_matches(host: str, pattern: str) -> bool:
     return host == pattern
 
 
+class HostIndex(Generic[T]):
+    """Values filed under host patterns (exact, or ``*.domain``); a lookup costs one probe per label."""
+
+    def __init__(self) -> None:
+        self._exact: dict[str, list[tuple[int, T]]] = {}
+        self._domain: dict[str, list[tuple[int, T]]] = {}
+        self._count = 0
+
+    def add(self, pattern: str, value: T) -> None:
+        """File ``value`` under ``pattern``; lookups return values in the order they were added."""
+        table, key = (self._domain, pattern[2:]) if pattern.startswith("*.") else (self._exact, pattern)
+        table.setdefault(key.lower(), []).append((self._count, value))
+        self._count += 1
+
+    def lookup(self, host: str) -> list[T]:
+        """Every value whose pattern matches ``host``, in the order added, without duplicates."""
+        labels = host.lower().split(".")
+        found = list(self._exact.get(host.lower(), ()))
+        for i in range(len(labels)):
+            found += self._domain.get(".".join(labels[i:]), ())
+        out: list[T] = []
+        for _, value in sorted(found, key=lambda pair: pair[0]):
+            if not any(v is value for v in out):
+                out.append(value)
+        return out
+
+
 def owns_host(hosts: Iterable[str], host: str) -> bool:
     """True if ``host`` is one of ``hosts`` or a subdomain of one (label boundary, never a suffix trick)."""
     return any(host == h or host.endswith("." + h) for h in hosts)
@@ -121,8 +150,17 @@ def _check_keys(raw: Mapping[str, Any], allowed: set[str], where: str) -> None:
 
 
 _TOP = {
-    "id", "name", "name_zh", "category", "hosts", "short_hosts", "short_prefixes", "share", "params",
-    "patterns", "wrappers",
+    "id",
+    "name",
+    "name_zh",
+    "category",
+    "hosts",
+    "short_hosts",
+    "short_prefixes",
+    "share",
+    "params",
+    "patterns",
+    "wrappers",
 }
 
 
@@ -136,12 +174,16 @@ def parse_platform(raw: Mapping[str, Any], source: str = "<data>") -> Platform:
     if category not in CATEGORIES:
         raise DataError(f"{source}: category {category!r} is not one of {', '.join(CATEGORIES)}")
     share_raw = raw.get("share", {})
-    _check_keys(share_raw, {"cues", "token_cues", "title_patterns", "kinds", "miniprogram_names"}, f"{source} [share]")
+    _check_keys(
+        share_raw, {"cues", "token_cues", "title_patterns", "kinds", "miniprogram_names"}, f"{source} [share]"
+    )
     kinds = []
     for i, k in enumerate(share_raw.get("kinds", [])):
         _check_keys(k, {"cue", "kind"}, f"{source} share.kinds[{i}]")
         if k.get("kind") not in KINDS:
-            raise DataError(f"{source} share.kinds[{i}]: kind {k.get('kind')!r} is not one of {', '.join(KINDS)}")
+            raise DataError(
+                f"{source} share.kinds[{i}]: kind {k.get('kind')!r} is not one of {', '.join(KINDS)}"
+            )
         kinds.append(ShareKind(str(k["cue"]), str(k["kind"])))
     titles = []
     for i, t in enumerate(share_raw.get("title_patterns", [])):
@@ -158,31 +200,46 @@ def parse_platform(raw: Mapping[str, Any], source: str = "<data>") -> Platform:
     )
     params = raw.get("params", {})
     _check_keys(
-        params, {"keep", "strip", "strip_all_others", "strip_fragments", "drop_defaults"}, f"{source} [params]"
+        params,
+        {"keep", "strip", "strip_all_others", "strip_fragments", "drop_defaults"},
+        f"{source} [params]",
     )
     defaults_raw = params.get("drop_defaults", {})
     if not isinstance(defaults_raw, dict) or not all(isinstance(v, str) for v in defaults_raw.values()):
-        raise DataError(f"{source} [params]: drop_defaults must be a table of parameter = \"value\" strings")
+        raise DataError(f'{source} [params]: drop_defaults must be a table of parameter = "value" strings')
     patterns = []
     for i, p in enumerate(raw.get("patterns", [])):
         where = f"{source} patterns[{i}]"
         _check_keys(
-            p, {"kind", "hosts", "path", "query_id", "id_pattern", "canonical", "keep", "canonical_params"}, where
+            p,
+            {"kind", "hosts", "path", "query_id", "id_pattern", "canonical", "keep", "canonical_params"},
+            where,
         )
         if p.get("kind") not in KINDS:
             raise DataError(f"{where}: kind {p.get('kind')!r} is not one of {', '.join(KINDS)}")
         path = _regex(p.get("path"), where)
         id_pattern = _regex(p.get("id_pattern"), where)
-        if path is not None and "id" not in path.groupindex and not p.get("query_id"):
+        query_id = p.get("query_id")
+        if query_id is not None and not isinstance(query_id, str):
+            raise DataError(f"{where}: query_id must be a string")
+        if (path is None or "id" not in path.groupindex) and not query_id:
             raise DataError(f"{where}: needs a path group named 'id' or a query_id")
+        canonical = p.get("canonical")
+        if canonical is not None:
+            known = {"id", "host", "path", *(path.groupindex if path is not None else ())}
+            unknown_fields = set(PLACEHOLDER_RE.findall(str(canonical))) - known
+            if unknown_fields:
+                raise DataError(
+                    f"{where}: canonical uses unknown field(s) {', '.join(sorted(unknown_fields))}"
+                )
         patterns.append(
             ContentPattern(
                 kind=p["kind"],
                 hosts=_strs(p, "hosts", where),
                 path=path,
-                query_id=p.get("query_id"),
+                query_id=query_id,
                 id_pattern=id_pattern,
-                canonical=p.get("canonical"),
+                canonical=None if canonical is None else str(canonical),
                 keep=_strs(p, "keep", where),
                 canonical_params=_strs(p, "canonical_params", where),
             )
@@ -194,7 +251,9 @@ def parse_platform(raw: Mapping[str, Any], source: str = "<data>") -> Platform:
         decode = w.get("decode", "param")
         if decode not in WRAPPER_DECODERS:
             raise DataError(f"{where}: decode {decode!r} is not one of {', '.join(WRAPPER_DECODERS)}")
-        wrappers.append(Wrapper(_strs(w, "hosts", where), _regex(w.get("path"), where), _strs(w, "params", where), decode))
+        wrappers.append(
+            Wrapper(_strs(w, "hosts", where), _regex(w.get("path"), where), _strs(w, "params", where), decode)
+        )
     hosts = _strs(raw, "hosts", source)
     if not hosts:
         raise DataError(f"{source}: hosts must not be empty")

@@ -1,0 +1,184 @@
+"""Benchmark hutong's cleaning, unwrapping and identifying against Unalix (a ClearURLs engine).
+
+Two inputs, same run: the links planted in the seeded reference corpus (throughput), and the real
+share URLs of the platform tests with their expected clean form (accuracy: exact output, link kept
+working, tracking removed). Tools: hutong's Cleaner (platform data + generic rules), the Cleaner with
+the ClearURLs rule file from the conformance folder, hutong's ClearURLs engine alone, and Unalix 0.9
+(with the rules it bundles).
+
+    .venv/bin/python bench/clean.py            # print the tables
+    .venv/bin/python bench/clean.py --write    # also write them into docs/benchmarks.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import ada_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+from tests.conftest import conformance_dir  # noqa: E402
+from tests.platforms.test_clean import CASES  # noqa: E402
+
+from hutong.clean import Cleaner  # noqa: E402
+from hutong.clearurls import ClearURLsRules  # noqa: E402
+from hutong.identify import Identifier  # noqa: E402
+from hutong.unwrap import Unwrapper  # noqa: E402
+
+HEAD = "## Cleaning, unwrapping, identifying (`bench/clean.py`)"
+
+
+def norm(url: str) -> str:
+    return str(ada_url.URL(url).href)
+
+
+def corpus_links() -> list[str]:
+    """The planted http(s) links of the seeded corpus, normalised (generated once into bench/.corpus/)."""
+    out = ROOT / "bench" / ".corpus" / "messages.txt"
+    expected = out.parent / "messages.expected.jsonl"
+    if not expected.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        gen = Path(
+            os.environ.get("HUTONG_CORPUS_GENERATOR", ROOT.parent / "shared" / "bench" / "chat_corpus.py")
+        )
+        subprocess.run(
+            [sys.executable, str(gen), str(out)], check=True, cwd=out.parent, stdout=subprocess.DEVNULL
+        )
+    links: list[str] = []
+    with expected.open(encoding="utf-8") as f:
+        for line in f:
+            for link in json.loads(line)["links"]:
+                if link.startswith(("http://", "https://")):
+                    try:
+                        links.append(norm(link))
+                    except ValueError:
+                        continue
+    return links
+
+
+def machine() -> str:
+    model = platform.processor() or platform.machine()
+    lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
+    for line in lscpu.splitlines():
+        if line.startswith("Model name:"):
+            model = line.split(":", 1)[1].strip()
+    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def timed(fn: Callable[[str], object], items: Sequence[str], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for item in items:
+            fn(item)
+        best = min(best, time.perf_counter() - t0)
+    return len(items) / best
+
+
+def params(url: str) -> set[str]:
+    query = url.partition("#")[0].partition("?")[2]
+    return {p.partition("=")[0] for p in query.split("&") if p}
+
+
+def accuracy(fn: Callable[[str], str]) -> tuple[int, int, int]:
+    """(exact, link kept, tracking removed) over the real share URLs of the platform tests."""
+    exact = kept = removed = 0
+    for before, after, _ in CASES.values():
+        got, want = fn(norm(before)), norm(after)
+        exact += got == want
+        kept += params(want) <= params(got)  # every parameter the page needs is still there
+        removed += params(got) <= params(want)  # nothing beyond the expected form is left
+    return exact, kept, removed
+
+
+def run(repeat: int) -> dict[str, object]:
+    import unalix  # type: ignore[import-untyped]  # bench extra, LGPL peer: never imported by hutong
+
+    links = corpus_links()
+    rules_path = conformance_dir() / "clearurls" / "data.min.json"
+    rules = ClearURLsRules.load(rules_path) if rules_path.exists() else None
+    plain = Cleaner()
+    tools: dict[str, Callable[[str], str]] = {
+        "hutong Cleaner (platform data + generic)": lambda u: plain.clean(u).url,
+        "unalix.clear_url 0.9 (bundled ClearURLs rules)": unalix.clear_url,
+    }
+    if rules is not None:
+        with_rules = Cleaner(clearurls=rules)
+        tools["hutong Cleaner + ClearURLs rules @9317c06"] = lambda u: with_rules.clean(u).url
+        tools["hutong ClearURLsRules.clear alone"] = rules.clear
+    rows = []
+    for name, fn in tools.items():
+        exact, kept, removed = accuracy(fn)
+        rows.append((name, timed(fn, links, repeat), exact, kept, removed))
+    ident, unwrap = Identifier(), Unwrapper()
+    stages = [
+        ("identify", "hutong Identifier.identify", timed(ident.identify, links, repeat)),
+        ("needs_resolve", "hutong Identifier.needs_resolve", timed(ident.needs_resolve, links, repeat)),
+        ("unwrap", "hutong Unwrapper.unwrap", timed(unwrap.unwrap, links, repeat)),
+    ]
+    return {"links": len(links), "cases": len(CASES), "rows": rows, "stages": stages}
+
+
+def table(result: dict[str, object]) -> str:
+    n = result["cases"]
+    lines = [
+        f"| cleaner | links/s | exact ({n} share URLs) | link kept working | all tracking removed |",
+        "|---|---|---|---|---|",
+    ]
+    for name, rate, exact, kept, removed in result["rows"]:  # type: ignore[attr-defined]
+        lines.append(f"| {name} | {rate:,.0f} | {exact} | {kept} | {removed} |")
+    lines += ["", "| stage | implementation | links/s |", "|---|---|---|"]
+    for stage, name, rate in result["stages"]:  # type: ignore[attr-defined]
+        lines.append(f"| {stage} | {name} | {rate:,.0f} |")
+    return "\n".join(lines)
+
+
+def write_doc(result: dict[str, object]) -> None:
+    doc = ROOT / "docs" / "benchmarks.md"
+    text = doc.read_text(encoding="utf-8")
+    body = (
+        f"{HEAD}\n\n"
+        f"Measured {dt.date.today().isoformat()} on {machine()}; one process; the machine was shared with other "
+        f"jobs, so figures are indicative. Throughput: the {result['links']:,} http(s) links planted in the "
+        "reference corpus, normalised, best of runs. Accuracy: the real share URLs of "
+        '`tests/platforms/test_clean.py` against their expected clean form ("link kept working": every '
+        'parameter of the expected form is still there; "all tracking removed": nothing beyond it is left). '
+        "Those expected forms are hutong's own test tables, so hutong's accuracy is by construction; the peers' "
+        "columns show what a generic ClearURLs engine leaves or breaks on Chinese platforms. "
+        "Command: `.venv/bin/python bench/clean.py --write`.\n\n"
+        f"{table(result)}\n\n"
+    )
+    if HEAD in text:
+        start = text.index(HEAD)
+        nxt = text.find("\n## ", start + len(HEAD))
+        text = text[:start] + body + (text[nxt + 1 :] if nxt != -1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + body
+    doc.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3, help="passes per measurement; the best is kept")
+    ap.add_argument("--write", action="store_true", help="write the figures into docs/benchmarks.md")
+    args = ap.parse_args()
+    result = run(args.repeat)
+    print(f"{result['links']:,} links, {machine()}")
+    print(table(result))
+    if args.write:
+        write_doc(result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+"""Clean tracking parameters from a URL without ever breaking the link.
+
+Rules run as one ordered chain over the query's parameters, each with a name:
+``platform.default`` (a kept parameter at its default value, e.g. Bilibili ``p=1``),
+``platform.strip`` (the platform's blocklist), ``platform.allowlist`` (on a platform content
+page whose data says ``strip_all_others``, everything not kept), ``generic`` (``utm_*``,
+``fbclid`` ... on every site) and ``clearurls`` (a loaded ClearURLs rule file). A parameter
+the page needs (the platform's ``keep`` and the matched pattern's locators) is never removed:
+a rule that wants it is refused and reported in ``refused``. Kept parameters keep their exact
+bytes (``xsec_token=…=``, ``%3D``). A redirect wrapper that was not unwrapped (a signed
+Proofpoint link, say) is left untouched: cleaning inside it would break its signature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from .clearurls import ClearURLsRules
+from .config import CleanSection
+from .identify import Identifier, Match, QueryParam, split_query, split_trusted
+from .platforms import Platform, bundled, owns_host
+from .unwrap import Unwrapper
+
+# Global tracking parameters, after Firefox's query-stripping list and the ClearURLs global
+# rules; a trailing "*" is a prefix. Every name here is tracking on any site.
+# fmt: off
+GENERIC_TRACKING: tuple[str, ...] = (
+    "utm_*", "mtm_*", "pk_campaign", "pk_kwd", "pk_source", "pk_medium", "fbclid", "gclid", "gclsrc", "dclid",
+    "wbraid", "gbraid", "msclkid", "yclid", "ysclid", "twclid", "ttclid", "igshid", "igsh", "_ga", "_gl",
+    "mc_eid", "mc_cid", "mc_tc", "_hsenc", "_hsmi", "__hssc", "__hstc", "__hsfp", "hsCtaTracking", "mkt_tok",
+    "oly_anon_id", "oly_enc_id", "vero_id", "vero_conv", "wickedid", "_openstat", "srsltid", "s_cid",
+    "ga_source", "ga_medium", "ga_term", "ga_content", "ga_campaign", "ga_place", "fb_action_ids",
+    "fb_action_types",
+    "fb_source", "fb_ref", "action_object_map", "action_type_map", "action_ref_map", "hmb_campaign",
+    "hmb_source", "hmb_medium",
+)
+# fmt: on
+# Whole fragments that only carry tracking (AT Internet's "#xtor=...").
+GENERIC_FRAGMENTS: tuple[str, ...] = ("xtor=*",)
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    """The cleaned URL, the parameter names removed (in URL order) and the removals refused."""
+
+    url: str
+    removed: tuple[str, ...] = ()
+    refused: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NameSet:
+    """Parameter names matched exactly and case-sensitively; a name ending in ``*`` matches by prefix."""
+
+    exact: frozenset[str]
+    prefixes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, patterns: Iterable[str]) -> NameSet:
+        """Build from names and ``prefix*`` patterns."""
+        pats = tuple(patterns)
+        return cls(
+            frozenset(p for p in pats if not p.endswith("*")), tuple(p[:-1] for p in pats if p.endswith("*"))
+        )
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and (name in self.exact or name.startswith(self.prefixes))
+
+
+def name_matches(name: str, patterns: Iterable[str]) -> bool:
+    """Exact, case-sensitive match; a pattern ending in ``*`` matches by prefix."""
+    return name in NameSet.of(patterns)
+
+
+Rule = Callable[[QueryParam], bool]
+
+
+class Cleaner:
+    """Remove tracking parameters with platform data, generic rules and optional ClearURLs rules."""
+
+    def __init__(
+        self,
+        platforms: Iterable[Platform] | None = None,
+        settings: CleanSection | None = None,
+        clearurls: ClearURLsRules | None = None,
+        *,
+        tracking: Sequence[str] | None = None,
+        exempt: Sequence[str] | None = None,
+    ) -> None:
+        plats = tuple(bundled() if platforms is None else platforms)
+        self.settings = settings or CleanSection()
+        self.identifier = Identifier(plats)
+        self.unwrapper = Unwrapper(plats)
+        self.clearurls = clearurls
+        self.tracking = NameSet.of(GENERIC_TRACKING if tracking is None else tracking)
+        self._strip = {p.id: NameSet.of(p.strip) for p in plats}
+        self._fragments = NameSet.of(GENERIC_FRAGMENTS)
+        exempt = self.settings.exempt if exempt is None else exempt
+        self.exempt = tuple(h.lower().strip(".") for h in exempt)  # hosts (and subdomains) left alone
+
+    @classmethod
+    def from_settings(cls, settings: CleanSection, platforms: Iterable[Platform] | None = None) -> Cleaner:
+        """A cleaner for the ``[clean]`` configuration, loading ``clean.clearurls`` if it is set."""
+        rules = ClearURLsRules.load(settings.clearurls) if settings.clearurls else None
+        return cls(platforms, settings, rules)
+
+    def clean(self, url: str) -> Cleaned:
+        """Clean ``url``; returns it unchanged (byte for byte) when nothing is removed."""
+        parts = split_trusted(url)
+        if parts is None or self.unwrapper.wrapper_at(parts) is not None:
+            return Cleaned(url)
+        if owns_host(self.exempt, (parts.hostname or "").rstrip(".")):
+            return Cleaned(url)
+        # a short link is expanded first and its final URL cleaned: its query may be what expands it
+        match = None if self.identifier.needs_resolve_parts(parts) else self.identifier.match_parts(parts)
+        keep = _kept(match)
+        rules = self._rules(url, match, keep)
+        removed: list[str] = []
+        refused: list[str] = []
+        kept_pieces: list[str] = []
+        for param in split_query(parts.query):
+            fired = next((name for name, rule in rules if rule(param)), None)
+            if fired is None:
+                kept_pieces.append(param.raw)
+            elif param.name in keep and fired != "platform.default":
+                kept_pieces.append(param.raw)
+                _add(refused, param.name)
+            else:
+                _add(removed, param.name)
+        fragment = parts.fragment
+        if fragment and self._tracking_fragment(fragment, match):
+            removed.append("#" + fragment)
+            fragment = ""
+        if not removed:
+            return Cleaned(url, (), tuple(refused))
+        head = url.split("#", 1)[0].split("?", 1)[0]
+        out = (
+            head + ("?" + "&".join(kept_pieces) if kept_pieces else "") + ("#" + fragment if fragment else "")
+        )
+        return Cleaned(out, tuple(removed), tuple(refused))
+
+    def _rules(self, url: str, match: Match | None, keep: set[str]) -> list[tuple[str, Rule]]:
+        rules: list[tuple[str, Rule]] = []
+        if match is not None:
+            platform = match.platform
+            defaults = dict(platform.drop_defaults)
+            locators = _locators(match)
+            rules.append(
+                ("platform.default", lambda p: p.name not in locators and defaults.get(p.name) == p.value)
+            )
+            strip = self._strip.get(platform.id) or NameSet.of(platform.strip)
+            rules.append(("platform.strip", lambda p: p.name in strip))
+            if platform.strip_all_others and match.pattern is not None:
+                # only on a known content page: elsewhere (search, login) the query may be the page
+                rules.append(("platform.allowlist", lambda p: p.name not in keep))
+        if self.settings.generic:
+            tracking = self.tracking
+            rules.append(("generic", lambda p: p.name in tracking))
+        if self.clearurls is not None:
+            matcher = self.clearurls.name_matcher(url, keep_referral=self.settings.keep_referral)
+            rules.append(("clearurls", lambda p: matcher(p.name)))
+        return rules
+
+    def _tracking_fragment(self, fragment: str, match: Match | None) -> bool:
+        if self.settings.generic and fragment in self._fragments:
+            return True
+        # platform fragments only on content pages: an OAuth URL on the same host may need its fragment
+        return match is not None and match.pattern is not None and fragment in match.platform.strip_fragments
+
+
+def _locators(match: Match) -> set[str]:
+    pattern = match.pattern
+    if pattern is None:
+        return set()
+    return {*pattern.keep, *((pattern.query_id,) if pattern.query_id else ())}
+
+
+def _kept(match: Match | None) -> set[str]:
+    if match is None:
+        return set()
+    return {*match.platform.keep, *_locators(match)}
+
+
+def _add(names: list[str], name: str) -> None:
+    if name not in names:
+        names.append(name)
