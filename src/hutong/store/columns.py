@@ -1,0 +1,73 @@
+"""The event table's columns and the conversion between rows and ``AuditEvent`` (both backends)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from ..audit import AuditEvent, Stage
+from .audit_store import join_reasons, split_reasons
+
+COLUMNS: tuple[str, ...] = (
+    "ts",
+    "stage",
+    "context",
+    "site",
+    "platform",
+    "category",
+    "kind",
+    "level",
+    "reasons",
+    "action",
+    "rule",
+    "policy_version",
+    "card",
+    "clicked_through",
+    "user_hash",
+)
+COLUMN_LIST = ", ".join(COLUMNS)
+
+
+def to_row(ev: AuditEvent) -> tuple[Any, ...]:
+    """One event as a row in ``COLUMNS`` order."""
+    return (
+        ev.time,
+        ev.stage,
+        ev.context,
+        ev.site,
+        ev.platform,
+        ev.category,
+        ev.kind,
+        ev.level,
+        join_reasons(ev.reasons),
+        ev.action,
+        ev.rule,
+        ev.policy_version,
+        ev.card,
+        ev.clicked_through,
+        ev.user,
+    )
+
+
+def from_row(row: Sequence[Any]) -> AuditEvent:
+    """Inverse of ``to_row`` (SQLite hands booleans back as 0/1)."""
+    (ts, stage, context, site, platform, category, kind, level, reasons, action, rule, pv, card, ct, user) = (
+        row
+    )
+    return AuditEvent(
+        time=float(ts),
+        stage=cast(Stage, stage),
+        context=context,
+        site=site,
+        platform=platform,
+        category=category,
+        kind=kind,
+        level=level,
+        reasons=split_reasons(reasons),
+        action=action,
+        rule=rule,
+        policy_version=pv,
+        card=bool(card),
+        clicked_through=None if ct is None else bool(ct),
+        user=user,
+    )

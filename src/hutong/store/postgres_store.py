@@ -1,0 +1,322 @@
+"""The shared audit store on PostgreSQL (psycopg 3): batched COPY into a month-partitioned table.
+
+One writer thread per process gathers concurrent ``record`` calls into one transaction:
+a ``COPY`` of the events and one ``INSERT ... ON CONFLICT`` that adds the batch's counts
+to the hourly rollups. Any number of processes may write to one database; rollup keys
+are upserted in sorted order so concurrent writers cannot deadlock. Partitions are
+created on demand (under an advisory lock) and pruning drops whole months.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+from ..audit import AuditEvent
+from ..errors import StorageError
+from .audit_store import HOUR, Counts, hour_of, validate
+from .batcher import GroupCommitter
+from .columns import COLUMN_LIST, from_row, to_row
+from .migrations import migrate_postgres
+from .rollup import Tally, exact_counts
+
+T = TypeVar("T")
+Conn = psycopg.Connection[tuple[Any, ...]]
+
+DEFAULT_SCHEMA = "hutong"
+_SCHEMA_RE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+_PARTITION_RE = re.compile(r"audit_events_p(\d{4})(\d{2})")
+
+# Binary parameters (%b): text arrays skip the quoting that text format needs.
+_ADD_ROWS = """
+INSERT INTO audit_rollup AS r
+SELECT * FROM unnest(%b::float8[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[],
+                     %b::int2[], %b::int2[], %b::int8[])
+ON CONFLICT (bucket, stage, platform, category, level, action, card, click) DO UPDATE SET n = r.n + excluded.n
+"""
+_ADD_REASONS = """
+INSERT INTO audit_reason_rollup AS r
+SELECT * FROM unnest(%b::float8[], %b::text[], %b::text[], %b::int8[])
+ON CONFLICT (bucket, stage, reason) DO UPDATE SET n = r.n + excluded.n
+"""
+
+
+def split_url(url: str) -> tuple[str, str]:
+    """Separate hutong's own ``?schema=NAME`` from a libpq URL; return ``(conninfo, schema)``."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    schema = next((v for k, v in query if k == "schema"), DEFAULT_SCHEMA)
+    if not _SCHEMA_RE.fullmatch(schema):
+        raise StorageError(
+            f"schema {schema!r} in storage.audit is not a plain lower-case SQL name; "
+            "use letters, digits and _"
+        )
+    rest = urlencode([(k, v) for k, v in query if k != "schema"])
+    return urlunsplit(parts._replace(query=rest)), schema
+
+
+def month_of(ts: float) -> tuple[int, int]:
+    """(year, month) of ``ts`` in UTC."""
+    d = datetime.fromtimestamp(ts, UTC)
+    return d.year, d.month
+
+
+def month_bounds(year: int, month: int) -> tuple[float, float]:
+    """Unix seconds of the first instant of the month and of the next month."""
+    nxt = (year + 1, 1) if month == 12 else (year, month + 1)
+    lo = datetime(year, month, 1, tzinfo=UTC).timestamp()
+    hi = datetime(nxt[0], nxt[1], 1, tzinfo=UTC).timestamp()
+    return lo, hi
+
+
+class PostgresStore:
+    """``AuditStore`` on PostgreSQL; ``url`` is a libpq URL, optionally with ``?schema=NAME``."""
+
+    def __init__(self, url: str, *, max_batch: int = 50_000, connect_timeout: float = 10.0) -> None:
+        self._conninfo, self.schema = split_url(url)
+        self._connect_timeout = connect_timeout
+        self._partitions: set[tuple[int, int]] = set()
+        self._writer: Conn | None = None
+        self._lock = threading.Lock()
+        self._guard(self._bootstrap, "open")
+        self._committer = GroupCommitter(self._write, max_batch=max_batch)
+
+    # -- connections ---------------------------------------------------------------------------------
+
+    def _connect(self) -> Conn:
+        return psycopg.connect(
+            self._conninfo,
+            autocommit=True,
+            connect_timeout=max(1, int(self._connect_timeout)),
+            options=f"-c search_path={self.schema}",
+        )
+
+    def _bootstrap(self) -> None:
+        conn = self._connect()
+        try:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext('hutong.schema'))")
+                conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
+            migrate_postgres(conn)
+        finally:
+            conn.close()
+
+    def _guard(self, body: Callable[[], T], what: str) -> T:
+        try:
+            return body()
+        except psycopg.Error as exc:
+            raise StorageError(
+                f"PostgreSQL audit store ({what}) failed: {str(exc).strip()}; "
+                "check storage.audit and that the database is reachable"
+            ) from exc
+
+    # -- writing -------------------------------------------------------------------------------------
+
+    def record(self, events: Sequence[AuditEvent]) -> None:
+        """Store ``events``; returns once their transaction has committed."""
+        validate(events)
+        self._committer.submit(events)
+
+    def _write(self, batch: list[AuditEvent]) -> None:
+        tally = Tally.of(batch)
+        try:
+            self._guard(lambda: self._write_once(batch, tally), "write")
+        except StorageError as exc:
+            # A partition dropped by another process's prune: forget what we knew and retry once.
+            if not isinstance(exc.__cause__, psycopg.errors.CheckViolation):
+                raise
+            self._partitions.clear()
+            self._guard(lambda: self._write_once(batch, tally), "write")
+
+    def _write_once(self, batch: list[AuditEvent], tally: Tally) -> None:
+        if self._writer is None or self._writer.closed or self._writer.broken:
+            self._writer = self._connect()
+        conn = self._writer
+        months = {month_of(ev.time) for ev in batch} - self._partitions
+        try:
+            with conn.transaction(), conn.cursor() as cur:
+                if months:
+                    self._create_partitions(cur, months)
+                with cur.copy(f"COPY audit_events ({COLUMN_LIST}) FROM STDIN") as copy:
+                    for ev in batch:
+                        copy.write_row(to_row(ev))
+                rows = sorted(tally.rows.items())
+                cur.execute(_ADD_ROWS, [[k[i] for k, _ in rows] for i in range(8)] + [[n for _, n in rows]])
+                reasons = sorted(tally.reasons.items())
+                cur.execute(
+                    _ADD_REASONS, [[k[i] for k, _ in reasons] for i in range(3)] + [[n for _, n in reasons]]
+                )
+        except psycopg.OperationalError:
+            conn.close()  # reconnect on the next batch
+            raise
+        self._partitions |= months
+
+    @staticmethod
+    def _create_partitions(cur: psycopg.Cursor[tuple[Any, ...]], months: set[tuple[int, int]]) -> None:
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext('hutong.partition'))")
+        for year, month in sorted(months):
+            lo, hi = month_bounds(year, month)
+            cur.execute(
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} PARTITION OF audit_events FOR VALUES FROM ({}) TO ({})"
+                ).format(
+                    sql.Identifier(f"audit_events_p{year:04d}{month:02d}"), sql.Literal(lo), sql.Literal(hi)
+                )
+            )
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    def events(self, since: float | None = None, until: float | None = None) -> Iterator[AuditEvent]:
+        """Events with ``since <= time < until``, oldest first, through a server-side cursor."""
+        where, params = _range("ts", since, until)
+        try:
+            conn = self._connect()
+            try:
+                with conn.transaction(), conn.cursor(name="hutong_events") as cur:
+                    cur.itersize = 5000
+                    cur.execute(f"SELECT {COLUMN_LIST} FROM audit_events{where} ORDER BY ts", params)  # noqa: S608
+                    for row in cur:
+                        yield from_row(row)
+            finally:
+                conn.close()
+        except psycopg.Error as exc:
+            raise StorageError(f"cannot read the PostgreSQL audit store: {str(exc).strip()}") from exc
+
+    def counts(
+        self, since: float | None = None, until: float | None = None, *, bucket: float = HOUR
+    ) -> Counts:
+        """Exact grouped counts for ``since <= time < until`` in buckets of ``bucket`` seconds."""
+        return exact_counts(self._rollup, lambda a, b: list(self.events(a, b)), since, until, bucket)
+
+    def _rollup(self, lo: float | None, hi: float | None, size: float) -> Tally:
+        where, params = _range("bucket", lo, hi)
+        b = "floor(bucket / %s) * %s"
+
+        def body() -> Tally:
+            # The database folds hours into the asked buckets: months of hourly rows stay server-side.
+            with self._connect() as conn:
+                rows = conn.execute(
+                    f"SELECT {b}, stage, platform, category, level, action, card, click, sum(n) "  # noqa: S608
+                    f"FROM audit_rollup{where} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
+                    [size, size, *params],
+                ).fetchall()
+                reasons = conn.execute(
+                    f"SELECT {b}, stage, reason, sum(n) FROM audit_reason_rollup{where} GROUP BY 1, 2, 3",  # noqa: S608
+                    [size, size, *params],
+                ).fetchall()
+            tally = Tally.of((), size)
+            tally.add_rows(
+                ((tuple(r[:8]), int(r[8])) for r in rows),
+                ((tuple(r[:3]), int(r[3])) for r in reasons),
+            )
+            return tally
+
+        return self._guard(body, "read")
+
+    # -- deleting ------------------------------------------------------------------------------------
+
+    def prune(self, before: float) -> int:
+        """Drop whole months before the cutoff hour, delete the rest of the range row by row."""
+        cutoff = hour_of(before)
+
+        def body() -> int:
+            gone = 0
+            with self._connect() as conn, conn.transaction():
+                for name in self._partition_names(conn):
+                    m = _PARTITION_RE.fullmatch(name)
+                    if m and month_bounds(int(m[1]), int(m[2]))[1] <= cutoff:
+                        row = conn.execute(
+                            sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(name))
+                        ).fetchone()
+                        gone += int(row[0]) if row else 0
+                        conn.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(name)))
+                        self._partitions.discard((int(m[1]), int(m[2])))
+                gone += conn.execute("DELETE FROM audit_events WHERE ts < %s", (cutoff,)).rowcount
+                conn.execute("DELETE FROM audit_rollup WHERE bucket < %s", (cutoff,))
+                conn.execute("DELETE FROM audit_reason_rollup WHERE bucket < %s", (cutoff,))
+            return gone
+
+        with self._lock:
+            return self._guard(body, "prune")
+
+    @staticmethod
+    def _partition_names(conn: Conn) -> list[str]:
+        rows = conn.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = 'audit_events'::regclass ORDER BY c.relname"
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def delete_user(self, user_hash: str) -> int:
+        """Delete one hashed user's events and take them out of the rollups."""
+
+        def body() -> int:
+            with self._connect() as conn, conn.transaction():
+                rows = conn.execute(
+                    f"SELECT {COLUMN_LIST} FROM audit_events WHERE user_hash = %s FOR UPDATE",  # noqa: S608
+                    (user_hash,),
+                ).fetchall()
+                tally = Tally.of(from_row(r) for r in rows)
+                neg = sorted((k, -n) for k, n in tally.rows.items())
+                conn.execute(_ADD_ROWS, [[k[i] for k, _ in neg] for i in range(8)] + [[n for _, n in neg]])
+                negr = sorted((k, -n) for k, n in tally.reasons.items())
+                conn.execute(
+                    _ADD_REASONS, [[k[i] for k, _ in negr] for i in range(3)] + [[n for _, n in negr]]
+                )
+                conn.execute("DELETE FROM audit_rollup WHERE n <= 0")
+                conn.execute("DELETE FROM audit_reason_rollup WHERE n <= 0")
+                conn.execute("DELETE FROM audit_events WHERE user_hash = %s", (user_hash,))
+            return len(rows)
+
+        with self._lock:
+            return self._guard(body, "delete user")
+
+    def ping(self) -> None:
+        """Raise StorageError if PostgreSQL cannot be reached now."""
+
+        def body() -> None:
+            with self._connect() as conn:
+                conn.execute("SELECT count(*) FROM hutong_schema").fetchone()
+
+        self._guard(body, "ping")
+
+    def drop_schema(self) -> None:
+        """Remove the whole schema (tests and benchmarks clean up with this)."""
+        self.close()
+
+        def body() -> None:
+            with self._connect() as conn:
+                conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(self.schema)))
+
+        self._guard(body, "drop schema")
+
+    def close(self) -> None:
+        """Flush pending writes and close the writer connection."""
+        self._committer.close()
+        if self._writer is not None:
+            self._writer.close()
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def _range(column: str, lo: float | None, hi: float | None) -> tuple[str, list[float]]:
+    conds: list[str] = []
+    params: list[float] = []
+    if lo is not None:
+        conds.append(f"{column} >= %s")
+        params.append(lo)
+    if hi is not None:
+        conds.append(f"{column} < %s")
+        params.append(hi)
+    return (" WHERE " + " AND ".join(conds) if conds else ""), params

@@ -1,0 +1,229 @@
+"""The embedded audit store: one SQLite file in WAL mode, written by one group-committing thread.
+
+``record`` returns after the transaction holding the events has committed with
+``synchronous=FULL``, so acknowledged events survive a kill -9 (and a power cut).
+Readers use their own connections; WAL lets them run while the writer writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..audit import AuditEvent
+from ..errors import StorageError
+from .audit_store import HOUR, Counts, hour_of, validate
+from .batcher import GroupCommitter
+from .columns import COLUMN_LIST, COLUMNS, from_row, to_row
+from .migrations import migrate_sqlite
+from .rollup import Tally, exact_counts
+
+T = TypeVar("T")
+
+# Built from constant column names only.
+_INSERT = f"INSERT INTO audit_events ({COLUMN_LIST}) VALUES ({', '.join('?' for _ in COLUMNS)})"  # noqa: S608
+_ADD_ROW = (
+    "INSERT INTO audit_rollup VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (bucket, stage, platform, category, level, action, card, click) "
+    "DO UPDATE SET n = n + excluded.n"
+)
+_ADD_REASON = (
+    "INSERT INTO audit_reason_rollup VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (bucket, stage, reason) DO UPDATE SET n = n + excluded.n"
+)
+
+
+def path_from_url(url: str) -> Path:
+    """``sqlite:///abs/path`` (or ``sqlite://relative/path``) to a filesystem path."""
+    if not url.startswith("sqlite://") or len(url) <= len("sqlite://"):
+        raise StorageError(f"{url!r} is not a sqlite:/// URL; write sqlite:///path/to/audit.sqlite3")
+    return Path(url[len("sqlite://") :]).expanduser()
+
+
+class SqliteStore:
+    """``AuditStore`` on one SQLite file."""
+
+    def __init__(self, path: str | Path, *, max_batch: int = 20_000) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._writer = self._connect()
+            self._writer.execute("PRAGMA journal_mode=WAL")
+            migrate_sqlite(self._writer)
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(f"cannot open the audit database {str(self.path)!r}: {exc}") from exc
+        self._committer = GroupCommitter(self._write, max_batch=max_batch)
+        self._lock = threading.Lock()  # prune/delete_user share the writer connection's file lock
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30.0)
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        return conn
+
+    # -- writing -------------------------------------------------------------------------------------
+
+    def record(self, events: Sequence[AuditEvent]) -> None:
+        """Store ``events``; returns once they are committed to disk."""
+        validate(events)
+        self._committer.submit(events)
+
+    def _write(self, batch: list[AuditEvent]) -> None:
+        tally = Tally.of(batch)
+        self._transaction(self._writer, lambda c: self._insert(c, batch, tally))
+
+    @staticmethod
+    def _insert(conn: sqlite3.Connection, batch: list[AuditEvent], tally: Tally) -> None:
+        conn.executemany(_INSERT, [to_row(ev) for ev in batch])
+        conn.executemany(_ADD_ROW, [(*k, n) for k, n in tally.rows.items()])
+        conn.executemany(_ADD_REASON, [(*k, n) for k, n in tally.reasons.items()])
+
+    def _transaction(self, conn: sqlite3.Connection, body: Callable[[sqlite3.Connection], T]) -> T:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = body(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return result
+        except sqlite3.Error as exc:
+            raise StorageError(f"audit database {str(self.path)!r} failed: {exc}") from exc
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    def events(self, since: float | None = None, until: float | None = None) -> Iterator[AuditEvent]:
+        """Events with ``since <= time < until``, oldest first."""
+        where, params = _range("ts", since, until)
+        conn = self._reader()
+        try:
+            cur = conn.execute(f"SELECT {COLUMN_LIST} FROM audit_events{where} ORDER BY ts, id", params)  # noqa: S608
+            while rows := cur.fetchmany(2000):
+                for row in rows:
+                    yield from_row(row)
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot read the audit database {str(self.path)!r}: {exc}") from exc
+        finally:
+            conn.close()
+
+    def counts(
+        self, since: float | None = None, until: float | None = None, *, bucket: float = HOUR
+    ) -> Counts:
+        """Exact grouped counts for ``since <= time < until`` in buckets of ``bucket`` seconds."""
+        return exact_counts(self._rollup, lambda a, b: list(self.events(a, b)), since, until, bucket)
+
+    def _rollup(self, lo: float | None, hi: float | None, size: float) -> Tally:
+        where, params = _range("bucket", lo, hi)
+        b = "CAST(CAST(bucket / ? AS INTEGER) * ? AS REAL)"
+        conn = self._reader()
+        try:
+            rows = conn.execute(
+                f"SELECT {b}, stage, platform, category, level, action, card, click, SUM(n) "  # noqa: S608
+                f"FROM audit_rollup{where} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
+                [size, size, *params],
+            ).fetchall()
+            reasons = conn.execute(
+                f"SELECT {b}, stage, reason, SUM(n) FROM audit_reason_rollup{where} GROUP BY 1, 2, 3",  # noqa: S608
+                [size, size, *params],
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot read the audit database {str(self.path)!r}: {exc}") from exc
+        finally:
+            conn.close()
+        tally = Tally.of((), size)
+        tally.add_rows(
+            ((tuple(r[:8]), int(r[8])) for r in rows), ((tuple(r[:3]), int(r[3])) for r in reasons)
+        )
+        return tally
+
+    def _reader(self) -> sqlite3.Connection:
+        try:
+            return self._connect()
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open the audit database {str(self.path)!r}: {exc}") from exc
+
+    # -- deleting ------------------------------------------------------------------------------------
+
+    def prune(self, before: float) -> int:
+        """Delete events before the start of the hour containing ``before``."""
+        cutoff = hour_of(before)
+
+        def body(conn: sqlite3.Connection) -> int:
+            gone = conn.execute("DELETE FROM audit_events WHERE ts < ?", (cutoff,)).rowcount
+            conn.execute("DELETE FROM audit_rollup WHERE bucket < ?", (cutoff,))
+            conn.execute("DELETE FROM audit_reason_rollup WHERE bucket < ?", (cutoff,))
+            return int(gone)
+
+        return self._maintain(body)
+
+    def delete_user(self, user_hash: str) -> int:
+        """Delete one hashed user's events and take them out of the rollups."""
+
+        def body(conn: sqlite3.Connection) -> int:
+            rows = conn.execute(
+                f"SELECT {COLUMN_LIST} FROM audit_events WHERE user_hash = ?",  # noqa: S608
+                (user_hash,),
+            ).fetchall()
+            tally = Tally.of(from_row(r) for r in rows)
+            conn.executemany(
+                "UPDATE audit_rollup SET n = n - ? WHERE bucket = ? AND stage = ? AND platform = ? "
+                "AND category = ? AND level = ? AND action = ? AND card = ? AND click = ?",
+                [(n, *k) for k, n in tally.rows.items()],
+            )
+            conn.executemany(
+                "UPDATE audit_reason_rollup SET n = n - ? WHERE bucket = ? AND stage = ? AND reason = ?",
+                [(n, *k) for k, n in tally.reasons.items()],
+            )
+            conn.execute("DELETE FROM audit_rollup WHERE n <= 0")
+            conn.execute("DELETE FROM audit_reason_rollup WHERE n <= 0")
+            conn.execute("DELETE FROM audit_events WHERE user_hash = ?", (user_hash,))
+            return len(rows)
+
+        return self._maintain(body)
+
+    def _maintain(self, body: Callable[[sqlite3.Connection], int]) -> int:
+        # A second connection: the writer thread owns self._writer; SQLite's file lock
+        # (BEGIN IMMEDIATE + busy_timeout) serialises the two.
+        with self._lock:
+            conn = self._reader()
+            try:
+                return self._transaction(conn, body)
+            finally:
+                conn.close()
+
+    def ping(self) -> None:
+        """Raise StorageError if the database file cannot be read now."""
+        conn = self._reader()
+        try:
+            conn.execute("SELECT count(*) FROM hutong_schema").fetchone()
+        except sqlite3.Error as exc:
+            raise StorageError(f"the audit database {str(self.path)!r} is not readable: {exc}") from exc
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        """Flush pending writes and close."""
+        self._committer.close()
+        self._writer.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def _range(column: str, lo: float | None, hi: float | None) -> tuple[str, list[float]]:
+    conds: list[str] = []
+    params: list[float] = []
+    if lo is not None:
+        conds.append(f"{column} >= ?")
+        params.append(lo)
+    if hi is not None:
+        conds.append(f"{column} < ?")
+        params.append(hi)
+    return (" WHERE " + " AND ".join(conds) if conds else ""), params

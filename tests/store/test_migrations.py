@@ -1,0 +1,40 @@
+"""Migrations: applied once on each backend, recorded, and a newer database refused."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from hutong.errors import StorageError
+from hutong.store.migrations import LATEST, migrate_postgres, migrate_sqlite
+from tests.store.services import PG_URL, drop_pg_schema, need_postgres, unique
+
+
+def test_sqlite_applies_once_and_refuses_a_newer_schema(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "m.sqlite3", isolation_level=None)
+    assert migrate_sqlite(conn) == list(range(1, LATEST + 1))
+    assert migrate_sqlite(conn) == []
+    conn.execute("INSERT INTO hutong_schema VALUES (?, 'from the future', 0)", (LATEST + 1,))
+    with pytest.raises(StorageError, match="newer than this hutong"):
+        migrate_sqlite(conn)
+    conn.close()
+
+
+@pytest.mark.postgres
+def test_postgres_applies_once_and_refuses_a_newer_schema() -> None:
+    need_postgres()
+    schema = unique("hutong_mig")
+    try:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+            conn.execute(f"SET search_path TO {schema}")
+            assert migrate_postgres(conn) == list(range(1, LATEST + 1))
+            assert migrate_postgres(conn) == []
+            conn.execute("INSERT INTO hutong_schema VALUES (%s, 'future', 0)", (LATEST + 1,))
+            with pytest.raises(StorageError, match="newer than this hutong"):
+                migrate_postgres(conn)
+    finally:
+        drop_pg_schema(schema)
