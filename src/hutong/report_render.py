@@ -22,6 +22,7 @@ matplotlib.use("Agg")  # never a GUI backend, whatever the environment says
 from matplotlib.figure import Figure
 
 from .report import ACTIONS, Report, report_json
+from .store.export import guard_formula
 
 COLOURS = {"open": "#2e7d32", "confirm": "#f9a825", "copy": "#1565c0", "block": "#c62828"}
 _SVG_RC: Any = {"svg.fonttype": "none", "svg.hashsalt": "hutong", "font.size": 9}
@@ -71,7 +72,7 @@ def render_report_csv(report: Report) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(("section", "key", "field", "value"))
     for section, key, fld, value in csv_rows(report):
-        writer.writerow((section, key, fld, _plain(value)))
+        writer.writerow((guard_formula(section), guard_formula(key), guard_formula(fld), _plain(value)))
     return out.getvalue()
 
 

@@ -42,10 +42,15 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return " ".join(value)
+        return guard_formula(" ".join(value))
     if isinstance(value, float):
         return repr(value)
-    return str(value)
+    return guard_formula(str(value))
+
+
+def guard_formula(text: str) -> str:
+    """Defuse a cell a spreadsheet would run as a formula (OWASP CSV injection): prefix a quote."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def write_events(events: Iterable[AuditEvent], out: TextIO, fmt: str) -> int:
