@@ -81,11 +81,21 @@ class Finder:
 
 
 def _url_founds(text: str, spans: list[Span], share: ShareInfo | None) -> list[Found]:
-    """URLs as found; web URLs inside a recognised share text carry the share's platform, kind and title."""
+    """URLs as found; the share text's own web URL (the one nearest its cue) carries its platform, kind, title.
+
+    Other URLs in the same message are plain URLs: a share text carries one link, and a
+    second link pasted beside it must not inherit the share's platform or title.
+    """
+    shared = -1
+    if share is not None:
+        cue_start, cue_end = share.cue_span
+        web = [i for i, (s, _) in enumerate(spans) if text[s:s + 8].lower().startswith(_WEB_SCHEMES)]
+        if web:
+            shared = min(web, key=lambda i: max(spans[i][0] - cue_end, cue_start - spans[i][1], 0))
     out = []
-    for s, e in spans:
+    for i, (s, e) in enumerate(spans):
         url = text[s:e]
-        if share is not None and url[:8].lower().startswith(_WEB_SCHEMES):
+        if i == shared and share is not None:
             out.append(Found(url, s, e, "share", share.platform, share.kind, share.title))
         else:
             out.append(Found(url, s, e, "url"))

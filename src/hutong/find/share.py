@@ -24,6 +24,7 @@ class ShareInfo:
     kind: str | None = None
     title: str | None = None
     title_span: Span | None = None
+    cue_span: Span = (0, 0)  # where the cue that named the platform stands
 
 
 def cue_index(pairs: Sequence[tuple[str, str]]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
@@ -48,16 +49,21 @@ class ShareReader:
 
     def platform_of(self, text: str) -> str | None:
         """The platform whose share cue occurs earliest in ``text``, if any."""
+        found = self._first_cue(text)
+        return found[0] if found else None
+
+    def _first_cue(self, text: str) -> tuple[str, Span] | None:
         if self._cues is None:
             return None
         m = self._cues.search(text)
-        return self._owner[m.group(0)] if m else None
+        return (self._owner[m.group(0)], m.span()) if m else None
 
     def read(self, text: str) -> ShareInfo | None:
         """Platform, stated kind and quoted title of the share text ``text``, or None if it is not one."""
-        pid = self.platform_of(text)
-        if pid is None:
+        first = self._first_cue(text)
+        if first is None:
             return None
+        pid, cue_span = first
         rules = self._platforms[pid].share
         kind = next((k.kind for k in rules.kinds if k.cue in text), None)
         # title patterns are data: bound the text they see so no pattern can go quadratic on a huge message
@@ -65,5 +71,5 @@ class ShareReader:
         for rx in rules.title_patterns:
             m = rx.search(window)
             if m and (title := m.group("title").strip()):
-                return ShareInfo(pid, kind, title, m.span("title"))
-        return ShareInfo(pid, kind)
+                return ShareInfo(pid, kind, title, m.span("title"), cue_span)
+        return ShareInfo(pid, kind, cue_span=cue_span)
