@@ -1,0 +1,1 @@
+"""Safety screening: threat feeds in a hash-prefix index, operator lists, lookalikes, the screening chain."""

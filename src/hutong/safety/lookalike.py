@@ -1,0 +1,403 @@
+"""Lookalike hosts: UTS #39 skeletons, mixed and whole-script labels, one-edit typos, embedded brands.
+
+The protected set is every platform host in hutong's data, the bundled list of popular domains
+(``data/popular_domains.txt``) and ``safety.protected_domains``. A protected domain and its
+subdomains are never flagged (unless the "domain" is a shared-hosting suffix, which nobody owns).
+Every finding is a :class:`~hutong.model.Reason` at ``suspicious``: heuristics ask, they never block.
+
+Short names flood edit-distance checks (``jd`` is one edit from hundreds of real sites), so typo
+and brand-token checks need names of at least :data:`MIN_NAME` characters; a protected domain of
+any length is still caught by its skeleton and when embedded whole (``jd.com.secure-login.xyz``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import unicodedata
+from collections.abc import Iterable
+from functools import cache, lru_cache
+from importlib import resources
+
+import idna
+
+from ..model import Level, Reason
+from ..platforms import Platform
+from ..psl import is_public_suffix, public_suffix, site
+from ..scripts import is_mixed_script
+
+MIN_NAME = 5  # shortest registrable name checked for typos and as an embedded brand token
+MAX_TOKENS = 4  # longest run of labels compared against protected domains when looking for embedding
+
+# Chromium idn_spoof_checker: Cyrillic letters that look Latin, allowed whole only under Cyrillic-script TLDs.
+_CYRILLIC_LATINLIKE = frozenset("аысԁеԍһіюјӏорԗԛѕԝхуъьҽпгѵѡ")
+# fmt: off
+_CYRILLIC_TLDS = frozenset({
+    "bg", "by", "kz", "pyc", "ru", "su", "ua", "uz",
+    "xn--p1ai", "xn--90ais", "xn--j1amh", "xn--90a3ac", "xn--80ao21a", "xn--d1alf", "xn--p1acf", "xn--90ae",
+})
+# fmt: on
+_GREEK_LATINLIKE = frozenset("αικνρυωηοτ")
+_GREEK_TLDS = frozenset({"gr", "xn--qxam"})
+
+
+@cache
+def _confusables() -> dict[str, str]:
+    table: dict[str, str] = {}
+    text = (resources.files("hutong") / "data" / "confusables.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        src, _, dst = line.partition("\t")
+        table[chr(int(src, 16))] = "".join(chr(int(cp, 16)) for cp in dst.split())
+    return table
+
+
+@lru_cache(maxsize=1 << 16)  # labels repeat (www, com, brand names): the cache halves lookalike time
+def skeleton(text: str) -> str:
+    """UTS #39 ``skeleton(X) = NFD(map(NFD(X)))``, case-folded so digit/letter look-alikes meet (0→O→o)."""
+    table = _confusables()
+    mapped = "".join(table.get(ch, ch) for ch in unicodedata.normalize("NFD", text))
+    return unicodedata.normalize("NFD", mapped).casefold()
+
+
+def to_unicode(host: str) -> str:
+    """A host's Unicode form, label by label; labels that are not valid IDNA stay as they are."""
+    labels = []
+    for label in host.lower().split("."):
+        if label.startswith("xn--"):
+            with contextlib.suppress(idna.IDNAError, UnicodeError):
+                label = idna.decode(label)
+        labels.append(label)
+    return ".".join(labels)
+
+
+def registrable_name(host: str) -> str | None:
+    """The label just left of the public suffix (``taobao`` in ``item.taobao.com``), or None."""
+    reg = site(host)
+    suffix = public_suffix(host)
+    if not reg or not suffix or reg == suffix or not reg.endswith("." + suffix):
+        return None
+    return reg[: -len(suffix) - 1]
+
+
+def one_edit(a: str, b: str) -> str | None:
+    """How ``a`` differs from ``b`` by one edit (substitution, insertion, deletion, swap), else None."""
+    if a == b:
+        return None
+    la, lb = len(a), len(b)
+    if la == lb:
+        diff = [i for i in range(la) if a[i] != b[i]]
+        if len(diff) == 1:
+            return "substitution"
+        if (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        ):
+            return "swap"
+        return None
+    if abs(la - lb) != 1:
+        return None
+    longer, shorter = (a, b) if la > lb else (b, a)
+    for i in range(len(longer)):
+        if longer[:i] + longer[i + 1 :] == shorter:
+            return "insertion" if la > lb else "deletion"
+    return None
+
+
+def _deletes(name: str) -> set[str]:
+    return {name[:i] + name[i + 1 :] for i in range(len(name))} | {name}
+
+
+@cache
+def _popular() -> tuple[tuple[str, bool], ...]:
+    text = (resources.files("hutong") / "data" / "popular_domains.txt").read_text(encoding="utf-8")
+    rows = (line.split() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return tuple((row[0].lower(), row[1:] == ["brand"]) for row in rows)
+
+
+def popular_domains() -> tuple[str, ...]:
+    """The bundled list of popular legitimate domains (protected and used for false-positive tests)."""
+    return tuple(d for d, _ in _popular())
+
+
+def popular_brands() -> tuple[str, ...]:
+    """Popular domains marked ``brand``: their names are distinctive enough to flag inside other hosts."""
+    return tuple(d for d, brand in _popular() if brand)
+
+
+def _clean(domain: str) -> str:
+    return domain.strip(".").lower().removeprefix("*.")
+
+
+class ProtectedSet:
+    """Protected domains indexed by skeleton, by registrable name, and by one-deletion neighbours of names."""
+
+    def __init__(self, domains: Iterable[str], brand_domains: Iterable[str] = ()) -> None:
+        """``domains`` are protected; names of ``brand_domains`` also count as brands inside other hosts."""
+        self.domains = frozenset(_clean(d) for d in domains if d.strip("."))
+        self._owners = frozenset(d for d in self.domains if not is_public_suffix(d))
+        self._skeletons: dict[str, str] = {}
+        self._names: dict[str, str] = {}  # registrable name → representative domain (typo checks)
+        self._brands: dict[str, str] = {}  # distinctive names (embedded-token and same-name checks)
+        self._neighbours: dict[str, set[str]] = {}
+        for d in sorted(self.domains):
+            if "." not in d:
+                continue
+            self._skeletons.setdefault(skeleton(to_unicode(d)), d)
+            name = registrable_name(d)
+            if name and name not in self._names:
+                # Prefer the .com spelling as the name's representative, else the first in sorted order.
+                self._names[name] = f"{name}.com" if f"{name}.com" in self.domains else (site(d) or d)
+        for d in sorted(_clean(b) for b in brand_domains):
+            name = registrable_name(d)
+            if name and len(name) >= MIN_NAME:
+                self._brands.setdefault(name, self._names.get(name, d))
+            first = d.split(".")[0]
+            if first != name and len(first) >= MIN_NAME and d.count(".") >= 2:
+                self._brands.setdefault(first, d)  # weixin in weixin.qq.com is a brand of its own
+        self._owner_plain = {d: d for d in self._owners}
+        self._owner_skel = {skeleton(to_unicode(d)): d for d in sorted(self._owners)}
+        self._brand_plain = {n: n for n in self._brands}
+        self._brand_skel = {skeleton(n): n for n in sorted(self._brands)}
+        for name in self._names:
+            if len(name) >= MIN_NAME:
+                for key in _deletes(name):
+                    self._neighbours.setdefault(key, set()).add(name)
+
+    def __len__(self) -> int:
+        return len(self.domains)
+
+    @classmethod
+    def default(cls, platforms: Iterable[Platform], extra: Iterable[str] = ()) -> ProtectedSet:
+        """Platform hosts, the bundled popular list and ``extra`` (``safety.protected_domains``); cached."""
+        return _default_set(tuple(platforms), tuple(extra))
+
+    @classmethod
+    def _build_default(cls, platforms: tuple[Platform, ...], extra: tuple[str, ...]) -> ProtectedSet:
+        hosts = [h for p in platforms for h in p.hosts]
+        return cls((*hosts, *popular_domains(), *extra), (*hosts, *popular_brands(), *extra))
+
+    def owns(self, host: str) -> bool:
+        """True if ``host`` is a protected domain or one of its subdomains."""
+        parts = host.split(".")
+        return any(".".join(parts[i:]) in self._owners for i in range(len(parts)))
+
+    def findings(
+        self, host: str, *, trust_protected: bool = True, own_name: str | None = None
+    ) -> list[Reason]:
+        """Lookalike reasons for a canonical ASCII host; ``trust_protected=False`` checks protected hosts too.
+
+        ``own_name`` (a registrable name) is left out of the comparison: with ``trust_protected=False`` it
+        asks whether a real site looks like some *other* protected site.
+        """
+        host = host.lower().strip(".")
+        if not host or host[0] == "[" or host.replace(".", "").isdigit():
+            return []
+        if trust_protected and self.owns(host):
+            return []
+        uhost = to_unicode(host)
+        out: list[Reason] = []
+        out.extend(_script_reasons(uhost))
+        skel = self._skeleton_reason(host, uhost, own_name)
+        if skel:
+            out.append(skel)
+        name = registrable_name(host)
+        if name and name != own_name:
+            out.extend(self._name_reasons(host, name))
+        embedded = self._embedded_reason(host, own_name, self._owner_plain, self._brand_plain)
+        skel_host = ".".join(skeleton(label) for label in uhost.split("."))
+        if skel_host != host and not skel:
+            # wеixin.qq.com.cn: embedded and disguised; compared skeleton to skeleton (com → corn).
+            disguised = self._embedded_reason(skel_host, own_name, self._owner_skel, self._brand_skel)
+            if disguised and (embedded is None or len(_matched(disguised)) > len(_matched(embedded))):
+                embedded = disguised
+        if embedded and not any(r.code in ("lookalike.typo", "lookalike.embedded") for r in out):
+            out.append(embedded)
+        return out
+
+    def _skeleton_reason(self, host: str, uhost: str, own_name: str | None) -> Reason | None:
+        labels = uhost.split(".")
+        ascii_labels = host.split(".")
+        for i in range(len(labels) - 1):
+            target = self._skeletons.get(skeleton(".".join(labels[i:])))
+            if target is None:
+                continue
+            real = ".".join(ascii_labels[i:])
+            if real == target or (own_name and registrable_name(target) == own_name):
+                return None
+            return _reason(
+                "lookalike.skeleton",
+                target,
+                f"{uhost} is drawn to look like {target} (confusable characters)",
+                f"{uhost} 用形近字符冒充 {target}",
+                matched=".".join(labels[i:]),
+            )
+        return None
+
+    def _name_reasons(self, host: str, name: str) -> list[Reason]:
+        if name in self._brands or name in self._names:
+            target = self._brands.get(name)
+            if target is not None and target != site(host):
+                return [
+                    _reason(
+                        "lookalike.embedded",
+                        target,
+                        f"{host} uses the name {name!r} of {target} under another domain",
+                        f"{host} 在其他域名下使用 {target} 的名称 “{name}”",
+                        matched=name,
+                    )
+                ]
+            return []
+        if len(name) < MIN_NAME:
+            return []
+        seen: set[str] = set()
+        for key in _deletes(name):
+            for candidate in sorted(self._neighbours.get(key, ())):
+                if candidate in seen:
+                    continue
+                seen.add(candidate)
+                edit = one_edit(name, candidate)
+                if edit is None:
+                    continue
+                target = self._names[candidate]
+                kind = edit
+                if edit == "substitution":
+                    pos = next(i for i in range(len(name)) if name[i] != candidate[i])
+                    if name[pos].isdigit():
+                        kind = "digit swap"
+                return [
+                    _reason(
+                        "lookalike.typo",
+                        target,
+                        f"{host} is one {kind} away from {target}",
+                        f"{host} 与 {target} 仅差一个字符（{_ZH_EDIT.get(kind, kind)}）",
+                        matched=name,
+                        edit=kind,
+                    )
+                ]
+        return []
+
+    def _embedded_reason(
+        self, host: str, own_name: str | None, owners: dict[str, str], names: dict[str, str]
+    ) -> Reason | None:
+        tokens: list[tuple[int, int]] = []
+        start = 0
+        for i, ch in enumerate(host + "."):
+            if ch in ".-":
+                tokens.append((start, i))
+                start = i + 1
+        suffix = public_suffix(host) or ""
+        body_end = len(host) - len(suffix) - 1 if suffix and host.endswith("." + suffix) else len(host)
+        best = ""
+        for i, (s, _e) in enumerate(tokens):
+            for k in range(2, MAX_TOKENS + 1):
+                if i + k > len(tokens):
+                    break
+                end = tokens[i + k - 1][1]
+                piece = owners.get(host[s:end], "")
+                if not piece:
+                    continue
+                owned_tail = end == len(host) and (s == 0 or host[s - 1] == ".")
+                if owned_tail or (own_name and registrable_name(piece) == own_name):
+                    continue
+                if len(piece) > len(best):
+                    best = piece  # weixin.qq.com inside weixin.qq.com.cn, not just qq.com
+        if best:
+            return _reason(
+                "lookalike.embedded",
+                best,
+                f"{host} carries the name {best} but is not {best}",
+                f"{host} 含有 {best} 字样，但并非 {best}",
+                matched=best,
+            )
+        for s, e in tokens:
+            token = names.get(host[s:e], "")
+            if e <= body_end and len(token) >= MIN_NAME and token != own_name:
+                target = self._brands[token]
+                if registrable_name(host) == token or _same_site(host, target):
+                    continue  # the same-name check covers the first; a brand on its own site is no lookalike
+                if own_name and registrable_name(target) == own_name:
+                    continue
+                return _reason(
+                    "lookalike.embedded",
+                    target,
+                    f"{host} carries the brand {token!r} of {target}",
+                    f"{host} 含有 {target} 的品牌名 “{token}”",
+                    matched=token,
+                )
+        return None
+
+
+@lru_cache(maxsize=8)
+def _default_set(platforms: tuple[Platform, ...], extra: tuple[str, ...]) -> ProtectedSet:
+    # Building the skeleton and neighbour tables takes ~0.3 s; every Screener of a process shares them.
+    return ProtectedSet._build_default(platforms, extra)
+
+
+def _matched(reason: Reason) -> str:
+    return dict(reason.evidence).get("matched", "")
+
+
+def _same_site(a: str, b: str) -> bool:
+    return site(a) == site(b)
+
+
+_ZH_EDIT = {
+    "substitution": "替换",
+    "insertion": "多一个字符",
+    "deletion": "少一个字符",
+    "swap": "相邻字符互换",
+    "digit swap": "以数字代替字母",
+}
+
+
+def _reason(code: str, target: str, detail: str, detail_zh: str, **evidence: str) -> Reason:
+    return Reason(
+        code=code,
+        detail=detail,
+        detail_zh=detail_zh,
+        level=Level.SUSPICIOUS,
+        evidence=(("looks_like", target), *evidence.items()),
+    )
+
+
+def _script_reasons(uhost: str) -> list[Reason]:
+    out: list[Reason] = []
+    labels = uhost.split(".")
+    tld = labels[-1]
+    for label in labels:
+        if label.isascii():
+            continue
+        if is_mixed_script(label):
+            out.append(
+                Reason(
+                    "lookalike.mixed_script",
+                    f"{uhost} mixes letters of different scripts in {label!r}",
+                    f"{uhost} 在 “{label}” 中混用了不同文字的字母",
+                    Level.SUSPICIOUS,
+                    (("label", label),),
+                )
+            )
+        elif set(label) <= _CYRILLIC_LATINLIKE and tld not in _CYRILLIC_TLDS:
+            out.append(
+                Reason(
+                    "lookalike.whole_script",
+                    f"{label!r} is written in Cyrillic letters that look Latin",
+                    f"“{label}” 全部由形似拉丁字母的西里尔字母写成",
+                    Level.SUSPICIOUS,
+                    (("label", label),),
+                )
+            )
+        elif set(label) <= _GREEK_LATINLIKE and tld not in _GREEK_TLDS:
+            out.append(
+                Reason(
+                    "lookalike.whole_script",
+                    f"{label!r} is written in Greek letters that look Latin",
+                    f"“{label}” 全部由形似拉丁字母的希腊字母写成",
+                    Level.SUSPICIOUS,
+                    (("label", label),),
+                )
+            )
+    return out

@@ -1,0 +1,289 @@
+"""The screening chain: small rules, run in the order of ``safety.rules``, each adding reasons to a Verdict.
+
+Rules: ``allowlist`` (operator allowlist: safe, and the chain stops), ``structural`` (merges the
+structural verdict computed upstream), ``feeds`` (imported threat feeds: ``malicious`` when
+fresh, ``suspicious`` when older than ``safety.max_feed_age_hours``), ``lookalike`` (skeletons,
+scripts, typos, embedded brands: ``suspicious``) and ``deny`` (operator denylist: ``malicious``).
+A rule whose data is missing disables itself with a logged reason (:attr:`Screener.disabled`).
+A known platform with no findings is ``safe``; nothing known is ``unknown``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from ..config import Config
+from ..errors import ConfigError, HutongError, InputError
+from ..model import Identity, Level, Reason, Verdict
+from ..platforms import Platform, bundled
+from .canon import Canonical, canonicalize
+from .domains import DomainList
+from .feeds import FeedStore, LoadedFeed
+from .hashindex import FLAG_EXACT_HOST, FLAG_EXCEPTION, ThreatIndex, expression_host
+from .lookalike import ProtectedSet
+
+log = logging.getLogger("hutong.safety")
+
+RULES: tuple[str, ...] = ("allowlist", "structural", "feeds", "lookalike", "deny")
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What the rules look at: the URL, its canonical form (None without a host), what upstream knows."""
+
+    url: str
+    canonical: Canonical | None
+    identity: Identity
+    site: str | None
+    structural: Verdict
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A rule's contribution; ``final`` stops the chain (the operator's allowlist)."""
+
+    verdict: Verdict
+    final: bool = False
+
+
+class Rule(Protocol):
+    name: str
+
+    def check(self, subject: Subject) -> Outcome | None: ...
+
+
+class Disabled(Exception):
+    """Raised by a rule factory when the rule's data is missing; the message says why."""
+
+
+class AllowRule:
+    name = "allowlist"
+
+    def __init__(self, items: DomainList) -> None:
+        if not items:
+            raise Disabled("safety.allow is empty")
+        self.items = items
+
+    def check(self, subject: Subject) -> Outcome | None:
+        if subject.canonical is None or (m := self.items.match(subject.canonical)) is None:
+            return None
+        reason = Reason(
+            "operator.allow",
+            f"The operator allows {m.item}",
+            f"运营方已将 {m.item} 列入允许名单",
+            Level.SAFE,
+            (("list", "safety.allow"), ("matched", m.item)),
+        )
+        return Outcome(Verdict(Level.SAFE, (reason,)), final=True)
+
+
+class DenyRule:
+    name = "deny"
+
+    def __init__(self, items: DomainList) -> None:
+        if not items:
+            raise Disabled("safety.deny is empty")
+        self.items = items
+
+    def check(self, subject: Subject) -> Outcome | None:
+        if subject.canonical is None or (m := self.items.match(subject.canonical)) is None:
+            return None
+        reason = Reason(
+            "operator.deny",
+            f"The operator blocks {m.item}",
+            f"运营方已将 {m.item} 列入禁止名单",
+            Level.MALICIOUS,
+            (("list", "safety.deny"), ("matched", m.item)),
+        )
+        return Outcome(Verdict(Level.MALICIOUS, (reason,)))
+
+
+class StructuralRule:
+    name = "structural"
+
+    def check(self, subject: Subject) -> Outcome | None:
+        return Outcome(subject.structural) if subject.structural.reasons else None
+
+
+class FeedRule:
+    name = "feeds"
+
+    RECHECK_SECONDS = 60.0  # how often a long-running service looks for feeds replaced by `feeds update`
+
+    def __init__(self, store: FeedStore, max_age_hours: float) -> None:
+        self.store = store
+        self.max_age_hours = max_age_hours
+        self._load()
+        if not self.feeds:
+            raise Disabled("no threat feeds imported (run `hutong feeds import FILE --format ...`)")
+
+    def _load(self) -> None:
+        self._signature = self.store.signature()
+        self._checked = time.monotonic()
+        feeds = [f for f in self.store.load_all() if len(f.index)]
+        self.feeds = tuple(feeds)
+        self.index = ThreatIndex([f.index for f in feeds], [f.host_keys for f in feeds])
+
+    def _refresh(self) -> None:
+        now = time.monotonic()
+        if now - self._checked < self.RECHECK_SECONDS:
+            return
+        self._checked = now
+        if self.store.signature() != self._signature:
+            log.info("threat feeds changed on disk; reloading")
+            self._load()  # files are swapped atomically, so this sees whole feeds only
+
+    def check(self, subject: Subject) -> Outcome | None:
+        c = subject.canonical
+        if c is None:
+            return None
+        self._refresh()
+        hits = [
+            h
+            for h in self.index.lookup(c)
+            if not (h.flags & FLAG_EXACT_HOST and expression_host(h.expression) != c.host)
+        ]
+        if not hits:
+            return None
+        excepted = {h.source for h in hits if h.flags & FLAG_EXCEPTION}
+        reasons: list[Reason] = []
+        seen: set[int] = set()
+        for hit in hits:
+            if hit.flags & FLAG_EXCEPTION or hit.source in excepted or hit.source in seen:
+                continue
+            seen.add(hit.source)  # one reason per feed: the most specific expression comes first
+            reasons.append(self._reason(self.feeds[hit.source], hit.entry, hit.expression, subject.now))
+        return (
+            Outcome(Verdict(max((r.level for r in reasons), default=Level.UNKNOWN), tuple(reasons)))
+            if reasons
+            else None
+        )
+
+    def _reason(self, feed: LoadedFeed, entry: int, expression: str, now: datetime) -> Reason:
+        info = feed.info
+        ev = feed.evidence(entry)
+        age = info.age_hours(now)
+        stale = info.is_stale(now, self.max_age_hours)
+        what = ev.threat or "listed"
+        evidence = [
+            ("feed", info.name),
+            ("entry", ev.entry_id),
+            ("added", ev.added),
+            ("threat", ev.threat),
+            ("target", ev.target),
+            ("expression", expression),
+            ("source", info.source),
+            ("age_hours", f"{age:.1f}"),
+        ]
+        detail = f"Listed by the {info.name} feed ({what}, entry {ev.entry_id})"
+        detail_zh = f"被威胁情报源 {info.name} 收录（{what}，条目 {ev.entry_id}）"
+        if stale:
+            evidence.append(("stale", "true"))
+            limit = f"{self.max_age_hours:g}"
+            detail += f"; the feed data is stale ({age:.0f} h old, limit {limit} h): only a warning"
+            detail_zh += f"；该情报已过期（{age:.0f} 小时，上限 {self.max_age_hours:g} 小时），仅作提醒"
+        return Reason(
+            f"feed.{info.format}",
+            detail,
+            detail_zh,
+            Level.SUSPICIOUS if stale else Level.MALICIOUS,
+            tuple((k, v) for k, v in evidence if v),
+        )
+
+
+class LookalikeRule:
+    name = "lookalike"
+
+    def __init__(self, protected: ProtectedSet) -> None:
+        if not len(protected):
+            raise Disabled("no protected domains")
+        self.protected = protected
+
+    def check(self, subject: Subject) -> Outcome | None:
+        if subject.canonical is None or subject.canonical.is_ip:
+            return None
+        reasons = self.protected.findings(subject.canonical.host)
+        return Outcome(Verdict(Level.SUSPICIOUS, tuple(reasons))) if reasons else None
+
+
+class Screener:
+    """The ordered chain of screening rules built from configuration."""
+
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        disabled: Sequence[tuple[str, str]] = (),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.rules = tuple(rules)
+        self.disabled: tuple[tuple[str, str], ...] = tuple(disabled)
+        self._clock = clock
+
+    @classmethod
+    def from_config(
+        cls,
+        cfg: Config,
+        *,
+        platforms: Sequence[Platform] | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> Screener:
+        """Build the chain named by ``safety.rules``; rules without data are disabled and logged."""
+        s = cfg.safety
+        if not s.max_feed_age_hours > 0:
+            raise ConfigError("safety.max_feed_age_hours must be a positive number of hours")
+        plats = tuple(platforms) if platforms is not None else bundled()
+        factories: dict[str, Callable[[], Rule]] = {
+            "allowlist": lambda: AllowRule(DomainList(s.allow, setting="safety.allow")),
+            "deny": lambda: DenyRule(DomainList(s.deny, setting="safety.deny")),
+            "structural": StructuralRule,
+            "feeds": lambda: FeedRule(FeedStore(cfg.data_dir / "feeds"), s.max_feed_age_hours),
+            "lookalike": lambda: LookalikeRule(ProtectedSet.default(plats, s.protected_domains)),
+        }
+        rules: list[Rule] = []
+        disabled: list[tuple[str, str]] = []
+        for name in s.rules:
+            if name not in factories:
+                raise ConfigError(f"safety.rules: unknown rule {name!r}; use {', '.join(RULES)}")
+            try:
+                rules.append(factories[name]())
+            except Disabled as exc:
+                log.info("screening rule %s disabled: %s", name, exc)
+                disabled.append((name, str(exc)))
+            except HutongError as exc:
+                if isinstance(exc, ConfigError):
+                    raise
+                log.warning("screening rule %s disabled: %s", name, exc.message)
+                disabled.append((name, exc.message))
+        return cls(rules, disabled, clock or (lambda: datetime.now(UTC)))
+
+    def screen(self, url: str, *, identity: Identity, site: str | None, structural: Verdict) -> Verdict:
+        """Run every rule in order and merge what they find into one Verdict."""
+        try:
+            canonical: Canonical | None = canonicalize(url)
+        except InputError:
+            canonical = None
+        subject = Subject(url, canonical, identity, site, structural, self._clock())
+        verdict = Verdict(Level.UNKNOWN)
+        for rule in self.rules:
+            outcome = rule.check(subject)
+            if outcome is None:
+                continue
+            if outcome.final:
+                return outcome.verdict
+            verdict = verdict.merge(outcome.verdict)
+        if verdict.level <= Level.UNKNOWN and identity.platform is not None:
+            reason = Reason(
+                "platform.known",
+                f"A known platform ({identity.platform}) with no findings",
+                f"已知平台（{identity.platform}），未发现问题",
+                Level.SAFE,
+                (("platform", identity.platform),),
+            )
+            return Verdict(Level.SAFE, (*verdict.reasons, reason))
+        return verdict

@@ -1,0 +1,86 @@
+"""Canonicalisation beyond the conformance vectors: IP forms, IDN, bounds, and arbitrary input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hutong.errors import InputError
+from hutong.safety.canon import MAX_URL, canonicalize, url_expressions
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        pytest.param("http://0x7f.1/", "http://127.0.0.1/", id="hex-short-ipv4"),
+        pytest.param("http://0177.0.0.1/", "http://127.0.0.1/", id="octal-ipv4"),
+        pytest.param("http://12.0x12.01234/", "http://12.18.2.156/", id="mixed-radix-ipv4"),
+        pytest.param("http://[::ffff:1.2.3.4]/", "http://1.2.3.4/", id="ipv4-mapped-ipv6"),
+        pytest.param("http://[64:ff9b::1.2.3.4]/", "http://1.2.3.4/", id="nat64"),
+        pytest.param("http://[2001:DB8:0::1]/x", "http://[2001:db8::1]/x", id="ipv6-compressed"),
+        pytest.param("http://TAOBAO.com./a/./b/../c", "http://taobao.com/a/c", id="dots-and-segments"),
+        pytest.param("http://bücher.example/", "http://xn--bcher-kva.example/", id="idn-to-punycode"),
+        pytest.param("http://user:pw@evil.example/", "http://evil.example/", id="userinfo-dropped"),
+        pytest.param("https://example.com/é", "https://example.com/%C3%A9", id="utf8-path-escaped"),
+        pytest.param("https://example.com/.well-known/x", "https://example.com/.well-known/x", id="dot-file"),
+    ],
+)
+def test_canonical(url: str, canonical: str) -> None:
+    assert canonicalize(url).url() == canonical
+
+
+@pytest.mark.parametrize("url", ["", "http://", "http:///path", "x" * (MAX_URL + 1)])
+def test_refused(url: str) -> None:
+    with pytest.raises(InputError):
+        canonicalize(url)
+
+
+def test_expression_bounds() -> None:
+    expressions = url_expressions("http://a.b.c.d.e.f.g.h/1/2/3/4/5/6/7.html?q=1")
+    assert len(expressions) <= 30
+    assert all("/" in e for e in expressions)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_arbitrary_text_is_bounded(text: str) -> None:
+    try:
+        c = canonicalize(text)
+    except InputError:
+        return
+    assert c.host and c.path.startswith("/")
+    assert c.url().isascii()
+    assert len(url_expressions(c.url())) <= 30
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=120))
+def test_canonical_form_is_stable(text: str) -> None:
+    try:
+        once = canonicalize(text).url()
+    except InputError:
+        return
+    assert canonicalize(once).url() == once
+
+
+_LABEL = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=8)
+_SEGMENT = st.text(alphabet="abcXYZ019._-~!$&'()*+,;=:@", max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["http", "https"]),
+    st.lists(_LABEL, min_size=2, max_size=6),
+    st.lists(_SEGMENT, max_size=5),
+    st.one_of(st.none(), st.text(alphabet="a=&?/b1.", max_size=8)),
+)
+def test_fast_path_agrees_with_full_algorithm(
+    scheme: str, labels: list[str], segments: list[str], query: str | None
+) -> None:
+    url = f"{scheme}://{'.'.join(labels)}/{'/'.join(segments)}" + (f"?{query}" if query is not None else "")
+    try:
+        fast = canonicalize(url)  # str input may take the fast path
+    except InputError:
+        return
+    assert canonicalize(url.encode("ascii")) == fast  # bytes input always takes the full algorithm
