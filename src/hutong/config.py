@@ -58,6 +58,8 @@ class NetworkSection:
     max_html_bytes: int = 2 * 1024 * 1024
     max_image_bytes: int = 1024 * 1024
     max_other_bytes: int = 256 * 1024
+    max_feed_bytes: int = 256 * 1024 * 1024  # `hutong feeds update` only
+    feed_timeout: float = 300.0  # `hutong feeds update` only
     max_header_bytes: int = 64 * 1024
     max_decompression_ratio: int = 100
     rate_limit_per_minute: int = 60  # per destination host

@@ -7,20 +7,17 @@ import asyncio
 import io
 import json
 import sys
-import typing
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ..config import Config
 from ..errors import ConfigError, DataError, InputError, RemoteError, UsageError
-from ..net.types import Purpose
 from ..safety.feeds import FeedStore, ImportResult
 from ..safety.importers import FORMATS
 from ._common import add_config_option, load_config
 
 HELP = "import threat feeds, update the configured ones, show their status"
 MAX_SHOWN = 20  # problems printed per import; the rest are counted
-FEED_PURPOSE = "feed"  # the guarded fetcher's purpose for threat feeds, used once it offers one
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -105,10 +102,6 @@ def run_update(args: argparse.Namespace) -> int:
 
 def _update_from_url(cfg: Config, store: FeedStore, name: str, fmt: str, url: str) -> ImportResult:
     """Fetch one configured feed URL through the guarded fetcher and import it whole, or not at all."""
-    if FEED_PURPOSE not in typing.get_args(Purpose):
-        # Feeds are fetched only through the guarded fetcher; until it offers a purpose for large text/CSV
-        # bodies, refuse plainly rather than open a second door to the network.
-        raise InputError(f"fetching feed URLs is not available yet; download {url} and configure its path")
     body = asyncio.run(_fetch(cfg, url))
     text = body.decode("utf-8", errors="replace")
     return store.import_lines(name, fmt, io.StringIO(text, newline=None), source=url)
@@ -118,7 +111,7 @@ async def _fetch(cfg: Config, url: str) -> bytes:
     from ..net.fetcher import GuardedFetcher
 
     async with GuardedFetcher(cfg.network, cfg.cache) as fetcher:
-        result = await fetcher.fetch(url, purpose=typing.cast(Purpose, FEED_PURPOSE))
+        result = await fetcher.fetch(url, purpose="feed")
     if result.truncated:
         raise DataError(f"{url} is larger than the fetcher allows; the old copy of the feed is kept")
     return result.body

@@ -47,7 +47,10 @@ _ACCEPT: dict[Purpose, str] = {
     "page": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
     "image": "image/avif,image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8",
     "oembed": "application/json,text/xml;q=0.9,application/xml;q=0.9",
+    "feed": "text/plain,text/csv,application/json;q=0.9,*/*;q=0.1",
 }
+# threat feeds are plain text, CSV or JSON, served under many labels; never HTML (a login or error page)
+_FEED_TYPES = ("application/json", "application/csv", "application/octet-stream", "application/x-csv")
 
 
 class ContentTypeRefused(BadContent):
@@ -61,6 +64,8 @@ def content_allowed(purpose: Purpose, media_type: str) -> bool:
     if purpose == "image":
         # SVG is script-capable XML, not a picture to re-encode.
         return media_type.startswith("image/") and media_type != "image/svg+xml"
+    if purpose == "feed":
+        return (media_type.startswith("text/") and media_type != "text/html") or media_type in _FEED_TYPES
     return media_type.endswith(("/json", "+json", "/xml", "+xml")) or media_type == "text/javascript"
 
 
@@ -115,14 +120,18 @@ class GuardedFetcher:
 
     async def fetch(self, url: str, *, purpose: Purpose = "page") -> FetchResult:
         """Fetch ``url`` following (and re-checking) redirects, within one total deadline."""
-        return await self._within_deadline(url, self._follow(url, purpose))
+        return await self._within_deadline(url, self._follow(url, purpose), self._deadline(purpose))
 
     async def fetch_hop(self, url: str, *, purpose: Purpose = "page") -> FetchResult:
         """Fetch ``url`` without following redirects: a 3xx comes back with its ``Location`` header."""
-        return await self._within_deadline(url, self._one(url, purpose))
+        return await self._within_deadline(url, self._one(url, purpose), self._deadline(purpose))
 
-    async def _within_deadline(self, url: str, work: Coroutine[Any, Any, FetchResult]) -> FetchResult:
-        total = self.settings.total_timeout
+    def _deadline(self, purpose: Purpose) -> float:
+        return self.settings.feed_timeout if purpose == "feed" else self.settings.total_timeout
+
+    async def _within_deadline(
+        self, url: str, work: Coroutine[Any, Any, FetchResult], total: float
+    ) -> FetchResult:
         try:
             async with asyncio.timeout(total):
                 return await work
@@ -241,7 +250,7 @@ class GuardedFetcher:
         body = reader.body()
         text: str | None = None
         encoding: str | None = None
-        if purpose != "image":
+        if purpose not in ("image", "feed"):  # feeds are decoded by their importer, line by line
             text, encoding = charset.decode(body, content_type)
         return FetchResult(
             url=target.href,
@@ -260,6 +269,8 @@ class GuardedFetcher:
             return self.settings.max_html_bytes
         if purpose == "image":
             return self.settings.max_image_bytes
+        if purpose == "feed":
+            return self.settings.max_feed_bytes
         return self.settings.max_other_bytes
 
 

@@ -7,7 +7,7 @@ from typing import Literal, Protocol
 
 from ..model import Hop
 
-Purpose = Literal["page", "image", "oembed"]
+Purpose = Literal["page", "image", "oembed", "feed"]  # "feed": an operator-configured threat feed
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,51 @@
+"""`hutong feeds update` from configured feed URLs, through the guarded fetcher, against a local server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hutong.cli import main
+from tests.support.localnet import LocalNet, Reply, localnet, localnet_server  # noqa: F401
+
+FEED = b"# a plain URL list\nhttps://phish.evil.test/login\nhttps://malware.evil.test/payload.exe\n"
+
+
+def _config(tmp_path: Path, net: LocalNet, location: str) -> Path:
+    s = net.settings("feeds.example.test")
+    cfg = tmp_path / "hutong.toml"
+    cfg.write_text(
+        "[network]\n"
+        f"connect_to = {json.dumps(list(s.connect_to))}\n"
+        f"allow_networks = {json.dumps(list(s.allow_networks))}\n"
+        f"ca_bundle = {json.dumps(s.ca_bundle)}\n"
+        "[[safety.feeds]]\n"
+        'name = "localurls"\nformat = "urls"\n'
+        f"location = {json.dumps(location)}\n",
+        encoding="utf-8",
+    )
+    return cfg
+
+
+@pytest.mark.parametrize(
+    ("name", "reply", "code", "entries"),
+    [
+        ("plain text feed", Reply(body=FEED, headers=(("Content-Type", "text/plain"),)), 0, 2),
+        ("csv label", Reply(body=FEED, headers=(("Content-Type", "text/csv; charset=utf-8"),)), 0, 2),
+        ("an HTML login page is not a feed", Reply(body=b"<html>login</html>"), 1, None),
+        ("HTTP error keeps nothing half-loaded", Reply(status=503, body=b"busy"), 1, None),
+    ],
+)
+def test_update_from_url(name: str, reply: Reply, code: int, entries: int | None, tmp_path: Path,
+                         localnet: LocalNet, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    localnet.route("feeds.example.test", reply)
+    cfg = _config(tmp_path, localnet, "https://feeds.example.test/feed.txt")
+    assert main(["feeds", "update", "--config", str(cfg)]) == code, name
+    capsys.readouterr()
+    assert main(["feeds", "status", "--json", "--config", str(cfg)]) == 0
+    status = json.loads(capsys.readouterr().out)
+    feeds = status["feeds"] if isinstance(status, dict) else status
+    got = {f["name"]: f["entries"] for f in feeds}
+    assert got.get("localurls") == entries
