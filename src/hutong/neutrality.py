@@ -59,8 +59,11 @@ class NeutralityReport:
                     "category": d.category,
                     "platforms": [d.platform_a, d.platform_b],
                     "inputs": {
-                        "context": d.inputs.context, "mode": d.inputs.mode, "level": d.inputs.level,
-                        "openable": d.inputs.openable, "trusted": d.inputs.trusted,
+                        "context": d.inputs.context,
+                        "mode": d.inputs.mode,
+                        "level": d.inputs.level,
+                        "openable": d.inputs.openable,
+                        "trusted": d.inputs.trusted,
                     },
                     "actions": [d.action_a, d.action_b],
                     "rules": [d.rule_a, d.rule_b],
@@ -91,8 +94,16 @@ def check_neutrality(policy: Policy, platforms: Sequence[Platform] | None = None
         for context, mode, level, openable, trusted in itertools.product(CONTEXTS, MODES, LEVELS, BOOLS, BOOLS):
             decided = []
             for pid, site in group:
-                inputs = Inputs(context, mode, category, level, openable, trusted,
-                                platform=None if pid.startswith("(") else pid, site=site)
+                inputs = Inputs(
+                    context,
+                    mode,
+                    category,
+                    level,
+                    openable,
+                    trusted,
+                    platform=None if pid.startswith("(") else pid,
+                    site=site,
+                )
                 rule = next(r for r in policy.rules if r.matches(inputs))
                 decided.append((pid, rule))
                 combos += 1
@@ -103,10 +114,14 @@ def check_neutrality(policy: Policy, platforms: Sequence[Platform] | None = None
                     brand = first_rule if first_rule.names_brand else rule
                     disparities.append(
                         Disparity(
-                            category=category, platform_a=first_pid, platform_b=pid,
+                            category=category,
+                            platform_a=first_pid,
+                            platform_b=pid,
                             inputs=Inputs(context, mode, category, level, openable, trusted),
-                            action_a=first_rule.action.value, action_b=rule.action.value,
-                            rule_a=first_rule.id, rule_b=rule.id,
+                            action_a=first_rule.action.value,
+                            action_b=rule.action.value,
+                            rule_a=first_rule.id,
+                            rule_b=rule.id,
                             justification=brand.justification,
                         )
                     )

@@ -19,7 +19,7 @@ import hashlib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -82,7 +82,7 @@ class Rule:
         return Decision(self.action, self.id, self.reason, self.reason_zh)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Policy:
     name: str
     rules: tuple[Rule, ...]
@@ -91,10 +91,28 @@ class Policy:
 
     def decide(self, inputs: Inputs) -> Decision:
         """The first matching rule's decision (the last rule matches everything)."""
+        if not self._names_brands:
+            # the input space is small (a few thousand points): remember each answer
+            key = (inputs.context, inputs.mode, inputs.category, inputs.level, inputs.openable, inputs.trusted)
+            hit = self._memo.get(key)
+            if hit is None:
+                hit = self._memo[key] = self._first(inputs)
+            return hit
+        return self._first(inputs)
+
+    def _first(self, inputs: Inputs) -> Decision:
         for rule in self.rules:
             if rule.matches(inputs):
                 return rule.decision()
         raise PolicyError(f"{self.source}: no rule matched {inputs}; the last rule must match everything")
+
+    @cached_property
+    def _names_brands(self) -> bool:
+        return any(r.names_brand for r in self.rules)
+
+    @cached_property
+    def _memo(self) -> dict[tuple[object, ...], Decision]:
+        return {}
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -156,7 +174,7 @@ def parse(text: str, *, source: str = "<policy>") -> Policy:
             raise PolicyError(f"{where}: duplicate rule id {rid!r}")
         seen.add(rid)
         try:
-            action = Action(r.get("action"))
+            action = Action(str(r.get("action")))
         except ValueError:
             raise PolicyError(f"{where} ({rid}): action must be open, confirm, copy or block") from None
         reason, reason_zh = r.get("reason"), r.get("reason_zh")

@@ -37,7 +37,7 @@ def test_file_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         ("unknown key in a list of tables", '[[safety.feeds]]\nname="a"\nurl="x"\n', "'safety.feeds[0].url'"),
         ("wrong type", '[network]\nmax_redirects = "five"\n', "network.max_redirects: expected an integer"),
         ("bool is not an int", "[network]\nmax_redirects = true\n", "expected an integer"),
-        ("list expected", '[network]\nallowed_ports = 443\n', "expected a list"),
+        ("list expected", "[network]\nallowed_ports = 443\n", "expected a list"),
         ("bad mode", '[policy]\ndefault_mode = "yolo"\n', "policy.default_mode"),
         ("bad scheme", '[network]\nallowed_schemes = ["ftp"]\n', "cannot be fetched"),
         ("bad port", "[network]\nallowed_ports = [70000]\n", "not a TCP port"),

@@ -90,26 +90,46 @@ reason_zh = "确认"
 @pytest.mark.parametrize(
     ("name", "text", "message"),
     [
-        ("names a platform without justification",
-         '[[rules]]\nid="x"\nwhen={platform="taobao"}\naction="copy"\nreason="r"\nreason_zh="r"\n' + BASE_RULES,
-         "names a platform or site"),
-        ("names a site without justification",
-         '[[rules]]\nid="x"\nwhen={site="jd.com"}\naction="open"\nreason="r"\nreason_zh="r"\n' + BASE_RULES,
-         "names a platform or site"),
-        ("unknown condition", '[[rules]]\nid="x"\nwhen={colour="red"}\naction="open"\nreason="r"\nreason_zh="r"\n'
-         + BASE_RULES, "unknown condition 'colour'"),
-        ("bad level", '[[rules]]\nid="x"\nwhen={level="evil"}\naction="open"\nreason="r"\nreason_zh="r"\n'
-         + BASE_RULES, "level = 'evil'"),
+        (
+            "names a platform without justification",
+            '[[rules]]\nid="x"\nwhen={platform="taobao"}\naction="copy"\nreason="r"\nreason_zh="r"\n' + BASE_RULES,
+            "names a platform or site",
+        ),
+        (
+            "names a site without justification",
+            '[[rules]]\nid="x"\nwhen={site="jd.com"}\naction="open"\nreason="r"\nreason_zh="r"\n' + BASE_RULES,
+            "names a platform or site",
+        ),
+        (
+            "unknown condition",
+            '[[rules]]\nid="x"\nwhen={colour="red"}\naction="open"\nreason="r"\nreason_zh="r"\n' + BASE_RULES,
+            "unknown condition 'colour'",
+        ),
+        (
+            "bad level",
+            '[[rules]]\nid="x"\nwhen={level="evil"}\naction="open"\nreason="r"\nreason_zh="r"\n' + BASE_RULES,
+            "level = 'evil'",
+        ),
         ("bad action", '[[rules]]\nid="x"\naction="launch"\nreason="r"\nreason_zh="r"\n', "action must be"),
         ("no Chinese reason", '[[rules]]\nid="x"\naction="open"\nreason="r"\n', "reason_zh"),
-        ("last rule has conditions", '[[rules]]\nid="x"\nwhen={level="safe"}\naction="open"\nreason="r"\nreason_zh="r"\n',
-         "last rule must have no conditions"),
-        ("duplicate ids", BASE_RULES.replace('"last"', '"a"') + BASE_RULES.replace('"last"', '"a"'), "duplicate rule id"),
+        (
+            "last rule has conditions",
+            '[[rules]]\nid="x"\nwhen={level="safe"}\naction="open"\nreason="r"\nreason_zh="r"\n',
+            "last rule must have no conditions",
+        ),
+        (
+            "duplicate ids",
+            BASE_RULES.replace('"last"', '"a"') + BASE_RULES.replace('"last"', '"a"'),
+            "duplicate rule id",
+        ),
         ("no rules", 'name = "empty"\n', "non-empty [[rules]]"),
-        ("unknown top-level key", 'colour = 1\n' + BASE_RULES, "unknown top-level key"),
+        ("unknown top-level key", "colour = 1\n" + BASE_RULES, "unknown top-level key"),
         ("not TOML", "[[rules]\n", "not valid TOML"),
-        ("empty condition list", '[[rules]]\nid="x"\nwhen={level=[]}\naction="open"\nreason="r"\nreason_zh="r"\n'
-         + BASE_RULES, "could never match"),
+        (
+            "empty condition list",
+            '[[rules]]\nid="x"\nwhen={level=[]}\naction="open"\nreason="r"\nreason_zh="r"\n' + BASE_RULES,
+            "could never match",
+        ),
     ],
 )
 def test_invalid_policies_are_rejected_with_a_clear_message(name: str, text: str, message: str) -> None:
@@ -137,21 +157,29 @@ def test_neutrality_check_reports_a_justified_brand_rule_as_a_disparity() -> Non
 
 
 def test_neutrality_check_finds_nothing_when_rules_speak_only_of_categories() -> None:
-    text = '[[rules]]\nid="shop.open"\nwhen={category="ecommerce"}\naction="open"\nreason="r"\nreason_zh="r"\n' + BASE_RULES
-    report = check_neutrality(parse(text), [_plat("shopa", "ecommerce"), _plat("shopb", "ecommerce"),
-                                            _plat("tube", "video")])
+    text = (
+        '[[rules]]\nid="shop.open"\nwhen={category="ecommerce"}\naction="open"\nreason="r"\nreason_zh="r"\n'
+        + BASE_RULES
+    )
+    report = check_neutrality(
+        parse(text), [_plat("shopa", "ecommerce"), _plat("shopb", "ecommerce"), _plat("tube", "video")]
+    )
     assert report.neutral
 
 
 @given(
-    context=st.sampled_from(CONTEXTS), mode=st.sampled_from(MODES), category=st.sampled_from(CATEGORIES),
-    level=st.sampled_from(LEVELS), openable=st.booleans(), trusted=st.booleans(),
+    context=st.sampled_from(CONTEXTS),
+    mode=st.sampled_from(MODES),
+    category=st.sampled_from(CATEGORIES),
+    level=st.sampled_from(LEVELS),
+    openable=st.booleans(),
+    trusted=st.booleans(),
 )
 def test_stricter_verdicts_never_get_a_more_permissive_action(
     context: str, mode: str, category: str, level: str, openable: bool, trusted: bool
 ) -> None:
     order = [Action.OPEN, Action.CONFIRM, Action.COPY, Action.BLOCK]
     here = DEFAULT.decide(Inputs(context, mode, category, level, openable, trusted)).action
-    for worse in LEVELS[LEVELS.index(level) + 1:]:
+    for worse in LEVELS[LEVELS.index(level) + 1 :]:
         there = DEFAULT.decide(Inputs(context, mode, category, worse, openable, trusted)).action
-        assert order.index(there) >= order.index(here) or there == Action.CONFIRM and here == Action.COPY
+        assert order.index(there) >= order.index(here) or (there == Action.CONFIRM and here == Action.COPY)

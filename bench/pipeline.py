@@ -1,0 +1,135 @@
+"""Benchmark: the whole offline pipeline per message on the reference chat corpus.
+
+Runs ``Engine.analyse`` (find, normalise, unwrap, identify, clean, screen, decide)
+on every message of ``../shared/bench/chat_corpus.py`` (100k messages, ~10% with
+links), single process, and reports messages/s, links/s and the action mix.
+Goal: ≥ 50,000 messages/s on one core.
+
+    .venv/bin/python bench/pipeline.py [--write] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime as dt
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from hutong.pipeline import Engine  # noqa: E402
+
+
+def corpus_path() -> Path:
+    """Generate the seeded reference corpus once into bench/.corpus/ and return messages.txt."""
+    out = ROOT / "bench" / ".corpus" / "messages.txt"
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        gen = Path(os.environ.get("HUTONG_CORPUS_GENERATOR", ROOT.parent / "shared" / "bench" / "chat_corpus.py"))
+        subprocess.run([sys.executable, str(gen), str(out)], check=True, cwd=out.parent, stdout=subprocess.DEVNULL)
+    return out
+
+
+def unescape(line: str) -> str:
+    """Undo the generator's escaping (backslash, CR and LF were written as two characters)."""
+    out, i = [], 0
+    while i < len(line):
+        c = line[i]
+        if c == "\\" and i + 1 < len(line):
+            nxt = line[i + 1]
+            out.append({"n": "\n", "r": "\r", "\\": "\\"}.get(nxt, "\\" + nxt))
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def load_messages(limit: int | None = None) -> list[str]:
+    with corpus_path().open(encoding="utf-8") as f:
+        msgs = [unescape(line.rstrip("\n")) for line in f]
+    return msgs[:limit] if limit else msgs
+
+
+def machine() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout.splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def run(limit: int | None, repeat: int) -> dict[str, object]:
+    messages = load_messages(limit)
+    engine = Engine.from_config()
+    engine.analyse("warm up https://item.taobao.com/item.htm?id=1 淘宝")
+    best = float("inf")
+    actions: collections.Counter[str] = collections.Counter()
+    links = 0
+    for _ in range(repeat):
+        actions.clear()
+        links = 0
+        t0 = time.perf_counter()
+        for m in messages:
+            for r in engine.analyse(m, context="group"):
+                links += 1
+                if r.decision is not None:
+                    actions[r.decision.action.value] += 1
+        best = min(best, time.perf_counter() - t0)
+    return {
+        "messages": len(messages),
+        "links": links,
+        "seconds": best,
+        "messages_per_s": len(messages) / best,
+        "links_per_s": links / best,
+        "actions": dict(actions.most_common()),
+    }
+
+
+def write_doc(result: dict[str, object]) -> None:
+    doc = ROOT / "docs" / "benchmarks.md"
+    text = doc.read_text(encoding="utf-8")
+    head = "## Offline pipeline (`bench/pipeline.py`)"
+    body = (
+        f"{head}\n\n"
+        f"Measured {dt.date.today().isoformat()} on {machine()}; one process, one core, group context, "
+        "default policy and data, `Engine.analyse` per message (find → normalise → unwrap → identify → clean → "
+        "screen → decide). Command: `.venv/bin/python bench/pipeline.py --write`.\n\n"
+        "| messages | links | seconds (best of runs) | messages/s | links/s | goal |\n|---|---|---|---|---|---|\n"
+        f"| {result['messages']:,} | {result['links']:,} | {result['seconds']:.2f} | "
+        f"{result['messages_per_s']:,.0f} | {result['links_per_s']:,.0f} | ≥ 50,000 messages/s |\n\n"
+        f"Actions decided: {result['actions']}.\n\n"
+    )
+    start = text.index(head)
+    nxt = text.find("\n## ", start + len(head))
+    text = text[:start] + body + (text[nxt + 1 :] if nxt != -1 else "")
+    doc.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--limit", type=int, default=None, help="only the first N messages")
+    ap.add_argument("--repeat", type=int, default=3, help="runs; the best is reported")
+    ap.add_argument("--write", action="store_true", help="write the figures into docs/benchmarks.md")
+    args = ap.parse_args()
+    result = run(args.limit, args.repeat)
+    print(
+        f"{result['messages']:,} messages, {result['links']:,} links in {result['seconds']:.2f}s: "
+        f"{result['messages_per_s']:,.0f} messages/s, {result['links_per_s']:,.0f} links/s"
+    )
+    print(f"actions: {result['actions']}")
+    if args.write:
+        write_doc(result)
+
+
+if __name__ == "__main__":
+    main()

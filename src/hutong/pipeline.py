@@ -1,0 +1,358 @@
+"""The pipeline: from the text of one chat message to a report and a decision per link.
+
+::
+
+    text ─find─▶ Found ─normalise─▶ URL ─unwrap─▶ ─identify─▶ ─clean─▶ ─screen─▶ Verdict ─decide─▶ Decision
+                                         (online: ─resolve─▶ short links, ─preview─▶ Card)
+
+``Engine.analyse`` is pure and offline. ``Engine.analyse_online`` adds the network
+edge (short-link resolution through the guarded fetcher, preview cards); it is the
+only method that does I/O.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import psl, structural
+from .clean import Cleaner
+from .clearurls import ClearURLsRules
+from .config import Config
+from .errors import ConfigError, InputError
+from .find import Finder
+from .identify import Identifier
+from .model import (
+    Context,
+    Found,
+    Hop,
+    Identity,
+    Level,
+    LinkReport,
+    Mode,
+    Reason,
+    UserPrefs,
+    Verdict,
+)
+from .platforms import Platform, bundled
+from .policy import Inputs, Policy
+from .policy import load as load_policy
+from .safety.screen import Screener
+from .unwrap import Unwrapper
+from .urls import normalise
+
+if TYPE_CHECKING:
+    from .cache import Cache
+    from .net.resolver import Resolver
+    from .preview.images import ImageSigner
+    from .preview.service import Previewer
+
+UNOPENABLE_FORMS = ("token", "miniprogram")
+# the web app's image proxy (hutong.web.images.KEY_FILE) verifies card image paths with this key
+IMAGE_KEY_FILE = "image-signing.key"
+log = logging.getLogger(__name__)
+
+_TOKEN_REASON = Reason(
+    code="link.app_token",
+    detail="An app password (淘口令-style token): it only opens inside its app and cannot be checked offline.",
+    detail_zh="这是 App 口令，只能在对应 App 内打开，无法离线检查。",
+    level=Level.UNKNOWN,
+)
+_MINIPROGRAM_REASON = Reason(
+    code="link.miniprogram",
+    detail="A mini-program reference: it opens inside its app, not in a browser.",
+    detail_zh="这是小程序引用，需在对应 App 内打开，无法在浏览器中打开。",
+    level=Level.UNKNOWN,
+)
+
+
+_SHORT_REASON = Reason(
+    code="link.unresolved",
+    detail="A short link: where it really leads is not known until it is resolved.",
+    detail_zh="这是短链接，展开之前无法得知其真实目标。",
+    level=Level.UNKNOWN,
+)
+
+
+def _invalid_reason(message: str) -> Reason:
+    return Reason(
+        code="url.invalid",
+        detail=f"This does not parse as a web address: {message}",
+        detail_zh="无法解析为网址。",
+        level=Level.SUSPICIOUS,
+    )
+
+
+@dataclass
+class Engine:
+    """Everything the pipeline needs, loaded once: platforms, rules, feeds, policy."""
+
+    config: Config
+    policy: Policy
+    platforms: tuple[Platform, ...]
+    finder: Finder
+    unwrapper: Unwrapper
+    identifier: Identifier
+    cleaner: Cleaner
+    screener: Screener
+    _online: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, cfg: Config | None = None, *, policy: Policy | None = None) -> Engine:
+        """Load the engine from configuration (defaults when ``cfg`` is None)."""
+        cfg = cfg or Config()
+        platforms = bundled()
+        rules = ClearURLsRules.load(cfg.clean.clearurls) if cfg.clean.clearurls else None
+        return cls(
+            config=cfg,
+            policy=policy or load_policy(cfg.policy.file),
+            platforms=platforms,
+            finder=Finder(platforms),
+            unwrapper=Unwrapper(platforms),
+            identifier=Identifier(platforms),
+            cleaner=Cleaner(platforms, cfg.clean, rules),
+            screener=Screener.from_config(cfg, platforms=platforms),
+        )
+
+    @property
+    def policy_version(self) -> str:
+        return self.policy.version
+
+    # ---- offline ---------------------------------------------------------------------------
+
+    def analyse(
+        self,
+        text: str,
+        *,
+        context: Context = "direct",
+        prefs: UserPrefs | None = None,
+        mode: Mode | None = None,
+    ) -> tuple[LinkReport, ...]:
+        """Find every link in ``text`` and report on it, offline."""
+        return tuple(
+            self.decide(self.inspect(found), context=context, prefs=prefs, mode=mode)
+            for found in self.finder.find(text)
+        )
+
+    def inspect(self, found: Found, *, hops: tuple[Hop, ...] = ()) -> LinkReport:
+        """Everything but the decision: normalise, unwrap, identify, clean, screen."""
+        if found.form in UNOPENABLE_FORMS:
+            return self._inspect_unopenable(found)
+        try:
+            parsed = normalise(found.text)
+        except InputError as exc:
+            return LinkReport(
+                found=found, original=None, url=None, title=found.title,
+                verdict=Verdict(Level.SUSPICIOUS, (_invalid_reason(exc.message),)), error=exc.message,
+            )
+        return self._inspect_url(found, parsed.href, hops=hops)
+
+    def _inspect_unopenable(self, found: Found) -> LinkReport:
+        platform = next((p for p in self.platforms if p.id == found.platform), None)
+        identity = Identity(
+            platform=platform.id if platform else None,
+            category=platform.category if platform else "unknown",
+            kind=found.kind,
+            id=found.token,
+        )
+        reason = _TOKEN_REASON if found.form == "token" else _MINIPROGRAM_REASON
+        return LinkReport(
+            found=found, original=None, url=None, identity=identity, title=found.title,
+            needs_resolve=found.form == "token", verdict=Verdict(Level.UNKNOWN, (reason,)),
+        )
+
+    def _inspect_url(self, found: Found, href: str, *, hops: tuple[Hop, ...] = ()) -> LinkReport:
+        original = href
+        unwrapped = self.unwrapper.unwrap(href)
+        hops = hops + unwrapped.hops
+        identity = self.identifier.identify(unwrapped.url)
+        cleaned = self.cleaner.clean(unwrapped.url)
+        try:
+            final = normalise(cleaned.url)
+        except InputError:  # cleaning never produces an unparsable URL; keep the unwrapped one if it did
+            final = normalise(unwrapped.url)
+        if identity.platform is None:
+            identity = self.identifier.identify(final.href)
+        if found.kind and identity.kind is None:
+            identity = Identity(identity.platform, identity.category, found.kind, identity.id, identity.canonical)
+        site = psl.site(final.hostname) if final.hostname else None
+        struct = structural.check(final, found.text)
+        verdict = self.screener.screen(final.href, identity=identity, site=site, structural=struct)
+        needs_resolve = self.identifier.needs_resolve(final.href)
+        if needs_resolve:  # a short link may lead anywhere (b23.tv → off-platform): never "safe" unresolved
+            verdict = verdict.with_reason(_SHORT_REASON)
+        return LinkReport(
+            found=found,
+            original=original,
+            url=final.href,
+            removed=cleaned.removed,
+            site=site,
+            identity=identity,
+            title=found.title,
+            needs_resolve=needs_resolve,
+            verdict=verdict,
+            hops=hops,
+        )
+
+    def decide(
+        self,
+        report: LinkReport,
+        *,
+        context: Context = "direct",
+        prefs: UserPrefs | None = None,
+        mode: Mode | None = None,
+    ) -> LinkReport:
+        """Apply the policy with the user's effective mode; returns the report with its decision."""
+        prefs = prefs or UserPrefs()
+        category = report.identity.category
+        default_mode: Mode = mode or prefs.mode or self.config.policy.default_mode  # type: ignore[assignment]
+        effective = prefs.mode_for(category, default_mode) if mode is None else mode
+        inputs = Inputs(
+            context=context,
+            mode=effective,
+            category=category,
+            level=report.verdict.level.label,
+            openable=report.url is not None and report.error is None,
+            trusted=report.site is not None and report.site in prefs.always_open,
+            platform=report.identity.platform,
+            site=report.site,
+        )
+        return report.evolve(decision=self.policy.decide(inputs))
+
+    def recheck(
+        self,
+        url: str,
+        *,
+        context: Context = "direct",
+        prefs: UserPrefs | None = None,
+        mode: Mode | None = None,
+        title: str | None = None,
+    ) -> LinkReport:
+        """Screen and decide one URL again with today's data (time-of-click check)."""
+        found = Found(text=url, start=0, end=len(url), form="url", title=title)
+        return self.decide(self.inspect(found), context=context, prefs=prefs, mode=mode)
+
+    # ---- online ----------------------------------------------------------------------------
+
+    async def analyse_online(
+        self,
+        text: str,
+        *,
+        context: Context = "direct",
+        prefs: UserPrefs | None = None,
+        mode: Mode | None = None,
+        preview: bool = False,
+    ) -> tuple[LinkReport, ...]:
+        """Like ``analyse``, and also resolve short links and (optionally) build preview cards."""
+        reports = [self.inspect(f) for f in self.finder.find(text)]
+        reports = list(await asyncio.gather(*(self._resolve(r) for r in reports)))
+        if preview and self.config.preview.enabled:
+            reports = list(await asyncio.gather(*(self._preview(r) for r in reports)))
+        return tuple(self.decide(r, context=context, prefs=prefs, mode=mode) for r in reports)
+
+    async def _resolve(self, report: LinkReport) -> LinkReport:
+        if not report.needs_resolve or report.url is None:
+            return report
+        resolution = await self._resolver().resolve(report.url)
+        if resolution.error is not None:
+            reason = Reason(
+                code=f"resolve.{(resolution.error_code or 'failed').rsplit('.', 1)[-1]}",
+                detail=f"The short link could not be followed: {resolution.error}",
+                detail_zh="无法展开此短链接。",
+                level=Level.UNKNOWN,
+            )
+            return report.evolve(
+                hops=report.hops + resolution.hops, error=resolution.error,
+                verdict=report.verdict.with_reason(reason),
+            )
+        found = report.found
+        again = self._inspect_url(found, resolution.url, hops=report.hops + resolution.hops)
+        # the share text's own title and kind stay; the original is the link as found
+        return again.evolve(original=report.original, title=report.title, needs_resolve=False)
+
+    async def _preview(self, report: LinkReport) -> LinkReport:
+        if report.url is None or report.verdict.level >= Level.MALICIOUS:
+            return report
+        if report.error is not None or report.needs_resolve:
+            # resolution failed or was refused: fetching the short link again would only repeat the
+            # refused chain (and knock on a hostile server twice); show what is known
+            from .preview.card import fallback_card
+
+            card = fallback_card(
+                report.url, share_title=report.title, kind_hint=report.identity.kind, settings=self.config.preview
+            )
+            return report.evolve(card=card)
+        card = await self._previewer().card_for(report.url, share_title=report.title, kind_hint=report.identity.kind)
+        return report.evolve(card=card)
+
+    def _cache(self) -> Cache:
+        if "cache" not in self._online:
+            from .store.factory import open_cache
+
+            self._online["cache"] = open_cache(self.config)
+        cache: Cache = self._online["cache"]
+        return cache
+
+    def _fetcher(self) -> Any:
+        if "fetcher" not in self._online:
+            from .net.fetcher import GuardedFetcher
+
+            self._online["fetcher"] = GuardedFetcher(self.config.network, self.config.cache, cache=self._cache())
+        return self._online["fetcher"]
+
+    def _resolver(self) -> Resolver:
+        if "resolver" not in self._online:
+            from .net.resolver import Resolver
+
+            self._online["resolver"] = Resolver(
+                self._fetcher(), self._cache(), max_hops=self.config.network.max_redirects
+            )
+        resolver: Resolver = self._online["resolver"]
+        return resolver
+
+    def _previewer(self) -> Previewer:
+        if "previewer" not in self._online:
+            from .preview.service import Previewer
+
+            self._online["previewer"] = Previewer(
+                self._fetcher(), self._cache(), self.config.preview, self._image_signer(), ttls=self.config.cache
+            )
+        previewer: Previewer = self._online["previewer"]
+        return previewer
+
+    def _image_signer(self) -> ImageSigner | None:
+        """The signer of card image paths, keyed like the web app's ``/img/`` proxy (same key file)."""
+        from .preview.images import ImageSigner
+        from .signing import load_secret
+
+        try:
+            key = load_secret(self.config.data.dir, IMAGE_KEY_FILE)
+        except (OSError, ConfigError) as exc:
+            # without a key, cards carry no image rather than an origin URL that would leak viewers' addresses
+            log.warning("card images are left out: the image signing key cannot be loaded (%s)", exc)
+            return None
+        return ImageSigner(key, ttl=self.config.preview.image_ttl)
+
+    async def aclose(self) -> None:
+        """Close the network edge, if it was opened."""
+        fetcher = self._online.pop("fetcher", None)
+        if fetcher is not None:
+            await fetcher.aclose()
+        cache = self._online.pop("cache", None)
+        if cache is not None:
+            await cache.aclose()
+        self._online.clear()
+
+
+def check(
+    text: str,
+    *,
+    context: Context = "direct",
+    mode: Mode | None = None,
+    config: Config | None = None,
+) -> Sequence[LinkReport]:
+    """One-call offline analysis of a message with the default (or given) configuration."""
+    return Engine.from_config(config).analyse(text, context=context, mode=mode)

@@ -1,0 +1,161 @@
+"""The CLI contract: JSON schema, exit codes, standard input handling, and the README's commands."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
+
+from hutong.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+LINK_FIELDS = {
+    "found",
+    "url",
+    "original",
+    "removed",
+    "site",
+    "platform",
+    "category",
+    "kind",
+    "id",
+    "canonical",
+    "title",
+    "needs_resolve",
+    "verdict",
+    "decision",
+}
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_check_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    msg = "看看 https://item.jd.com/100012043978.html?utm_source=androidapp 还有 taobao.com/xyz"
+    code, out, _ = run(["check", "--offline", "--json", msg], capsys)
+    assert code == 0
+    links = json.loads(out)["links"]
+    assert [link["found"]["form"] for link in links] == ["url", "domain"]
+    for link in links:
+        assert set(link) >= LINK_FIELDS
+        f = link["found"]
+        assert msg[f["start"] : f["end"]] == f["text"]
+        assert link["verdict"]["level"] in ("safe", "unknown", "suspicious", "malicious")
+        assert link["decision"]["action"] in ("open", "confirm", "copy", "block")
+        assert link["decision"]["rule"] and link["decision"]["reason"]
+    jd = links[0]
+    assert (jd["platform"], jd["category"], jd["kind"], jd["id"]) == ("jd", "ecommerce", "product", "100012043978")
+    assert jd["removed"] == ["utm_source"]
+
+
+def test_check_reads_standard_input(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    data = "【京东】https://3.cn/35RO-7uG?jkl=@W0a0c28PhTuD@ CA1565 「【京东物流】100双中筒袜」".encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    code, out, _ = run(["check", "--offline", "--json"], capsys)
+    assert code == 0
+    (link,) = json.loads(out)["links"]
+    assert link["platform"] == "jd" and link["needs_resolve"] is True
+    assert link["found"]["form"] == "share"
+
+
+def test_undecodable_standard_input_is_refused_clearly(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = "淘宝 https://m.tb.cn/h.abc".encode("gbk")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    code, _, err = run(["check", "--offline"], capsys)
+    assert code == 2 and "not valid utf-8" in err and "--encoding" in err
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    code, out, _ = run(["check", "--offline", "--json", "--encoding", "gb18030"], capsys)
+    assert code == 0 and json.loads(out)["links"][0]["found"]["text"] == "https://m.tb.cn/h.abc"
+
+
+@pytest.mark.parametrize(
+    ("name", "argv", "message"),
+    [
+        ("bad context", ["check", "--context", "room", "x"], "invalid choice: 'room'"),
+        ("bad mode", ["check", "--mode", "yolo", "x"], "invalid choice: 'yolo'"),
+        ("no command", [], "required"),
+        (
+            "missing policy file",
+            ["check", "--offline", "--policy", "/nonexistent.toml", "x"],
+            "cannot read policy file",
+        ),
+        (
+            "missing config file",
+            ["check", "--offline", "--config", "/nonexistent.toml", "x"],
+            "cannot read configuration file",
+        ),
+    ],
+)
+def test_bad_usage_exits_2_with_a_message(
+    name: str, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse errors
+        code = int(exc.code or 0)
+    _, err = capsys.readouterr()
+    assert code == 2, name
+    assert message in err
+
+
+def test_table_output_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["check", "--offline", "--context", "group", "https://item.jd.com/100012043978.html"], capsys)
+    assert code == 0
+    assert "jd" in out and "open" in out and "policy.group.ecommerce.open" in out
+
+
+def test_policy_check_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["policy", "check"], capsys)
+    assert code == 0 and "neutral" in out
+    bad = tmp_path / "brand.toml"
+    bad.write_text(
+        '[[rules]]\nid="x"\nwhen={platform="jd"}\naction="open"\nreason="r"\nreason_zh="r"\n'
+        '[[rules]]\nid="y"\naction="confirm"\nreason="r"\nreason_zh="r"\n',
+        encoding="utf-8",
+    )
+    code, _, err = run(["policy", "check", str(bad)], capsys)
+    assert code == 2 and "justification" in err
+    justified = tmp_path / "justified.toml"
+    justified.write_text(
+        bad.read_text(encoding="utf-8").replace('reason_zh="r"\n', 'reason_zh="r"\njustification="test"\n', 1),
+        encoding="utf-8",
+    )
+    code, out, _ = run(["policy", "check", str(justified), "--json"], capsys)
+    assert code == 1 and json.loads(out)["disparities"]
+
+
+def readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```console\n(.*?)```", text, flags=re.S)
+    return [line[2:] for block in blocks for line in block.splitlines() if line.startswith("$ hutong ")]
+
+
+def test_readme_leads_with_the_two_commands() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_block = text[text.index("```") :]
+    assert first_block.index("make run") < first_block.index("make test") < first_block.index("```", 3)
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^run:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+
+
+@pytest.mark.parametrize("command", readme_commands())
+def test_readme_commands_run(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = shlex.split(command)[1:]
+    if argv[0] in ("serve",):
+        pytest.skip("long-running command; covered by the service tests")
+    if argv[0] == "check" and "--offline" not in argv:
+        pytest.skip("resolves over the network; the online path is covered by tests/integration")
+    code, out, err = run(argv, capsys)
+    assert code == 0, err
+    assert out.strip(), "a README command printed nothing"
