@@ -10,6 +10,7 @@ A known platform with no findings is ``safe``; nothing known is ``unknown``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -204,12 +205,17 @@ class LookalikeRule:
         if not len(protected):
             raise Disabled("no protected domains")
         self.protected = protected
+        # findings depend on the host alone and cost ~70 µs; chat repeats hosts, so remember them (bounded)
+        self._findings = functools.lru_cache(maxsize=65536)(self._host_findings)
+
+    def _host_findings(self, host: str) -> tuple[Reason, ...]:
+        return tuple(self.protected.findings(host))
 
     def check(self, subject: Subject) -> Outcome | None:
         if subject.canonical is None or subject.canonical.is_ip:
             return None
-        reasons = self.protected.findings(subject.canonical.host)
-        return Outcome(Verdict(Level.SUSPICIOUS, tuple(reasons))) if reasons else None
+        reasons = self._findings(subject.canonical.host)
+        return Outcome(Verdict(Level.SUSPICIOUS, reasons)) if reasons else None
 
 
 class Screener:
