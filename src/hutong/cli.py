@@ -18,6 +18,11 @@ from .errors import ConfigError, HutongError, UsageError
 COMMANDS: tuple[str, ...] = (
     "check",
     "policy",
+    "serve",
+    "keys",
+    "audit",
+    "report",
+    "feeds",
 )
 
 

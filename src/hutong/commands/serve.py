@@ -1,0 +1,83 @@
+"""``hutong serve``: run the gateway (HTTP API, go-links, pages) with uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import os
+import shutil
+import tempfile
+
+from ..config import Config
+from ..errors import ConfigError, UsageError
+from ..web.apikeys import ApiKeys
+from ..web.gateway import is_loopback
+from ..web.metrics import MULTIPROC_ENV
+from ._common import add_config_option, load_config
+
+HELP = "run the HTTP gateway: the API, signed go-links and the pages"
+log = logging.getLogger("hutong.web")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("serve", help=HELP, description=HELP)
+    add_config_option(p)
+    p.add_argument("--host", help="address to bind (default: server.host, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port to bind (default: server.port, 8080)")
+    p.add_argument("--workers", type=int, help="worker processes (default: server.workers, 1)")
+    p.set_defaults(run=run)
+
+
+def effective_config(args: argparse.Namespace) -> Config:
+    """The configuration with the command-line overrides applied, checked for a safe start."""
+    cfg = load_config(args)
+    server = cfg.server
+    changes = {
+        k: v
+        for k, v in (("host", args.host), ("port", args.port), ("workers", args.workers))
+        if v is not None
+    }
+    server = dataclasses.replace(server, **changes)
+    if not 0 < server.port < 65536:
+        raise UsageError(f"--port {server.port} is not a TCP port")
+    if server.workers < 1:
+        raise UsageError("--workers must be 1 or more")
+    if not is_loopback(server.host) and not ApiKeys(cfg.data.dir).any():
+        raise ConfigError(
+            f"refusing to serve on {server.host} without API keys: anyone who can reach it could use "
+            "the API. "
+            "Create a key with `hutong keys create NAME`, or bind 127.0.0.1 for development"
+        )
+    return dataclasses.replace(cfg, server=server)
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    cfg = effective_config(args)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if cfg.server.workers == 1:
+        from ..web.app import create_app
+
+        uvicorn.run(create_app(cfg), host=cfg.server.host, port=cfg.server.port, log_level="info")
+        return 0
+    # several workers each build their own app from the environment; metrics are summed via files
+    metrics_dir = tempfile.mkdtemp(prefix="hutong-metrics-")
+    os.environ.setdefault(MULTIPROC_ENV, metrics_dir)
+    os.environ["HUTONG_SERVE_HOST"] = cfg.server.host
+    os.environ["HUTONG_DATA_DIR"] = cfg.data.dir
+    if args.config:
+        os.environ["HUTONG_CONFIG"] = os.path.abspath(args.config)
+    try:
+        uvicorn.run(
+            "hutong.web.app:create_app_from_env",
+            factory=True,
+            host=cfg.server.host,
+            port=cfg.server.port,
+            workers=cfg.server.workers,
+            log_level="info",
+        )
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+    return 0

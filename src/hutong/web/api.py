@@ -1,0 +1,201 @@
+"""The JSON API under ``/v1``: check messages, and read and set a user's prefs."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, TypeVar
+
+import idna
+from fastapi import APIRouter, Path, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+from starlette.requests import ClientDisconnect
+from starlette.responses import JSONResponse
+
+from ..model import LinkReport, UserPrefs
+from .failures import ApiError
+from .gateway import Gateway
+from .schemas import BatchRequest, BatchResponse, CheckRequest, CheckResponse, ErrorResponse, Prefs
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorResponse, "description": "missing or unknown API key"},
+    413: {"model": ErrorResponse, "description": "message or batch too large"},
+    422: {"model": ErrorResponse, "description": "the request does not match the schema"},
+    503: {"model": ErrorResponse, "description": "a store is unavailable"},
+}
+_HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+SECURITY_SCHEME = "bearerAuth"
+#: request models the routes parse themselves; app.py publishes their schemas in the OpenAPI components
+REQUEST_MODELS: tuple[type[BaseModel], ...] = (CheckRequest, BatchRequest, Prefs)
+M = TypeVar("M", bound=BaseModel)
+
+
+def _doc(model: type[BaseModel]) -> dict[str, Any]:
+    """OpenAPI extras for a route: the bearer key, and the JSON body ``model`` it parses itself."""
+    body = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {
+        "security": [{SECURITY_SCHEME: []}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+    }
+
+
+async def gateway(request: Request) -> Gateway:
+    """The app's gateway (async: FastAPI runs sync dependencies in a thread, which costs more than this)."""
+    gw: Gateway = request.app.state.gateway
+    return gw
+
+
+def authorise(request: Request) -> Gateway:
+    """The gateway, once the caller's key is checked; 401 without a valid key unless in development mode.
+
+    A plain call rather than a FastAPI dependency: dependency solving cost more per request than the
+    whole check of a short message, and checking the key first means a caller without one learns
+    nothing from validation errors.
+    """
+    gw: Gateway = request.app.state.gateway
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        if gw.dev_mode:
+            return gw
+        raise ApiError(401, "this API needs a key: send `Authorization: Bearer KEY`", code="auth.missing")
+    if gw.keys.verify(key.strip()) is None:
+        raise ApiError(
+            401, "unknown or revoked API key; create one with `hutong keys create NAME`", code="auth.invalid"
+        )
+    return gw
+
+
+async def read_body(request: Request) -> bytes:
+    """The whole request body; a client that leaves mid-body (or that BodyLimit cut off) ends the request."""
+    try:
+        return await request.body()
+    except ClientDisconnect as exc:
+        # nobody is listening for an answer; this only ends the request cleanly
+        raise ApiError(
+            400, "the client closed the connection before sending the body", code="input.incomplete"
+        ) from exc
+
+
+def parse(model: type[M], raw: bytes) -> M:
+    """Validate a JSON body against ``model`` (pydantic's JSON parser: one pass, no dict in between)."""
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False, include_context=False)) from exc
+
+
+router = APIRouter(prefix="/v1", responses=_ERRORS)
+UserPath = Annotated[str, Path(min_length=1, max_length=128, description="the operator's id for the user")]
+
+
+def base_url(request: Request) -> str:
+    """The request's own base URL, for go-links when ``server.public_url`` is empty."""
+    return str(request.base_url).rstrip("/")
+
+
+def links_json(
+    gw: Gateway, reports: tuple[LinkReport, ...], base: str, body: CheckRequest | Any
+) -> dict[str, Any]:
+    """The response body for one message: the CLI contract plus a go-link per link."""
+    return {
+        "links": [
+            r.to_json(extra={"go": gw.go_link(r, base, context=body.context, mode=body.mode)})
+            for r in reports
+        ],
+        "policy_version": gw.engine.policy_version,
+    }
+
+
+@router.post(
+    "/check",
+    response_model=CheckResponse,
+    summary="Check the links in one message",
+    openapi_extra=_doc(CheckRequest),
+)
+async def check(request: Request) -> JSONResponse:
+    """Find, clean, identify, screen and decide every link in one message."""
+    gw = authorise(request)
+    body = parse(CheckRequest, await read_body(request))
+    reports = await gw.check(
+        body.text, context=body.context, user=body.user, mode=body.mode, preview=body.preview
+    )
+    return JSONResponse(links_json(gw, reports, base_url(request), body))
+
+
+@router.post(
+    "/check/batch",
+    response_model=BatchResponse,
+    summary="Check many messages in one call",
+    openapi_extra=_doc(BatchRequest),
+)
+async def check_batch(request: Request) -> JSONResponse:
+    """``/v1/check`` for up to ``server.max_batch`` messages; all are validated before any is checked."""
+    gw = authorise(request)
+    body = parse(BatchRequest, await read_body(request))
+    limit = gw.config.server.max_batch
+    if len(body.messages) > limit:
+        raise ApiError(
+            413,
+            f"{len(body.messages)} messages in one batch; the limit is {limit} (server.max_batch)",
+            code="input.too_large",
+        )
+    for m in body.messages:
+        gw.check_length(m.text)
+    base = base_url(request)
+    results = []
+    for m in body.messages:
+        reports = await gw.check(m.text, context=m.context, user=m.user, mode=m.mode, preview=body.preview)
+        results.append(links_json(gw, reports, base, m))
+    return JSONResponse({"results": results})
+
+
+def site_name(value: str) -> str:
+    """A site for ``always_open``: lower-case, IDNA (A-label) form, no scheme, port or path."""
+    host = value.strip().lower().rstrip(".")
+    try:
+        ascii_host = idna.encode(host, uts46=True).decode("ascii") if not host.isascii() else host
+    except idna.IDNAError as exc:
+        raise ApiError(
+            422, f"always_open: {value!r} is not a domain name ({exc})", code="input.invalid"
+        ) from exc
+    labels = ascii_host.split(".")
+    if len(ascii_host) > 253 or len(labels) < 2 or not all(_HOST_LABEL.fullmatch(lab) for lab in labels):
+        raise ApiError(
+            422,
+            f"always_open: {value!r} is not a domain name; give a site such as example.com",
+            code="input.invalid",
+        )
+    return ascii_host
+
+
+def prefs_json(prefs: UserPrefs) -> dict[str, Any]:
+    """Prefs as the API shows them."""
+    return {"mode": prefs.mode, "categories": dict(prefs.categories), "always_open": list(prefs.always_open)}
+
+
+@router.get(
+    "/users/{user}/prefs",
+    response_model=Prefs,
+    summary="A user's own link settings",
+    openapi_extra={"security": [{SECURITY_SCHEME: []}]},
+)
+async def get_prefs(user: UserPath, request: Request) -> JSONResponse:
+    """The prefs the user chose; the defaults (all null/empty) if they never chose."""
+    gw = authorise(request)
+    return JSONResponse(prefs_json(gw.prefs.get(user) or UserPrefs()))
+
+
+@router.put(
+    "/users/{user}/prefs",
+    response_model=Prefs,
+    summary="Set a user's own link settings",
+    openapi_extra=_doc(Prefs),
+)
+async def put_prefs(user: UserPath, request: Request) -> JSONResponse:
+    """Replace the user's prefs; they apply to the next check and the next click."""
+    gw = authorise(request)
+    body = parse(Prefs, await read_body(request))
+    sites = tuple(dict.fromkeys(site_name(s) for s in body.always_open))
+    prefs = UserPrefs(mode=body.mode, categories=tuple(sorted(body.categories.items())), always_open=sites)
+    gw.prefs.put(user, prefs)
+    return JSONResponse(prefs_json(prefs))

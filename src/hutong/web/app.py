@@ -1,0 +1,263 @@
+"""The app factory: ``create_app(cfg)`` wires the engine, keys, stores, metrics and routes together.
+
+``create_app_from_env`` is the uvicorn factory ``hutong serve`` uses for several workers
+(each worker loads the configuration named by ``HUTONG_CONFIG`` and the host override
+in ``HUTONG_SERVE_HOST``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
+from pydantic.json_schema import models_json_schema
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __version__
+from ..audit import AuditSink, NullSink
+from ..config import Config
+from ..config import load as load_config
+from ..errors import ConfigError, HutongError
+from ..signing import load_signer
+from ..store.userhash import UserHasher
+from . import api, failures, images, pages
+from .apikeys import ApiKeys
+from .gateway import EngineLike, Gateway, is_loopback
+from .images import Images, image_signer
+from .metrics import CONTENT_TYPE, Metrics
+from .prefs import SQLitePrefs
+from .schemas import Health
+
+log = logging.getLogger("hutong.web")
+ENV_HOST = "HUTONG_SERVE_HOST"
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with 413, before the framework buffers them."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", ())).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+        refused = False
+
+        async def limited() -> Message:
+            nonlocal seen, refused
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit and not refused:
+                    # answer now and let the app see a disconnected client; its own answer is dropped
+                    refused = True
+                    await self._refuse(scope, receive, send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if not refused:
+                await send(message)
+
+        await self.app(scope, limited, guarded_send)
+
+    def _message(self) -> str:
+        return f"the request body is over {self.limit} bytes (server.max_body_bytes); send less per call"
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = failures.error_json(413, "input.too_large", self._message())
+        await response(scope, receive, send)
+
+
+class Timing:
+    """Observe each request's latency by route template (pure ASGI: BaseHTTPMiddleware costs ~1 ms a call)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            route = getattr(scope.get("route"), "path", None)
+            label = route if isinstance(route, str) else "unmatched"
+            self.metrics.observe(label, scope["method"], status, time.perf_counter() - start)
+
+
+def default_audit(cfg: Config) -> AuditSink:
+    """The configured audit sink, or ``NullSink`` when auditing is off or the store is not available."""
+    if not cfg.audit.enabled:
+        return NullSink()
+    try:
+        from ..store.factory import open_audit  # the storage engineer's backend
+    except ImportError:
+        log.warning("audit store not available in this build: decisions are not recorded")
+        return NullSink()
+    sink: AuditSink = open_audit(cfg)
+    return sink
+
+
+def create_app(cfg: Config, *, engine: EngineLike | None = None, audit: AuditSink | None = None) -> FastAPI:
+    """The gateway app for ``cfg``; ``engine`` and ``audit`` default to those the configuration names."""
+    if engine is None:
+        from ..pipeline import Engine
+
+        engine = Engine.from_config(cfg)
+    data_dir = cfg.data.dir
+    keys = ApiKeys(data_dir)
+    if not is_loopback(cfg.server.host) and not keys.any():
+        raise ConfigError(
+            f"refusing to serve on {cfg.server.host} without API keys: create one with "
+            "`hutong keys create NAME`, or bind 127.0.0.1 for development"
+        )
+    gw = Gateway(
+        config=cfg,
+        engine=engine,
+        signer=load_signer(data_dir),
+        prefs=SQLitePrefs.in_data_dir(data_dir),
+        keys=keys,
+        metrics=Metrics(),
+        hasher=UserHasher.for_config(cfg),
+        audit=audit if audit is not None else default_audit(cfg),
+    )
+    signer = image_signer(cfg)
+    if signer is not None:
+        gw.images = Images(cfg, signer)
+    if gw.dev_mode:
+        log.warning(
+            "development mode: no API keys configured; the API accepts calls without a key on loopback"
+        )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await gw.engine.aclose()
+        if gw.images is not None:
+            await gw.images.aclose()
+        for resource in (gw.prefs, gw.audit):
+            close = getattr(resource, "close", None)
+            if close is not None:
+                close()
+
+    app = FastAPI(
+        title="hutong gateway",
+        version=__version__,
+        description="Check the links in chat messages; signed time-of-click go-links; "
+        "users' own link settings.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.gateway = gw
+    failures.install(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.include_router(images.router)
+    static_dir = resources.files("hutong.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
+    _add_service_routes(app, gw)
+    _publish_schema(app)
+
+    app.add_middleware(Timing, metrics=gw.metrics)
+    app.add_middleware(BodyLimit, limit=cfg.server.max_body_bytes)
+    return app
+
+
+def _add_service_routes(app: FastAPI, gw: Gateway) -> None:
+    @app.get("/healthz", response_model=Health, tags=["service"], summary="The process is up")
+    async def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok", "policy_version": gw.engine.policy_version, "problems": []})
+
+    @app.get(
+        "/readyz",
+        response_model=Health,
+        tags=["service"],
+        summary="Ready to serve: engine loaded, stores reachable",
+        responses={503: {"model": Health, "description": "not ready; problems says why"}},
+    )
+    async def readyz() -> JSONResponse:
+        problems = []
+        try:
+            gw.prefs.ping()
+        except HutongError as exc:
+            problems.append(f"prefs: {exc.message}")
+        try:
+            gw.keys.any()
+        except HutongError as exc:
+            problems.append(f"api keys: {exc.message}")
+        status = "ready" if not problems else "not ready"
+        body = {"status": status, "policy_version": gw.engine.policy_version, "problems": problems}
+        return JSONResponse(body, status_code=200 if not problems else 503)
+
+    @app.get(
+        "/metrics",
+        tags=["service"],
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
+    )
+    async def metrics() -> Response:
+        return Response(gw.metrics.render(), media_type=CONTENT_TYPE)
+
+
+def _publish_schema(app: FastAPI) -> None:
+    """Publish what FastAPI cannot see: the bearer scheme, and the request bodies the routes parse."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            _, defs = models_json_schema(
+                [(m, "validation") for m in api.REQUEST_MODELS], ref_template="#/components/schemas/{model}"
+            )
+            components = spec.setdefault("components", {})
+            components.setdefault("schemas", {}).update(defs.get("$defs", {}))
+            components["securitySchemes"] = {
+                api.SECURITY_SCHEME: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "an API key from `hutong keys create NAME` (none in development mode)",
+                }
+            }
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def create_app_from_env() -> FastAPI:
+    """Uvicorn factory for worker processes: configuration from ``HUTONG_CONFIG``, host from the CLI."""
+    cfg = load_config(None)
+    host = os.environ.get(ENV_HOST)
+    if host:
+        cfg = dataclasses.replace(cfg, server=dataclasses.replace(cfg.server, host=host))
+    return create_app(cfg)

@@ -1,0 +1,171 @@
+"""Page strings in English and Chinese, and choosing between them.
+
+The language is ``?lang=`` if given (and then remembered in a cookie), else the cookie,
+else the best match in ``Accept-Language``, else English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+Lang = Literal["en", "zh"]
+LANGS: tuple[Lang, ...] = ("en", "zh")
+COOKIE = "hutong_lang"
+
+STRINGS: Mapping[str, Mapping[Lang, str]] = {
+    "site.name": {"en": "hutong link check", "zh": "胡同 链接检查"},
+    "lang.switch": {"en": "中文", "zh": "English"},
+    "lang.switch.label": {"en": "Language", "zh": "语言"},
+    "dev.mode": {
+        "en": "Development mode: no API keys are configured, so the API accepts calls without a key "
+        "from this machine only. Create one with `hutong keys create NAME`.",
+        "zh": "开发模式：尚未配置 API 密钥，仅接受本机的无密钥调用。"
+        "使用 `hutong keys create NAME` 创建密钥。",
+    },
+    "play.title": {"en": "Check the links in a message", "zh": "检查消息中的链接"},
+    "play.intro": {
+        "en": "Paste a chat message. hutong finds every link, cleans it, says what it is and decides "
+        "whether it opens, asks first, can only be copied, or is blocked.",
+        "zh": "粘贴一条聊天消息。胡同会找出每个链接，清理追踪参数，识别它是什么，"
+        "并决定直接打开、先确认、只能复制还是拦截。",
+    },
+    "play.message": {"en": "Message", "zh": "消息"},
+    "play.context": {"en": "Where it was sent", "zh": "发送场景"},
+    "play.mode": {"en": "Your mode", "zh": "您的模式"},
+    "play.mode.default": {"en": "operator default", "zh": "运营方默认"},
+    "play.preview": {"en": "Fetch previews (resolves short links)", "zh": "获取预览（展开短链接）"},
+    "play.submit": {"en": "Check links", "zh": "检查链接"},
+    "play.none": {"en": "No links found in this message.", "zh": "此消息中没有找到链接。"},
+    "play.results": {"en": "Links found", "zh": "找到的链接"},
+    "ctx.direct": {"en": "one-to-one chat", "zh": "单聊"},
+    "ctx.group": {"en": "group chat", "zh": "群聊"},
+    "ctx.channel": {"en": "channel", "zh": "频道"},
+    "mode.direct": {"en": "direct: open safe links", "zh": "直接：安全链接直接打开"},
+    "mode.confirm": {"en": "confirm: always ask first", "zh": "确认：总是先询问"},
+    "mode.strict": {"en": "strict: copy unless known safe", "zh": "严格：非已知安全只能复制"},
+    "action.open": {"en": "Opens", "zh": "直接打开"},
+    "action.confirm": {"en": "Asks first", "zh": "先确认"},
+    "action.copy": {"en": "Copy only", "zh": "仅可复制"},
+    "action.block": {"en": "Blocked", "zh": "已拦截"},
+    "field.found": {"en": "Found as", "zh": "原文"},
+    "field.url": {"en": "Cleaned link", "zh": "清理后的链接"},
+    "field.removed": {"en": "Removed parameters", "zh": "已移除的参数"},
+    "field.site": {"en": "Site", "zh": "网站"},
+    "field.platform": {"en": "Platform", "zh": "平台"},
+    "field.kind": {"en": "Kind", "zh": "类型"},
+    "field.category": {"en": "Category", "zh": "类别"},
+    "field.verdict": {"en": "Safety verdict", "zh": "安全评估"},
+    "field.reason": {"en": "Why", "zh": "原因"},
+    "field.evidence": {"en": "Evidence", "zh": "证据"},
+    "field.rule": {"en": "Policy rule", "zh": "策略规则"},
+    "field.go": {"en": "Go-link", "zh": "跳转链接"},
+    "field.card": {"en": "Preview", "zh": "预览"},
+    "field.error": {"en": "Note", "zh": "说明"},
+    "cat.ecommerce": {"en": "e-commerce", "zh": "电商"},
+    "cat.video": {"en": "video", "zh": "视频"},
+    "cat.social": {"en": "social", "zh": "社交"},
+    "cat.news": {"en": "news", "zh": "新闻"},
+    "cat.qa": {"en": "questions and answers", "zh": "问答"},
+    "cat.payment": {"en": "payment", "zh": "支付"},
+    "cat.search": {"en": "search", "zh": "搜索"},
+    "cat.tools": {"en": "tools", "zh": "工具"},
+    "cat.unknown": {"en": "unknown", "zh": "未知"},
+    "level.safe": {"en": "safe", "zh": "安全"},
+    "level.unknown": {"en": "unknown", "zh": "未知"},
+    "level.suspicious": {"en": "suspicious", "zh": "可疑"},
+    "level.malicious": {"en": "malicious", "zh": "恶意"},
+    "confirm.title": {"en": "You are leaving the chat", "zh": "即将离开聊天"},
+    "confirm.lead": {"en": "This link goes to", "zh": "此链接将前往"},
+    "confirm.continue": {"en": "Continue to the site", "zh": "继续访问"},
+    "copy.button": {"en": "Copy link", "zh": "复制链接"},
+    "copy.done": {"en": "Copied", "zh": "已复制"},
+    "copy.title": {"en": "This link can only be copied", "zh": "此链接只能复制"},
+    "copy.lead": {
+        "en": "It cannot be opened from here. Copy it and open it yourself if you trust it.",
+        "zh": "无法从这里打开。如果您信任它，请复制后自行打开。",
+    },
+    "copy.label": {"en": "The link", "zh": "链接"},
+    "block.title": {"en": "This link is blocked", "zh": "此链接已被拦截"},
+    "block.lead": {
+        "en": "hutong will not open this link because it is likely to harm you.",
+        "zh": "胡同不会打开此链接，因为它很可能对您造成危害。",
+    },
+    "block.report": {
+        "en": "Think this is a mistake? Tell the operator of this chat service, quoting the codes above; "
+        "site owners can ask the listed threat feed to review the entry.",
+        "zh": "认为有误？请联系本聊天服务的运营方，并附上上面的代码；"
+        "网站所有者可以请求相应威胁情报源复核该条目。",
+    },
+    "block.codes": {"en": "Codes", "zh": "代码"},
+    "error.title": {"en": "This link does not work", "zh": "此链接无效"},
+    "error.expired": {"en": "This link has expired", "zh": "此链接已过期"},
+    "error.lead": {
+        "en": "hutong only redirects links it signed itself, so it will not follow this one.",
+        "zh": "胡同只会跳转由它自己签名的链接，因此不会打开此链接。",
+    },
+    "error.code": {"en": "Error code", "zh": "错误代码"},
+    "error.back": {"en": "Check a message", "zh": "检查消息"},
+    "err.token.malformed": {
+        "en": "This is not a hutong link: it is incomplete or was changed.",
+        "zh": "这不是有效的胡同链接：链接不完整或已被修改。",
+    },
+    "err.token.bad_signature": {
+        "en": "This link has been altered: its signature does not match.",
+        "zh": "此链接已被篡改：签名不匹配。",
+    },
+    "err.token.unknown_key": {
+        "en": "This link was signed with a key this server does not have "
+        "(another server's link, or a retired key).",
+        "zh": "此链接的签名密钥不属于本服务器（可能来自其他服务器，或密钥已停用）。",
+    },
+    "err.token.expired": {
+        "en": "This link has expired. Ask the sender to share it again.",
+        "zh": "此链接已过期，请让发送者重新分享。",
+    },
+}
+
+
+def t(key: str, lang: Lang) -> str:
+    """The string ``key`` in ``lang`` (the key itself if missing, so a gap shows rather than crashes)."""
+    entry = STRINGS.get(key)
+    return entry[lang] if entry else key
+
+
+def parse_lang(value: str | None) -> Lang | None:
+    """``zh``/``en`` (and regional forms like ``zh-CN``) to a supported language, else None."""
+    if not value:
+        return None
+    primary = value.strip().lower().split("-")[0].split("_")[0]
+    for lang in LANGS:
+        if primary == lang:
+            return lang
+    return None
+
+
+def from_accept_language(header: str | None) -> Lang | None:
+    """The supported language with the highest q in an ``Accept-Language`` header."""
+    if not header:
+        return None
+    best: tuple[float, int, Lang] | None = None
+    for position, item in enumerate(header.split(",")[:32]):
+        tag, _, params = item.strip().partition(";")
+        lang = parse_lang(tag)
+        if lang is None:
+            continue
+        q = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                q = float(params[2:])
+            except ValueError:
+                continue
+        # higher q wins; among equal q, the earlier entry wins
+        if q > 0 and (best is None or q > best[0] or (q == best[0] and position < best[1])):
+            best = (q, position, lang)
+    return best[2] if best else None
+
+
+def choose(query: str | None, cookie: str | None, accept_language: str | None) -> Lang:
+    """The page language: query, then cookie, then Accept-Language, then English."""
+    return parse_lang(query) or parse_lang(cookie) or from_accept_language(accept_language) or "en"

@@ -1,0 +1,90 @@
+"""``/img/{token}``: card images through the preview image proxy, so page viewers never contact the origin.
+
+The token is an ``hutong.preview.images.ImageSigner`` token; its key is the secret
+``image-signing.key`` in ``data.dir`` (generated once, shared by workers). The proxy and
+its guarded fetcher are created on the first image request, so a gateway that never
+shows an image opens no network client.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from ..config import Config
+from ..errors import HutongError, RemoteError, TokenError
+from ..signing import load_secret
+from .api import gateway
+from .gateway import Gateway
+
+KEY_FILE = "image-signing.key"
+router = APIRouter(include_in_schema=False)
+
+
+def image_signer(cfg: Config) -> Any:
+    """The image signer for ``cfg`` (None if this build has no image proxy); pass it to the Previewer."""
+    try:
+        from ..preview.images import ImageSigner
+    except ImportError:  # pragma: no cover - a build without previews
+        return None
+    return ImageSigner(load_secret(cfg.data.dir, KEY_FILE), ttl=cfg.preview.image_ttl)
+
+
+class Images:
+    """Signs card image URLs for pages and serves them re-encoded."""
+
+    def __init__(self, cfg: Config, signer: Any) -> None:
+        self.cfg, self.signer = cfg, signer
+        self._proxy: Any = None
+        self._fetcher: Any = None
+
+    def url_for(self, url: str) -> str | None:
+        """A same-origin path for a card image (already-signed paths pass through)."""
+        from ..preview.images import IMAGE_PATH
+
+        if url.startswith(IMAGE_PATH):
+            return url
+        if not url.lower().startswith(("http://", "https://")):
+            return None
+        path: str = self.signer.path(url)
+        return path
+
+    def proxy(self) -> Any:
+        """The image proxy, opened on first use."""
+        if self._proxy is None:
+            from ..net.fetcher import GuardedFetcher
+            from ..preview.images import ImageProxy
+
+            self._fetcher = GuardedFetcher(self.cfg.network, self.cfg.cache)
+            self._proxy = ImageProxy(self._fetcher, self.cfg.preview)
+        return self._proxy
+
+    async def aclose(self) -> None:
+        """Close the fetcher, if one was opened."""
+        if self._fetcher is not None:
+            await self._fetcher.aclose()
+            self._fetcher = self._proxy = None
+
+
+@router.get("/img/{token}")
+async def image(token: str, request: Request, gw: Annotated[Gateway, Depends(gateway)]) -> Response:
+    """One proxied, re-encoded card image; 400/410 for a bad token, 502 when the origin fails."""
+    images: Images | None = gw.images
+    headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'"}
+    if images is None:
+        return Response(
+            "image proxy not available", status_code=404, media_type="text/plain", headers=headers
+        )
+    try:
+        url = images.signer.verify(token)
+        body, media_type = await images.proxy().render(url)
+    except TokenError as exc:
+        status = 410 if exc.code == "token.expired" else 400
+        return Response(exc.message, status_code=status, media_type="text/plain", headers=headers)
+    except (RemoteError, HutongError) as exc:
+        return Response(exc.message, status_code=502, media_type="text/plain", headers=headers)
+    return Response(
+        body, media_type=media_type, headers={**headers, "Cache-Control": "public, max-age=86400"}
+    )

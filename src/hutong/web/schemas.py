@@ -1,0 +1,147 @@
+"""Pydantic models of the HTTP API: requests, and responses mirroring the CLI contract (``docs/cli.md``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ContextName = Literal["direct", "group", "channel"]
+ModeName = Literal["direct", "confirm", "strict"]
+LevelName = Literal["safe", "unknown", "suspicious", "malicious"]
+ActionName = Literal["open", "confirm", "copy", "block"]
+CategoryName = Literal["ecommerce", "video", "social", "news", "qa", "payment", "search", "tools", "unknown"]
+UserId = Field(default=None, min_length=1, max_length=128, description="the operator's id for the user")
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CheckRequest(_In):
+    text: str = Field(description="the chat message, up to server.max_message_chars characters")
+    context: ContextName = "direct"
+    user: str | None = UserId
+    mode: ModeName | None = Field(default=None, description="overrides the user's and the operator's mode")
+    preview: bool = Field(default=False, description="resolve short links and build preview cards (online)")
+
+
+class Message(_In):
+    text: str
+    context: ContextName = "direct"
+    user: str | None = UserId
+    mode: ModeName | None = None
+
+
+class BatchRequest(_In):
+    messages: list[Message] = Field(description="up to server.max_batch messages")
+    preview: bool = False
+
+
+class Prefs(_In):
+    mode: ModeName | None = Field(default=None, description="the user's mode; null: the operator's default")
+    categories: dict[CategoryName, ModeName] = Field(
+        default_factory=dict, description="a mode per category, overriding the user's mode"
+    )
+    always_open: list[str] = Field(
+        default_factory=list,
+        max_length=200,
+        description="sites (registrable domains) the user opens without asking; never applies to "
+        "suspicious or malicious links",
+    )
+
+
+class FoundOut(BaseModel):
+    text: str
+    start: int
+    end: int
+    form: Literal["url", "domain", "share", "token", "miniprogram"]
+
+
+class ReasonOut(BaseModel):
+    code: str
+    detail: str
+    detail_zh: str | None = None
+    level: LevelName
+    evidence: dict[str, str] | None = None
+
+
+class VerdictOut(BaseModel):
+    level: LevelName
+    reasons: list[ReasonOut]
+
+
+class DecisionOut(BaseModel):
+    action: ActionName
+    rule: str
+    reason: str
+    reason_zh: str
+
+
+class HopOut(BaseModel):
+    url: str
+    status: int | None
+    via: Literal["redirect", "body", "wrapper", "interstitial", "final"]
+
+
+class CardOut(BaseModel):
+    kind: Literal["product", "video", "article", "profile", "live", "generic"]
+    url: str | None = None
+    title: str | None = None
+    description: str | None = None
+    image: str | None = None
+    site_name: str | None = None
+    favicon: str | None = None
+    price: str | None = None
+    currency: str | None = None
+    availability: str | None = None
+    duration: int | None = None
+    author: str | None = None
+    published: str | None = None
+    embed: str | None = None
+    lang: str | None = None
+
+
+class LinkOut(BaseModel):
+    found: FoundOut
+    url: str | None
+    original: str | None
+    removed: list[str]
+    site: str | None
+    platform: str | None
+    category: str
+    kind: str | None
+    id: str | None
+    canonical: str | None
+    title: str | None
+    needs_resolve: bool
+    verdict: VerdictOut
+    decision: DecisionOut | None
+    hops: list[HopOut] | None = None
+    card: CardOut | None = None
+    error: str | None = None
+    go: str | None = Field(description="signed time-of-click link; null when the link has no web address")
+
+
+class CheckResponse(BaseModel):
+    links: list[LinkOut]
+    policy_version: str
+
+
+class BatchResponse(BaseModel):
+    results: list[CheckResponse]
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
+
+
+class Health(BaseModel):
+    status: Literal["ok", "ready", "not ready"]
+    policy_version: str | None = None
+    problems: list[str] = Field(default_factory=list)
