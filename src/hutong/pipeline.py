@@ -22,7 +22,7 @@ from . import psl, structural
 from .clean import Cleaner
 from .clearurls import ClearURLsRules
 from .config import Config
-from .errors import ConfigError, InputError
+from .errors import ConfigError, HutongError, InputError
 from .find import Finder
 from .identify import Identifier
 from .model import (
@@ -84,6 +84,17 @@ def _invalid_reason(message: str) -> Reason:
         detail_zh="无法解析为网址。",
         level=Level.SUSPICIOUS,
     )
+
+
+def _unresolved(report: LinkReport, hops: tuple[Hop, ...], error: str, code: str) -> LinkReport:
+    """``report`` (still the short link) with the hops made, the failure and its ``resolve.*`` reason."""
+    reason = Reason(
+        code=f"resolve.{code}",
+        detail=f"The short link could not be followed: {error}",
+        detail_zh="无法展开此短链接。",
+        level=Level.UNKNOWN,
+    )
+    return report.evolve(hops=hops, error=error, verdict=report.verdict.with_reason(reason))
 
 
 @dataclass
@@ -256,20 +267,20 @@ class Engine:
     async def _resolve(self, report: LinkReport) -> LinkReport:
         if not report.needs_resolve or report.url is None:
             return report
-        resolution = await self._resolver().resolve(report.url)
+        try:
+            resolution = await self._resolver().resolve(report.url)
+        except HutongError as exc:  # e.g. a shared cache that went away: this link stays unresolved, others go on
+            return _unresolved(report, report.hops, exc.message, (exc.code or "failed").rsplit(".", 1)[-1])
+        hops = report.hops + resolution.hops
         if resolution.error is not None:
-            reason = Reason(
-                code=f"resolve.{(resolution.error_code or 'failed').rsplit('.', 1)[-1]}",
-                detail=f"The short link could not be followed: {resolution.error}",
-                detail_zh="无法展开此短链接。",
-                level=Level.UNKNOWN,
-            )
-            return report.evolve(
-                hops=report.hops + resolution.hops, error=resolution.error,
-                verdict=report.verdict.with_reason(reason),
-            )
-        found = report.found
-        again = self._inspect_url(found, resolution.url, hops=report.hops + resolution.hops)
+            code = (resolution.error_code or "failed").rsplit(".", 1)[-1]
+            return _unresolved(report, hops, resolution.error, code)
+        again = self._inspect_url(report.found, resolution.url, hops=hops)
+        if again.needs_resolve:
+            # the chain ended on a short-link host (an expired link's landing page, a page that moves on by
+            # a means we do not follow): where the link leads is still unknown, so it must not pass as resolved
+            error = f"the chain ended at {resolution.url[:200]}, still a short link (expired, or not a redirect)"
+            return _unresolved(report, hops, error, "no_destination")
         # the share text's own title and kind stay; the original is the link as found
         return again.evolve(original=report.original, title=report.title, needs_resolve=False)
 
@@ -308,7 +319,11 @@ class Engine:
             from .net.resolver import Resolver
 
             self._online["resolver"] = Resolver(
-                self._fetcher(), self._cache(), max_hops=self.config.network.max_redirects
+                self._fetcher(),
+                self._cache(),
+                max_hops=self.config.network.max_redirects,
+                positive_ttl=self.config.cache.positive_ttl,
+                negative_ttl=self.config.cache.negative_ttl,
             )
         resolver: Resolver = self._online["resolver"]
         return resolver
