@@ -300,10 +300,10 @@ def _parse_request(head: bytes, *, tls: bool) -> Request:
     method, path, _version = [*lines[0].split(" ", 2), "", ""][:3]
     headers = tuple((k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines[1:] if line))
     host = next((v for k, v in headers if k.lower() == "host"), "")
-    if host.startswith("["):
-        host = host[: host.index("]") + 1]
-    else:
-        host = host.rsplit(":", 1)[0] if ":" in host else host
+    if host.startswith("["):  # "[v6]:port"
+        host = host.partition("]")[0] + "]"
+    elif ":" in host:
+        host = host.rsplit(":", 1)[0]
     return Request(method=method, path=path, host=host.lower(), headers=headers, tls=tls)
 
 
