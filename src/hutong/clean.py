@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from .clearurls import ClearURLsRules
 from .config import CleanSection
-from .identify import Identifier, Match, QueryParam, split_query, split_trusted
+from .identify import Identifier, Match, QueryParam, split_query, trusted
 from .platforms import Platform, bundled, owns_host
 from .unwrap import Unwrapper
 
@@ -107,20 +107,27 @@ class Cleaner:
 
     def clean(self, url: str) -> Cleaned:
         """Clean ``url``; returns it unchanged (byte for byte) when nothing is removed."""
-        parts = split_trusted(url)
-        if parts is None or self.unwrapper.wrapper_at(parts) is not None:
+        if "?" not in url and "#" not in url:
+            return Cleaned(url)  # no query and no fragment: nothing any rule could remove
+        t = trusted(url)
+        if t is None or self.unwrapper.wrapper_in(t) is not None:
             return Cleaned(url)
-        if owns_host(self.exempt, (parts.hostname or "").rstrip(".")):
+        if self.exempt and owns_host(self.exempt, t.host):
             return Cleaned(url)
+        parts = t.parts
         # a short link is expanded first and its final URL cleaned: its query may be what expands it
-        match = None if self.identifier.needs_resolve_parts(parts) else self.identifier.match_parts(parts)
+        match = None if self.identifier.needs_resolve_trusted(t) else self.identifier.match_trusted(t)
         keep = _kept(match)
         rules = self._rules(url, match, keep)
         removed: list[str] = []
         refused: list[str] = []
         kept_pieces: list[str] = []
         for param in split_query(parts.query):
-            fired = next((name for name, rule in rules if rule(param)), None)
+            fired = None
+            for rule_name, rule in rules:  # the first rule that wants the parameter names the removal
+                if rule(param):
+                    fired = rule_name
+                    break
             if fired is None:
                 kept_pieces.append(param.raw)
             elif param.name in keep and fired != "platform.default":

@@ -8,10 +8,11 @@ userinfo or a non-default port is never identified: ``https://item.taobao.com.ev
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import SplitResult, unquote, urlsplit
 
+from .memo import HOST_ENTRIES, LONGEST_HOST, LONGEST_URL, URL_ENTRIES, memo_str
 from .model import UNIDENTIFIED, Identity
 from .platforms import PLACEHOLDER_RE, ContentPattern, Platform, bundled, host_matches, owns_host
 
@@ -30,6 +31,10 @@ class QueryParam:
 
 def split_query(query: str) -> tuple[QueryParam, ...]:
     """Split a raw query on ``&`` without decoding it; empty pieces are skipped."""
+    return _split_query(query) if query else ()
+
+
+def _split_query_once(query: str) -> tuple[QueryParam, ...]:
     out = []
     for piece in query.split("&"):
         if not piece:
@@ -37,6 +42,10 @@ def split_query(query: str) -> tuple[QueryParam, ...]:
         name, eq, value = piece.partition("=")
         out.append(QueryParam(piece, unquote(name), value, bool(eq)))
     return tuple(out)
+
+
+# identify, clean and the cleaner's own identifier each split the same query: split it once
+_split_query = memo_str(_split_query_once, entries=URL_ENTRIES, longest=LONGEST_URL)
 
 
 def first_value(params: Sequence[QueryParam], name: str) -> str | None:
@@ -62,26 +71,58 @@ class Match:
         return Identity(self.platform.id, self.platform.category, kind, self.id, self.canonical)
 
 
+@dataclass(frozen=True, slots=True)
+class Trusted:
+    """An http(s) URL split once, by ``trusted``: its parts, its host (as ``host_of``) and path."""
+
+    parts: SplitResult
+    host: str
+    path: str  # "/" when the URL has none
+
+
+def trusted(url: str) -> Trusted | None:
+    """``split_trusted`` with the host and path worked out once; memoised, as every stage asks again."""
+    return _trusted(url)
+
+
 def split_trusted(url: str) -> SplitResult | None:
     """Split an http(s) URL whose authority is just a host: no userinfo, no non-default port."""
+    found = _trusted(url)
+    return None if found is None else found.parts
+
+
+def _split_once(url: str) -> Trusted | None:
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
         return None
     scheme = parts.scheme.lower()
-    if scheme not in DEFAULT_PORTS or not parts.hostname:
+    hostname = parts.hostname  # a property that parses the netloc again: read it once
+    if scheme not in DEFAULT_PORTS or not hostname:
         return None
     if "@" in parts.netloc:  # userinfo, even empty, is a classic lookalike trick
         return None
     if port is not None and port != DEFAULT_PORTS[scheme]:
         return None
-    return parts
+    return Trusted(parts, hostname.rstrip("."), parts.path or "/")
+
+
+_trusted = memo_str(_split_once, entries=URL_ENTRIES, longest=LONGEST_URL)
 
 
 def host_of(parts: SplitResult) -> str:
     """The lower-case host without a trailing root dot."""
     return (parts.hostname or "").rstrip(".")
+
+
+@dataclass(frozen=True, slots=True)
+class HostEntry:
+    """What a host alone says: its platform, the content patterns for it, whether it is a short host."""
+
+    platform: Platform
+    patterns: tuple[ContentPattern, ...]  # the platform's patterns whose hosts match, in data order
+    short: bool
 
 
 class Identifier:
@@ -93,6 +134,10 @@ class Identifier:
         for platform in self.platforms:
             for claim in (*platform.hosts, *platform.short_hosts):
                 self._claims.setdefault(claim.lower(), platform)
+        # per-host answers are pure functions of the host and this instance's data: memoised
+        self._entry: Callable[[str], HostEntry | None] = memo_str(
+            self._host_entry, entries=HOST_ENTRIES, longest=LONGEST_HOST
+        )
 
     def platform_for_host(self, host: str) -> Platform | None:
         """The platform owning ``host`` (its hosts or short hosts); the most specific claim wins."""
@@ -104,21 +149,34 @@ class Identifier:
                 return found
         return None
 
-    def match(self, url: str) -> Match | None:
-        """The platform and content pattern of ``url``, or None for an unknown or untrusted URL."""
-        parts = split_trusted(url)
-        return None if parts is None else self.match_parts(parts)
-
-    def match_parts(self, parts: SplitResult) -> Match | None:
-        """``match`` for URL parts already checked by ``split_trusted``."""
-        host = host_of(parts)
+    def _host_entry(self, host: str) -> HostEntry | None:
         platform = self.platform_for_host(host)
         if platform is None:
             return None
-        params = split_query(parts.query)
-        path = parts.path or "/"
-        for pattern in platform.patterns:
-            found = _match_pattern(pattern, host, path, params)
+        patterns = tuple(p for p in platform.patterns if any(host_matches(host, h) for h in p.hosts))
+        return HostEntry(platform, patterns, owns_host(platform.short_hosts, host))
+
+    def match(self, url: str) -> Match | None:
+        """The platform and content pattern of ``url``, or None for an unknown or untrusted URL."""
+        t = trusted(url)
+        return None if t is None else self.match_trusted(t)
+
+    def match_parts(self, parts: SplitResult) -> Match | None:
+        """``match`` for URL parts already checked by ``split_trusted``."""
+        return self.match_trusted(Trusted(parts, host_of(parts), parts.path or "/"))
+
+    def match_trusted(self, t: Trusted) -> Match | None:
+        """``match`` for a URL already split by ``trusted``."""
+        entry = self._entry(t.host)
+        if entry is None:
+            return None
+        platform = entry.platform
+        if not entry.patterns:
+            return Match(platform)
+        host, path = t.host, t.path
+        params = split_query(t.parts.query)
+        for pattern in entry.patterns:
+            found = _match_pattern(pattern, path, params)
             if found is not None:
                 pid, groups = found
                 canonical = _canonical(pattern, platform, pid, host, path, groups, params)
@@ -132,26 +190,31 @@ class Identifier:
 
     def needs_resolve(self, url: str) -> bool:
         """True for short links (short hosts and short path prefixes) that only the network can expand."""
-        parts = split_trusted(url)
-        return parts is not None and self.needs_resolve_parts(parts)
+        t = trusted(url)
+        return t is not None and self.needs_resolve_trusted(t)
 
     def needs_resolve_parts(self, parts: SplitResult) -> bool:
         """``needs_resolve`` for URL parts already checked by ``split_trusted``."""
-        host = host_of(parts)
-        platform = self.platform_for_host(host)
-        if platform is None:
+        return self.needs_resolve_trusted(Trusted(parts, host_of(parts), parts.path or "/"))
+
+    def needs_resolve_trusted(self, t: Trusted) -> bool:
+        """``needs_resolve`` for a URL already split by ``trusted``."""
+        entry = self._entry(t.host)
+        if entry is None:
             return False
-        if owns_host(platform.short_hosts, host):
+        if entry.short:
             return True
-        here = host + (parts.path or "/")
-        return any(here.startswith(prefix) for prefix in platform.short_prefixes)
+        prefixes = entry.platform.short_prefixes
+        if not prefixes:
+            return False
+        here = t.host + t.path
+        return any(here.startswith(prefix) for prefix in prefixes)
 
 
 def _match_pattern(
-    pattern: ContentPattern, host: str, path: str, params: Sequence[QueryParam]
+    pattern: ContentPattern, path: str, params: Sequence[QueryParam]
 ) -> tuple[str, dict[str, str]] | None:
-    if not any(host_matches(host, h) for h in pattern.hosts):
-        return None
+    """Match a pattern whose hosts are already known to match."""
     groups: dict[str, str] = {}
     if pattern.path is not None:
         m = pattern.path.search(path)

@@ -11,11 +11,13 @@ lookalike verdicts and decides. Levels: ``malicious`` only for schemes that run 
 from __future__ import annotations
 
 import ipaddress
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 from hutong.ipforms import embedded_ipv4, parse_ipv4_any
+from hutong.memo import HOST_ENTRIES, LONGEST_HOST, memo_str
 from hutong.model import Level, Reason, Verdict
 from hutong.psl import site
 from hutong.scripts import is_mixed_script, scripts_of
@@ -72,6 +74,9 @@ class Rule(Protocol):
     def check(self, subject: Subject) -> Reason | None: ...
 
 
+_HOST_END = re.compile(r"[/\\?#]")
+
+
 def raw_host(raw: str) -> str:
     """The host as written in ``raw`` (before any decoding): between the scheme and the path, after ``@``."""
     text = raw.strip()
@@ -87,8 +92,9 @@ def raw_host(raw: str) -> str:
     ):
         text = rest
     text = text.lstrip("/\\")
-    for stop in "/\\?#":
-        text = text.split(stop, 1)[0]
+    end = _HOST_END.search(text)  # the host stops at the first of "/", "\\", "?" or "#"
+    if end is not None:
+        text = text[: end.start()]
     host = text.rsplit("@", 1)[-1]
     if host.startswith("["):
         return host.split("]", 1)[0] + "]"
@@ -216,6 +222,8 @@ def _obfuscation(written: str) -> str | None:
     """Why the written host differs from its plain form, if it hides something."""
     if "%" in written:
         return "percent-encoded"
+    if written.isascii():  # both tricks below need a non-ASCII character
+        return None
     if any(_invisible(c) for c in written if not c.isascii()):
         return "invisible characters"
     if not written.isascii() and unicodedata.normalize("NFKC", written) != written:
@@ -233,7 +241,7 @@ class EncodedHostRule:
         if subject.url.host_kind not in ("domain", "ipv4", "ipv6"):
             return None
         how = _obfuscation(subject.raw_host)
-        if how is None and "\\" in subject.raw.split("?", 1)[0].split("#", 1)[0]:
+        if how is None and "\\" in subject.raw and "\\" in subject.raw.split("?", 1)[0].split("#", 1)[0]:
             how = "backslashes instead of slashes"
         if how is None:
             return None
@@ -252,6 +260,13 @@ def _labels(url: ParsedURL) -> list[str]:
     return [label for label in url.hostname.split(".") if label] if url.host_kind == "domain" else []
 
 
+def _subdomain_levels(url: ParsedURL) -> tuple[int, str | None]:
+    """How many labels stand in front of the registrable domain, and that domain."""
+    registrable = site(url.hostname) if url.host_kind == "domain" else None
+    labels = len(_labels(url))
+    return labels - (registrable.count(".") + 1 if registrable else labels), registrable
+
+
 @dataclass(frozen=True, slots=True)
 class PunycodeRule:
     """An internationalised (punycode) host: shown for the user to read, not suspect by itself."""
@@ -260,7 +275,7 @@ class PunycodeRule:
 
     def check(self, subject: Subject) -> Reason | None:
         url = subject.url
-        if not any(label.startswith("xn--") for label in _labels(url)):
+        if "xn--" not in url.hostname or not any(label.startswith("xn--") for label in _labels(url)):
             return None
         undecodable = url.unicode_host == url.hostname
         return _reason(
@@ -273,6 +288,14 @@ class PunycodeRule:
         )
 
 
+def _mixed_labels_of(host: str) -> tuple[str, ...]:
+    return tuple(label for label in host.split(".") if is_mixed_script(label))
+
+
+# the mixed-script labels of a host are a pure function of it, and hosts repeat: memoised
+_mixed_labels = memo_str(_mixed_labels_of, entries=HOST_ENTRIES, longest=LONGEST_HOST)
+
+
 @dataclass(frozen=True, slots=True)
 class MixedScriptRule:
     """A host label mixing scripts outside UTS #39 "highly restrictive" (Latin with Cyrillic ...)."""
@@ -283,7 +306,7 @@ class MixedScriptRule:
         url = subject.url
         if url.host_kind != "domain":
             return None
-        mixed = [label for label in url.unicode_host.split(".") if is_mixed_script(label)]
+        mixed = _mixed_labels(url.unicode_host)
         if not mixed:
             return None
         found = sorted(scripts_of("".join(mixed)) - {"Common", "Inherited"})
@@ -326,29 +349,34 @@ class LengthRule:
 
     def check(self, subject: Subject) -> Reason | None:
         url, limits = subject.url, self.limits
-        registrable = site(url.hostname) if url.host_kind == "domain" else None
-        extra = len(_labels(url)) - (registrable.count(".") + 1 if registrable else len(_labels(url)))
         if len(url.href) > limits.url_length:
             what, what_zh, value = "URL", "链接", len(url.href)
         elif len(url.host) > limits.host_length:
             what, what_zh, value = "host name", "主机名", len(url.host)
-        elif extra > limits.subdomain_labels:
-            return _reason(
-                self.code,
-                Level.SUSPICIOUS,
-                f"The host has {extra} subdomain levels in front of {registrable}, far more than usual.",
-                f"主机名在 {registrable} 前有 {extra} 级子域名，远多于正常情况。",
-                subdomain_labels=str(extra),
-                site=str(registrable),
-            )
         else:
-            return None
+            return self._subdomains(url)
         return _reason(
             self.code,
             Level.SUSPICIOUS,
             f"The {what} is {value} characters long, far longer than usual.",
             f"该{what_zh}长达 {value} 个字符，远超正常长度。",
             length=str(value),
+        )
+
+    def _subdomains(self, url: ParsedURL) -> Reason | None:
+        limit = self.limits.subdomain_labels
+        if url.hostname.count(".") < limit:
+            return None  # fewer dots than the limit: there cannot be more subdomain levels than that
+        extra, registrable = _subdomain_levels(url)
+        if extra <= limit:
+            return None
+        return _reason(
+            self.code,
+            Level.SUSPICIOUS,
+            f"The host has {extra} subdomain levels in front of {registrable}, far more than usual.",
+            f"主机名在 {registrable} 前有 {extra} 级子域名，远多于正常情况。",
+            subdomain_labels=str(extra),
+            site=str(registrable),
         )
 
 
@@ -364,10 +392,13 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+_NO_FINDING = Verdict(Level.SAFE, ())
+
+
 def check(url: ParsedURL, raw: str, *, rules: tuple[Rule, ...] = RULES) -> Verdict:
     """Run the structural rules in order; ``Verdict(Level.SAFE, ())`` means no structural finding."""
     subject = Subject(url=url, raw=raw, raw_host=raw_host(raw))
-    verdict = Verdict(Level.SAFE, ())
+    verdict = _NO_FINDING
     for rule in rules:
         reason = rule.check(subject)
         if reason is not None:

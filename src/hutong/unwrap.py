@@ -18,7 +18,8 @@ from urllib.parse import SplitResult, parse_qsl, unquote
 
 import ada_url
 
-from .identify import first_value, host_of, split_query, split_trusted
+from .identify import Trusted, first_value, host_of, split_query, trusted
+from .memo import HOST_ENTRIES, LONGEST_HOST, memo_str
 from .model import Hop
 from .platforms import HostIndex, Platform, Wrapper, bundled
 
@@ -43,11 +44,18 @@ class Unwrapper:
         for w in self.wrappers:
             for h in w.hosts:
                 self._index.add(h, w)
+        # the wrappers a host may carry are a pure function of the host: memoised per host
+        self._candidates: Callable[[str], tuple[Wrapper, ...]] = memo_str(
+            self._lookup, entries=HOST_ENTRIES, longest=LONGEST_HOST
+        )
+
+    def _lookup(self, host: str) -> tuple[Wrapper, ...]:
+        return tuple(self._index.lookup(host))
 
     def wrapper_for(self, url: str) -> Wrapper | None:
         """The wrapper ``url`` is an instance of (host and path match), whether or not it decodes."""
-        parts = split_trusted(url)
-        return None if parts is None else self.wrapper_at(parts)
+        t = trusted(url)
+        return None if t is None else self.wrapper_in(t)
 
     def unwrap(self, url: str, max_depth: int = 5) -> Unwrapped:
         """Follow wrappers inside ``url``; each hop records a wrapper URL with ``via="wrapper"``."""
@@ -65,21 +73,23 @@ class Unwrapper:
 
     def target(self, url: str) -> str | None:
         """The URL one wrapper level down, normalised, or None if ``url`` is not a decodable wrapper."""
-        parts = split_trusted(url)
-        if parts is None:
+        t = trusted(url)
+        if t is None:
             return None
-        wrapper = self.wrapper_at(parts)
+        wrapper = self.wrapper_in(t)
         if wrapper is None:
             return None
-        decoded = DECODERS[wrapper.decode](url, parts, wrapper)
-        return None if decoded is None else _accept(decoded, parts)
+        decoded = DECODERS[wrapper.decode](url, t.parts, wrapper)
+        return None if decoded is None else _accept(decoded, t.parts)
 
     def wrapper_at(self, parts: SplitResult) -> Wrapper | None:
         """The wrapper matching already-split URL parts, if any."""
-        host = host_of(parts)
-        path = parts.path or "/"
-        for w in self._index.lookup(host):
-            if w.path is None or w.path.search(path):
+        return self.wrapper_in(Trusted(parts, host_of(parts), parts.path or "/"))
+
+    def wrapper_in(self, t: Trusted) -> Wrapper | None:
+        """The wrapper matching a URL already split by ``trusted``, if any."""
+        for w in self._candidates(t.host):
+            if w.path is None or w.path.search(t.path):
                 return w
         return None
 

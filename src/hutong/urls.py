@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import ada_url
@@ -19,6 +20,7 @@ from ada_url._ada_wrapper import ffi as _ffi
 from ada_url._ada_wrapper import lib as _lib
 
 from hutong.errors import InputError
+from hutong.memo import LONGEST_URL, URL_ENTRIES, memo_str
 
 HostKind = Literal["domain", "ipv4", "ipv6", "opaque", "empty"]
 
@@ -157,6 +159,13 @@ def _ada(text: str, base: str | None) -> tuple[str, int, int] | None:
 
 
 def _split(href: str, host_type: int, scheme_type: int) -> ParsedURL:
+    """``_split_href``, memoised: the pipeline parses a link again after cleaning, usually unchanged."""
+    if len(href) > LONGEST_URL:
+        return _split_href(href, host_type, scheme_type)
+    return _split_memo(href, host_type, scheme_type)
+
+
+def _split_href(href: str, host_type: int, scheme_type: int) -> ParsedURL:
     """The components of a canonical WHATWG href, which are unambiguous once serialised.
 
     In a serialised URL, "/", "?", "#" and "@" inside userinfo are percent-encoded, a host holds
@@ -202,6 +211,9 @@ def _split(href: str, host_type: int, scheme_type: int) -> ParsedURL:
     )
 
 
+_split_memo = lru_cache(maxsize=URL_ENTRIES)(_split_href)
+
+
 def _parse(text: str, base: str | None, raw: str) -> ParsedURL:
     try:
         parsed = _ada(text, base)
@@ -224,10 +236,21 @@ def normalise(raw: str, *, default_scheme: str = "https", base: str | None = Non
     """
     if not isinstance(raw, str):
         raise InputError(f"expected URL text, got {type(raw).__name__}", code="url.invalid")
+    if default_scheme == "https" and base is None:
+        return _normalise_https(raw)  # the usual call: memoised (errors are raised afresh, not stored)
+    return _normalise(raw, default_scheme, base)
+
+
+def _normalise(raw: str, default_scheme: str, base: str | None) -> ParsedURL:
     if not _SCHEME.fullmatch(default_scheme):
         raise InputError(
             f"default scheme {default_scheme!r} is not a scheme name such as 'https'", code="url.invalid"
         )
+    return _normalise_checked(raw, default_scheme, base)
+
+
+def _normalise_checked(raw: str, default_scheme: str, base: str | None) -> ParsedURL:
+    """``normalise`` once ``raw`` is known to be text and ``default_scheme`` a scheme name."""
     if len(raw) > MAX_URL_LENGTH:
         raise _invalid(raw, f"it is longer than {MAX_URL_LENGTH} characters")
     # WHATWG removes ASCII tabs and newlines anywhere; do it first so the scheme test sees "https:".
@@ -239,3 +262,10 @@ def normalise(raw: str, *, default_scheme: str = "https", base: str | None = Non
     if not text:
         raise _invalid(raw, "it is empty")
     return _parse(_with_scheme(text, raw, default_scheme), None, raw)
+
+
+def _normalise_https_once(raw: str) -> ParsedURL:
+    return _normalise_checked(raw, "https", None)
+
+
+_normalise_https = memo_str(_normalise_https_once, entries=URL_ENTRIES, longest=LONGEST_URL)
