@@ -20,7 +20,11 @@ from tests.support.localnet import LocalNet, html
 
 from hutong.net.fetcher import GuardedFetcher
 
-PAGE = "<html><head><meta charset=utf-8><title>商品 {i}</title></head><body>" + "<p>内容</p>" * 2000 + "</body></html>"
+PAGE = (
+    "<html><head><meta charset=utf-8><title>商品 {i}</title></head><body>"
+    + "<p>内容</p>" * 2000
+    + "</body></html>"
+)
 
 
 async def guarded(net: LocalNet, n: int, conc: int) -> int:
@@ -41,7 +45,9 @@ async def bare(net: LocalNet, n: int, conc: int) -> int:
 
         async def one(i: int) -> int:
             async with sem:
-                r = await client.get(f"https://localhost:{net.https_port}/item/{i}", headers={"Host": "shop.example"})
+                r = await client.get(
+                    f"https://localhost:{net.https_port}/item/{i}", headers={"Host": "shop.example"}
+                )
                 return len(r.content)
 
         return sum(await asyncio.gather(*(one(i) for i in range(n))))
@@ -53,7 +59,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, LocalNet.running(Path(tmp)) as net:
         net.route("shop.example", lambda req: html(PAGE.format(i=req.path)))
         net.route("localhost", lambda req: html(PAGE.format(i=req.path)))
-        print(f"{n} distinct pages (~{len(PAGE.encode()) // 1024} KB each), {conc}-way concurrency, TLS, server in-process")
+        print(
+            f"{n} distinct pages (~{len(PAGE.encode()) // 1024} KB each), {conc}-way concurrency, TLS, server in-process"
+        )
         print(f"{'client':<28}{'pages/s':>10}{'peak MB':>10}")
         for name, fn in (("hutong GuardedFetcher", guarded), ("httpx.AsyncClient (bare)", bare)):
             tracemalloc.start()
