@@ -69,6 +69,8 @@ _MINIPROGRAM_REASON = Reason(
 )
 
 
+_NO_PREFS = UserPrefs()
+
 _SHORT_REASON = Reason(
     code="link.unresolved",
     detail="A short link: where it really leads is not known until it is resolved.",
@@ -217,7 +219,7 @@ class Engine:
         mode: Mode | None = None,
     ) -> LinkReport:
         """Apply the policy with the user's effective mode; returns the report with its decision."""
-        prefs = prefs or UserPrefs()
+        prefs = prefs or _NO_PREFS
         category = report.identity.category
         default_mode: Mode = mode or prefs.mode or self.config.policy.default_mode  # type: ignore[assignment]
         effective = prefs.mode_for(category, default_mode) if mode is None else mode
