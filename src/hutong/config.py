@@ -88,6 +88,7 @@ class PreviewSection:
     image_max_pixels: int = 32_000_000
     image_quality: int = 80
     image_ttl: float = 7 * 24 * 3600.0
+    oembed: bool = True  # follow a page's oEmbed discovery link (a second fetch, maybe to another host)
 
 
 @dataclass(frozen=True)

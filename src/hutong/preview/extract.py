@@ -1,0 +1,282 @@
+"""HTML → ``PageMeta``: everything a card may need, parsed once, head first. Pure.
+
+Speed comes from parsing only what a card needs: the head (meta tags, title, links, JSON-LD);
+JSON-LD blocks in the body are cut out by a scan instead of a full parse. The whole document
+is parsed only when the head leaves a field empty or the body carries microdata.
+
+Depth: Lexbor's tree building is quadratic in the nesting of block elements (200,000 nested
+``<div>`` take minutes), and CVE-2022-31052 crashed Synapse on deep pages; so a document whose
+block nesting exceeds ``MAX_DEPTH`` is cut there before parsing (its head and JSON-LD survive).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from selectolax.lexbor import LexborHTMLParser
+
+from . import jsonld, microdata, summary
+from .kinds import DECISIVE_TYPES
+from .oembed import Format, OEmbedLink
+from .urls import absolute
+
+MAX_KEY_CHARS = 50  # Synapse prunes longer keys ("to prevent DoS", #6331)
+MAX_VALUE_CHARS = 1000  # and longer values (GHSA-77cw-xhj8-hfp3: a huge favicon URL filled Redis)
+MAX_META_TAGS = 500
+MAX_KEYS = 200
+MAX_LINKS = 200
+MAX_JSONLD_BLOCKS = 20
+MAX_DEPTH = 1024
+PREFIX_BODY_CHARS = 64 * 1024  # body parsed for the h1 and first-paragraph fallbacks
+_FAST_PATH_OPENS = 3000
+
+_TAG_NAME = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
+_TABLE_PARTS = frozenset(("tr", "td", "th", "tbody", "thead", "tfoot", "caption", "col", "colgroup", "option"))
+_HEAD_END = re.compile(r"</head\s*>", re.I)
+_LDJSON = re.compile(r"<script\b[^>]*\btype\s*=\s*[\"']?application/ld\+json[^>]*>(.*?)</script\s*>", re.I | re.S)
+_BLOCK = (
+    "div|ul|ol|dl|section|article|blockquote|fieldset|figure|form|header|footer|nav|aside|main|center|"
+    "details|menu|table|address|hgroup|dialog|search|summary|figcaption|dir|pre|listing|h[1-6]"
+)
+_BLOCK_OPEN = re.compile(rf"<(?:{_BLOCK})[\s>/]", re.I)
+_BLOCK_TAG = re.compile(rf"<(/?)(?:{_BLOCK})[\s>/]", re.I)
+_OEMBED_TYPES: Mapping[str, Format] = {
+    "application/json+oembed": "json",
+    "text/json+oembed": "json",
+    "text/xml+oembed": "xml",
+    "application/xml+oembed": "xml",
+}
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """Raw metadata of one page: meta tags by key (first wins), links, structured-data nodes, fallbacks."""
+
+    base: str  # the final URL; relative URLs were resolved against it
+    props: Mapping[str, str] = field(default_factory=dict)  # "og:title", "twitter:image", "description" ...
+    title: str | None = None  # <title>
+    h1: str | None = None
+    canonical: str | None = None
+    icons: tuple[str, ...] = ()
+    oembed: tuple[OEmbedLink, ...] = ()
+    nodes: tuple[dict[str, Any], ...] = ()  # JSON-LD and microdata objects that carry a @type
+    lang: str | None = None
+    text: str | None = None  # a summary of the body text, when the page declares no description
+    cut: bool = False  # the document was cut for nesting deeper than MAX_DEPTH
+
+    def get(self, *keys: str) -> str | None:
+        """The first non-empty value among ``keys``."""
+        for key in keys:
+            value = self.props.get(key)
+            if value:
+                return value
+        return None
+
+
+def _clean(value: str | None, limit: int = MAX_VALUE_CHARS) -> str | None:
+    if value is None:
+        return None
+    value = " ".join(value.split())
+    return value[:limit] if value else None
+
+
+def depth_bounded(html: str) -> tuple[str, bool]:
+    """``html`` cut where its block nesting passes MAX_DEPTH (and whether it was cut)."""
+    # any block tag starts with "<": counting those is a cheap upper bound before the regex
+    if html.count("<") <= _FAST_PATH_OPENS or len(_BLOCK_OPEN.findall(html)) <= _FAST_PATH_OPENS:
+        return html, False
+    depth = 0
+    for m in _BLOCK_TAG.finditer(html):
+        depth = depth - 1 if m.group(1) else depth + 1
+        if depth > MAX_DEPTH:
+            return html[: m.start()], True
+        depth = max(depth, 0)
+    return html, False
+
+
+@dataclass
+class _Collected:
+    props: dict[str, str] = field(default_factory=dict)
+    title: str | None = None
+    h1: str | None = None
+    canonical: str | None = None
+    icons: list[str] = field(default_factory=list)
+    oembed: list[OEmbedLink] = field(default_factory=list)
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    lang: str | None = None
+    text: str | None = None
+
+
+def _meta_tags(tree: LexborHTMLParser, out: _Collected) -> None:
+    for node in tree.css("meta")[:MAX_META_TAGS]:
+        attrs = node.attributes
+        content = _clean(attrs.get("content"))
+        if content is None:
+            continue
+        for attr, prefix in (
+            ("property", ""),
+            ("name", ""),
+            ("itemprop", "itemprop:"),
+            ("http-equiv", "http:"),
+        ):
+            key = attrs.get(attr)
+            if key:
+                key = prefix + key.strip().lower()[:MAX_KEY_CHARS]
+                if key not in out.props and len(out.props) < MAX_KEYS:
+                    out.props[key] = content
+
+
+def _links(tree: LexborHTMLParser, base: str, out: _Collected) -> None:
+    for node in tree.css("link")[:MAX_LINKS]:
+        attrs = node.attributes
+        rels = (attrs.get("rel") or "").lower().split()
+        if "canonical" in rels:
+            if out.canonical is None:
+                out.canonical = absolute(attrs.get("href"), base)
+        elif "image_src" in rels:  # the pre-Open-Graph way to name a page's picture
+            if "link:image_src" not in out.props and (href := absolute(attrs.get("href"), base)) is not None:
+                out.props["link:image_src"] = href
+        elif "icon" in rels or "apple-touch-icon" in rels:
+            if len(out.icons) < 8 and (href := absolute(attrs.get("href"), base)) is not None:
+                out.icons.append(href)
+        elif "alternate" in rels or "alternative" in rels:
+            # most alternates are hreflang/RSS links: check the type before resolving anything
+            fmt = _OEMBED_TYPES.get((attrs.get("type") or "").strip().lower())
+            if fmt is not None and (href := absolute(attrs.get("href"), base)) is not None:
+                out.oembed.append(OEmbedLink(href, fmt))
+
+
+def _jsonld_blocks(blocks: list[str], out: _Collected) -> None:
+    for block in blocks[:MAX_JSONLD_BLOCKS]:
+        data = jsonld.loads_lenient(block)
+        if data is not None:
+            out.nodes.extend(jsonld.iter_nodes(data))
+
+
+def _head(tree: LexborHTMLParser, base: str, out: _Collected) -> None:
+    _meta_tags(tree, out)
+    _links(tree, base, out)
+    title = tree.css_first("head > title") or tree.css_first("title")
+    if title is not None:
+        out.title = _clean(title.text(deep=True))
+    if tree.root is not None:
+        out.lang = _clean(tree.root.attributes.get("lang") or tree.root.attributes.get("xml:lang"), 35)
+    _jsonld_blocks(
+        [s.text(deep=True) for s in tree.css("script") if "ld+json" in (s.attributes.get("type") or "").lower()],
+        out,
+    )
+
+
+Need = Literal["none", "prefix", "items", "all"]
+
+
+def _body_needed(out: _Collected, html: str, start: int) -> Need:
+    """How much of the body to parse: none if the head is enough; the part from the first
+    ``itemscope`` on ("items") if the body has microdata and nothing seen so far says what kind of
+    page this is; all of it if, besides, the title or description is missing; else a prefix, for
+    the title/description fallbacks (an ``<h1>`` and the first paragraphs come early)."""
+    kind_known = out.props.get("og:type", "website").lower() not in ("website", "object", "") or any(
+        jsonld.types_of(n)[0] in DECISIVE_TYPES for n in out.nodes if jsonld.types_of(n)
+    )
+    has_title = bool(out.title or out.props.get("og:title") or out.props.get("twitter:title"))
+    complete = has_title and _has_description(out.props)
+    if not kind_known and _contains(html, "itemscope", start):
+        return "items" if complete else "all"
+    return "none" if complete else "prefix"
+
+
+def _items_part(html: str, start: int) -> str:
+    """The document from the tag that opens the first item: microdata ownership only needs an
+    item's own subtree. Table parts cannot stand alone, so a table-row item gets the whole page."""
+    pos = min((p for p in (html.find(w, start) for w in ("itemscope", "ITEMSCOPE", "itemScope")) if p >= 0), default=-1)
+    tag = html.rfind("<", start, pos) if pos >= 0 else -1
+    if tag < 0:
+        return html
+    m = _TAG_NAME.match(html, tag)
+    if m is None or m.group(1).lower() in _TABLE_PARTS:
+        return html
+    return html[tag:]
+
+
+def _has_description(props: Mapping[str, str]) -> bool:
+    return any(props.get(k) for k in ("og:description", "twitter:description", "description"))
+
+
+def _contains(text: str, word: str, start: int = 0) -> bool:
+    """``word`` in ``text`` in its usual spellings: plain ``in`` is ~50x faster than an IGNORECASE
+    regex or ``upper()`` on a 300 kB page, and mixed-case markup of these tokens is vanishingly rare."""
+    spellings = (word, word.upper(), "itemScope") if word == "itemscope" else (word, word.upper())
+    return any(text.find(w, start) >= 0 for w in spellings)
+
+
+def _ldjson_in(body: str, start: int = 0) -> list[str]:
+    """Contents of ``<script type="application/ld+json">`` blocks, found with ``str.find``; the
+    regex is the fallback for unusual spellings."""
+    blocks: list[str] = []
+    pos = body.find("ld+json", start)
+    while pos >= 0 and len(blocks) < MAX_JSONLD_BLOCKS:
+        start = body.rfind("<script", max(0, pos - 200), pos)
+        gt = body.find(">", pos)
+        end = body.find("</script", gt) if gt >= 0 else -1
+        if start < 0 or end < 0:
+            return _LDJSON.findall(body, start)[:MAX_JSONLD_BLOCKS]
+        blocks.append(body[gt + 1 : end])
+        pos = body.find("ld+json", end)
+    return blocks if blocks else _LDJSON.findall(body, start)[:MAX_JSONLD_BLOCKS]
+
+
+def _head_end(html: str) -> int | None:
+    """Offset just after ``</head>``, found with plain ``str.find`` when the tag is in one case."""
+    for probe in ("</head", "</HEAD"):
+        i = html.find(probe)
+        if i >= 0:
+            j = html.find(">", i)
+            return j + 1 if j >= 0 else None
+    m = _HEAD_END.search(html)
+    return m.end() if m is not None else None
+
+
+def extract(html: str, base: str, *, summarize: bool = True) -> PageMeta:
+    """Collect the metadata of ``html`` served from ``base`` (the final URL)."""
+    out = _Collected()
+    end = _head_end(html)
+    cut = False
+    if end is None:
+        need: Need = "all"
+    else:
+        _head(LexborHTMLParser(html[:end]), base, out)
+        # the body is searched in place (no copy of a 300 kB string)
+        if _contains(html, "ld+json", end):
+            _jsonld_blocks(_ldjson_in(html, end), out)
+        need = _body_needed(out, html, end)
+    if need == "items" and end is not None:
+        bounded, cut = depth_bounded(_items_part(html, end))
+        out.nodes.extend(microdata.items(LexborHTMLParser(bounded)))
+    elif need != "none":
+        doc = html if need == "all" or end is None else html[: end + PREFIX_BODY_CHARS]
+        bounded, cut = depth_bounded(doc)
+        tree = LexborHTMLParser(bounded)
+        if end is None:
+            _head(tree, base, out)
+        if need == "all":
+            out.nodes.extend(microdata.items(tree))
+        h1 = tree.css_first("h1")
+        out.h1 = _clean(h1.text(deep=True)) if h1 is not None else None
+        if summarize and not _has_description(out.props):
+            out.text = summary.summarize(summary.text_nodes(tree))
+    return PageMeta(
+        base=base,
+        props=out.props,
+        title=out.title,
+        h1=out.h1,
+        canonical=out.canonical,
+        icons=tuple(out.icons),
+        oembed=tuple(out.oembed),
+        nodes=tuple(out.nodes),
+        lang=out.lang,
+        text=out.text,
+        cut=cut,
+    )
