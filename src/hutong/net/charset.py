@@ -51,6 +51,8 @@ def whatwg_name(label: str | bytes | None) -> str | None:
         return None
     text = label.decode("ascii", "replace") if isinstance(label, bytes) else label
     enc = webencodings.lookup(text.strip())
+    if enc is None and "_" in text:  # `windows_1251`, `shift_jis`-style spellings pages really use
+        enc = webencodings.lookup(text.strip().replace("_", "-"))
     return None if enc is None else str(enc.name)
 
 
@@ -126,7 +128,17 @@ def sniff(body: bytes, content_type: str | None = None) -> str:
         return declared[0]
     if _fits(body, "utf-8"):
         return "utf-8"
-    return detected_charset(body) or "utf-8"
+    # a detector guessing from a handful of high bytes is guessing: trust it only with enough evidence
+    if _HIGH_BYTES.subn(b"", body[:65536])[1] >= 16 and (guess := detected_charset(body)) is not None:
+        return guess
+    # Nothing declared, nothing detected, not UTF-8. A page with not one UTF-8 multi-byte sequence is a
+    # legacy single-byte page, and windows-1252 is what browsers fall back to (WHATWG); a UTF-8 page with
+    # one bad byte stays UTF-8, so a Chinese page is never turned to mojibake by that byte.
+    return "utf-8" if _UTF8_MULTIBYTE.search(body) else "windows-1252"
+
+
+_HIGH_BYTES = re.compile(rb"[\x80-\xff]")
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
 def _fits(body: bytes, name: str) -> bool:
