@@ -5,9 +5,15 @@ The protected set is every platform host in hutong's data, the bundled list of p
 subdomains are never flagged (unless the "domain" is a shared-hosting suffix, which nobody owns).
 Every finding is a :class:`~hutong.model.Reason` at ``suspicious``: heuristics ask, they never block.
 
-Short names flood edit-distance checks (``jd`` is one edit from hundreds of real sites), so typo
-and brand-token checks need names of at least :data:`MIN_NAME` characters; a protected domain of
-any length is still caught by its skeleton and when embedded whole (``jd.com.secure-login.xyz``).
+Precision over recall where a finding would send an honest site to "confirm": typos and brand tokens
+are checked only against *brand* names (platform hosts, popular entries marked ``brand``,
+``safety.protected_domains``), because many popular names are ordinary words (``feather.com`` is one
+letter from ``weather.com``). Short names flood edit-distance checks (``jd`` is one edit from hundreds
+of real sites), so typo and brand-token checks need names of at least :data:`MIN_NAME` characters; a
+protected domain of any length is still caught by its skeleton and when embedded whole
+(``jd.com.secure-login.xyz``). A brand inside another host counts only as a whole token of a label
+split on ``-`` and ``.`` next to phishing vocabulary (``apple-login-verify.com``), or glued to an
+account word (``appleid-verify.com``), so ``apple-pie-recipes.com`` and ``pineapple.com`` pass.
 """
 
 from __future__ import annotations
@@ -38,6 +44,26 @@ _CYRILLIC_TLDS = frozenset({
 # fmt: on
 _GREEK_LATINLIKE = frozenset("αικνρυωηοτ")
 _GREEK_TLDS = frozenset({"gr", "xn--qxam"})
+
+# Words phishing hosts put next to a brand (taobao-verify.com, apple-login-verify.com), in English and
+# the pinyin of Chinese phishing hosts: denglu 登录, yanzheng 验证, anquan 安全, zhanghao 账号, kefu 客服,
+# tuikuan 退款. A brand token counts only beside one of these, so apple-pie-recipes.com passes.
+# fmt: off
+PHISHING_WORDS = frozenset({
+    "login", "logon", "signin", "signon", "sso", "auth", "verify", "verification", "validate", "confirm",
+    "secure", "security", "account", "accounts", "update", "wallet", "support", "service", "services",
+    "customer", "billing", "payment", "pay", "refund", "unlock", "suspended", "recover", "recovery",
+    "password", "id", "helpdesk", "kefu", "denglu", "yanzheng", "anquan", "zhanghao", "tuikuan",
+})
+# fmt: on
+# Words that, glued to a brand, name its account pages (appleid, taobaologin, paypalsecure): such a
+# token is the brand dressed as a login page whatever else the host says.
+ACCOUNT_WORDS = frozenset({"id", "login", "signin", "verify", "secure", "account", "support", "service", "pay"})
+
+# Typosquats are slips of the hand or the eye: keyboard neighbours, look-alike letters, digits,
+# doubled letters. An edit of any other kind (booking → cooking, gmail → email) is usually another word.
+_KEY_ROWS = ("1234567890-", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+_VISUAL_PAIRS = frozenset(frozenset(p) for p in ("il", "ij", "lj", "uv", "nm", "ce", "gq", "oa"))
 
 
 @cache
@@ -89,12 +115,7 @@ def one_edit(a: str, b: str) -> str | None:
         diff = [i for i in range(la) if a[i] != b[i]]
         if len(diff) == 1:
             return "substitution"
-        if (
-            len(diff) == 2
-            and diff[1] == diff[0] + 1
-            and a[diff[0]] == b[diff[1]]
-            and a[diff[1]] == b[diff[0]]
-        ):
+        if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]:
             return "swap"
         return None
     if abs(la - lb) != 1:
@@ -104,6 +125,50 @@ def one_edit(a: str, b: str) -> str | None:
         if longer[:i] + longer[i + 1 :] == shorter:
             return "insertion" if la > lb else "deletion"
     return None
+
+
+@cache
+def _forms(words: frozenset[str]) -> frozenset[str]:
+    # The disguised check compares skeleton to skeleton, so words are matched in both forms.
+    return words | frozenset(skeleton(w) for w in words)
+
+
+@cache
+def _key_neighbours() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for r, row in enumerate(_KEY_ROWS):
+        for i, ch in enumerate(row):
+            near = out.setdefault(ch, set())
+            for rr in (r - 1, r, r + 1):
+                if 0 <= rr < len(_KEY_ROWS):
+                    near.update(_KEY_ROWS[rr][max(i - 1, 0) : i + 2])
+            near.discard(ch)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def plausible_typo(name: str, target: str, edit: str) -> bool:
+    """True if ``name`` is ``target`` with a slip of hand or eye (``edit`` as :func:`one_edit` named it)."""
+    if edit in ("swap", "deletion"):
+        return True
+    near = _key_neighbours()
+    if edit == "substitution":
+        pos = next(i for i in range(len(name)) if name[i] != target[i])
+        a, b = name[pos], target[pos]
+        return a.isdigit() or a == "-" or b in near.get(a, ()) or frozenset((a, b)) in _VISUAL_PAIRS
+    pos = next((i for i in range(len(target)) if name[i] != target[i]), len(target))
+    extra = name[pos]
+    if extra == "s" and pos == len(name) - 1:
+        return False  # a plural (offices.com) is a word of its own, not a slip
+    beside = name[pos - 1 : pos] + name[pos + 1 : pos + 2]
+    return extra.isdigit() or extra == "-" or any(c == extra or extra in near.get(c, ()) for c in beside)
+
+
+def _is_words(text: str, words: frozenset[str]) -> bool:
+    """True if ``text`` is one or more of ``words`` run together (``loginverify``)."""
+    ok = [True] + [False] * len(text)
+    for end in range(1, len(text) + 1):
+        ok[end] = any(ok[start] and text[start:end] in words for start in range(max(0, end - 12), end))
+    return bool(text) and ok[-1]
 
 
 def _deletes(name: str) -> set[str]:
@@ -139,8 +204,9 @@ class ProtectedSet:
         self.domains = frozenset(_clean(d) for d in domains if d.strip("."))
         self._owners = frozenset(d for d in self.domains if not is_public_suffix(d))
         self._skeletons: dict[str, str] = {}
-        self._names: dict[str, str] = {}  # registrable name → representative domain (typo checks)
-        self._brands: dict[str, str] = {}  # distinctive names (embedded-token and same-name checks)
+        self._names: dict[str, str] = {}  # registrable name → representative domain (never a typo)
+        self._brands: dict[str, str] = {}  # distinctive names (typo, embedded-token and same-name checks)
+        self._brand_domains = frozenset(_clean(b) for b in brand_domains if b.strip("."))
         self._neighbours: dict[str, set[str]] = {}
         for d in sorted(self.domains):
             if "." not in d:
@@ -150,7 +216,7 @@ class ProtectedSet:
             if name and name not in self._names:
                 # Prefer the .com spelling as the name's representative, else the first in sorted order.
                 self._names[name] = f"{name}.com" if f"{name}.com" in self.domains else (site(d) or d)
-        for d in sorted(_clean(b) for b in brand_domains):
+        for d in sorted(self._brand_domains):
             name = registrable_name(d)
             if name and len(name) >= MIN_NAME:
                 self._brands.setdefault(name, self._names.get(name, d))
@@ -161,7 +227,7 @@ class ProtectedSet:
         self._owner_skel = {skeleton(to_unicode(d)): d for d in sorted(self._owners)}
         self._brand_plain = {n: n for n in self._brands}
         self._brand_skel = {skeleton(n): n for n in sorted(self._brands)}
-        for name in self._names:
+        for name in self._brands:
             if len(name) >= MIN_NAME:
                 for key in _deletes(name):
                     self._neighbours.setdefault(key, set()).add(name)
@@ -184,9 +250,7 @@ class ProtectedSet:
         parts = host.split(".")
         return any(".".join(parts[i:]) in self._owners for i in range(len(parts)))
 
-    def findings(
-        self, host: str, *, trust_protected: bool = True, own_name: str | None = None
-    ) -> list[Reason]:
+    def findings(self, host: str, *, trust_protected: bool = True, own_name: str | None = None) -> list[Reason]:
         """Lookalike reasons for a canonical ASCII host; ``trust_protected=False`` checks protected hosts too.
 
         ``own_name`` (a registrable name) is left out of the comparison: with ``trust_protected=False`` it
@@ -259,9 +323,9 @@ class ProtectedSet:
                     continue
                 seen.add(candidate)
                 edit = one_edit(name, candidate)
-                if edit is None:
+                if edit is None or not plausible_typo(name, candidate, edit):
                     continue
-                target = self._names[candidate]
+                target = self._brands[candidate]
                 kind = edit
                 if edit == "substitution":
                     pos = next(i for i in range(len(name)) if name[i] != candidate[i])
@@ -282,15 +346,11 @@ class ProtectedSet:
     def _embedded_reason(
         self, host: str, own_name: str | None, owners: dict[str, str], names: dict[str, str]
     ) -> Reason | None:
-        tokens: list[tuple[int, int]] = []
-        start = 0
-        for i, ch in enumerate(host + "."):
-            if ch in ".-":
-                tokens.append((start, i))
-                start = i + 1
+        tokens = _tokens(host)
         suffix = public_suffix(host) or ""
         body_end = len(host) - len(suffix) - 1 if suffix and host.endswith("." + suffix) else len(host)
-        best = ""
+        body = [(s, e) for s, e in tokens if e <= body_end]
+        best, best_span = "", (0, 0)
         for i, (s, _e) in enumerate(tokens):
             for k in range(2, MAX_TOKENS + 1):
                 if i + k > len(tokens):
@@ -303,30 +363,47 @@ class ProtectedSet:
                 if owned_tail or (own_name and registrable_name(piece) == own_name):
                     continue
                 if len(piece) > len(best):
-                    best = piece  # weixin.qq.com inside weixin.qq.com.cn, not just qq.com
+                    best, best_span = piece, (s, end)  # weixin.qq.com inside weixin.qq.com.cn, not qq.com
         if best:
-            return _reason(
-                "lookalike.embedded",
-                best,
-                f"{host} carries the name {best} but is not {best}",
-                f"{host} 含有 {best} 字样，但并非 {best}",
-                matched=best,
-            )
-        for s, e in tokens:
-            token = names.get(host[s:e], "")
-            if e <= body_end and len(token) >= MIN_NAME and token != own_name:
-                target = self._brands[token]
-                if registrable_name(host) == token or _same_site(host, target):
-                    continue  # the same-name check covers the first; a brand on its own site is no lookalike
-                if own_name and registrable_name(target) == own_name:
-                    continue
+            s, end = best_span
+            # Disguises: whole labels left of the registrable domain (jd.com.secure-login.xyz), the domain
+            # run on with a hyphen (apple.com-account.ru), or a brand domain under a further suffix
+            # (weixin.qq.com.cn). Otherwise a popular domain after a hyphen is usually a word
+            # (home-office.com, my-weather.com) unless phishing words come with it (secure-apple.com).
+            after = host[end : end + 1]
+            reg = site(host) or host  # only now: the public suffix lookup is the costly step
+            reg_start = len(host) - len(reg) if host.endswith(reg) else 0
+            as_labels = (s == 0 or host[s - 1] == ".") and end < reg_start
+            rest = [(ts, te) for ts, te in body if te <= s or ts >= end]
+            brand_then_suffix = after == "." and best in self._brand_domains
+            if as_labels or after == "-" or brand_then_suffix or _has_phishing_word(host, rest):
                 return _reason(
                     "lookalike.embedded",
-                    target,
-                    f"{host} carries the brand {token!r} of {target}",
-                    f"{host} 含有 {target} 的品牌名 “{token}”",
-                    matched=token,
+                    best,
+                    f"{host} carries the name {best} but is not {best}",
+                    f"{host} 含有 {best} 字样，但并非 {best}",
+                    matched=best,
                 )
+        for s, e in body:
+            token = host[s:e]
+            brand = names.get(token, "")
+            rest = [t for t in body if t != (s, e)]
+            if not (brand and _has_phishing_word(host, rest)):
+                brand = _glued_brand(token, names)  # appleid, taobaologin, secureapple
+            if not brand or brand == own_name:
+                continue
+            target = self._brands[brand]
+            if registrable_name(host) == brand or _same_site(host, target):
+                continue  # the same-name check covers the first; a brand on its own site is no lookalike
+            if own_name and registrable_name(target) == own_name:
+                continue
+            return _reason(
+                "lookalike.embedded",
+                target,
+                f"{host} carries the brand {brand!r} of {target}",
+                f"{host} 含有 {target} 的品牌名 “{brand}”",
+                matched=token,
+            )
         return None
 
 
@@ -334,6 +411,35 @@ class ProtectedSet:
 def _default_set(platforms: tuple[Platform, ...], extra: tuple[str, ...]) -> ProtectedSet:
     # Building the skeleton and neighbour tables takes ~0.3 s; every Screener of a process shares them.
     return ProtectedSet._build_default(platforms, extra)
+
+
+def _tokens(host: str) -> list[tuple[int, int]]:
+    """Spans of the pieces of ``host`` split on ``.`` and ``-``."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for i, ch in enumerate(host + "."):
+        if ch in ".-":
+            spans.append((start, i))
+            start = i + 1
+    return spans
+
+
+def _has_phishing_word(host: str, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(_is_words(host[s:e], _forms(PHISHING_WORDS)) for s, e in spans)
+
+
+def _glued_brand(token: str, names: dict[str, str]) -> str:
+    """The brand in a token that is a brand glued to account words (``appleid``, ``secureapple``), else ''."""
+    if len(token) <= MIN_NAME or not any(w in token for w in _forms(ACCOUNT_WORDS)):
+        return ""  # most tokens hold no account word: skip the cuts (a third of the lookalike time)
+    for cut in range(MIN_NAME, len(token)):
+        head, tail = token[:cut], token[cut:]
+        if head in names and _is_words(tail, _forms(ACCOUNT_WORDS)):
+            return names[head]
+        head, tail = token[: len(token) - cut], token[len(token) - cut :]
+        if tail in names and _is_words(head, _forms(ACCOUNT_WORDS)):
+            return names[tail]
+    return ""
 
 
 def _matched(reason: Reason) -> str:

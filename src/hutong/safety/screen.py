@@ -205,7 +205,7 @@ class LookalikeRule:
         if not len(protected):
             raise Disabled("no protected domains")
         self.protected = protected
-        # findings depend on the host alone and cost ~70 µs; chat repeats hosts, so remember them (bounded)
+        # findings depend on the host alone and cost tens of µs; chat repeats hosts, so remember them (bounded)
         self._findings = functools.lru_cache(maxsize=65536)(self._host_findings)
 
     def _host_findings(self, host: str) -> tuple[Reason, ...]:
