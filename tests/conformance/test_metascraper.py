@@ -38,7 +38,7 @@ FIELDS = {  # metascraper field → Card attribute
 # purpose: metascraper reports the latest of published/modified, a card the publication date.
 FLOORS = {
     "title": 0.97,
-    "image": 0.84,
+    "image": 0.88,
     "url": 0.99,
     "description": 0.80,
     "author": 0.60,

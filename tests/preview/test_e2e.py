@@ -126,3 +126,54 @@ async def test_image_proxy_end_to_end(localnet: LocalNet) -> None:
     with Image.open(io.BytesIO(data)) as im:
         assert im.size == (640, 360)
     assert localnet.requests[-1].header("accept") is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "content_type", "share_title", "want"),
+    [
+        ("picture", "/cat.jpg", "image/jpeg", None, ("generic", "cat.jpg", True)),
+        ("picture with a share title", "/cat.jpg", "image/jpeg", "看这只猫", ("generic", "看这只猫", True)),
+        ("svg is never shown", "/logo.svg", "image/svg+xml", None, ("generic", "logo.svg", False)),
+        ("video file", "/clip.mp4", "video/mp4", None, ("video", "clip.mp4", False)),
+        ("sound file", "/song.mp3", "audio/mpeg", None, ("generic", "song.mp3", False)),
+    ],
+)
+async def test_direct_media_links_get_a_card_without_reading_the_body(
+    localnet: LocalNet, name: str, path: str, content_type: str, share_title: str | None, want: tuple[object, ...]
+) -> None:
+    body = jpeg_with_exif() if content_type == "image/jpeg" else b"\0" * 4096
+    localnet.route("example.test", Reply(body=body, headers=(("Content-Type", content_type),)), path=path)
+    url = f"https://example.test{path}"
+    async with GuardedFetcher(localnet.settings()) as fetcher:
+        card = await Previewer(fetcher, MemoryCache(), PreviewSection(), SIGNER).card_for(url, share_title=share_title)
+        kind, title, shown = want
+        assert (card.kind, card.title, card.url, card.site_name) == (kind, title, url, "example.test")
+        assert card.description is not None and content_type in card.description
+        assert [r.path for r in localnet.requests] == [path]  # one request, refused on its headers
+        if not shown:
+            assert card.image is None
+            return
+        assert card.image is not None and card.image.startswith(IMAGE_PATH)  # never the origin URL
+        origin = SIGNER.verify(card.image.removeprefix(IMAGE_PATH))
+        assert origin == url
+        data, media = await ImageProxy(fetcher, PreviewSection()).render(origin)
+    assert media == "image/jpeg" and b"TrackingCam" not in data
+
+
+async def test_redirect_to_a_picture_signs_the_final_url_and_caches_per_share(localnet: LocalNet) -> None:
+    localnet.route("s.example.test", Reply(status=302, headers=(("Location", "https://img.example.test/p/dog.png"),)))
+    localnet.route("img.example.test", Reply(body=b"\x89PNG", headers=(("Content-Type", "image/png"),)))
+    async with GuardedFetcher(localnet.settings()) as fetcher:
+        previewer = Previewer(fetcher, MemoryCache(), PreviewSection(), SIGNER)
+        first = await previewer.card_for("https://s.example.test/x")
+        second = await previewer.card_for("https://s.example.test/x", share_title="狗")
+    assert (first.title, first.url, second.title) == ("dog.png", "https://img.example.test/p/dog.png", "狗")
+    assert first.image is not None and SIGNER.verify(first.image.removeprefix(IMAGE_PATH)) == first.url
+    assert len(localnet.requests) == 2  # the redirect and the refused picture, once for both shares
+
+
+async def test_media_card_without_a_signer_drops_the_picture(localnet: LocalNet) -> None:
+    localnet.route("example.test", Reply(body=b"GIF89a", headers=(("Content-Type", "image/gif"),)))
+    async with GuardedFetcher(localnet.settings()) as fetcher:
+        card = await Previewer(fetcher, None, PreviewSection()).card_for("https://example.test/a.gif")
+    assert (card.title, card.image) == ("a.gif", None)

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hutong.preview import extract as extract_mod
+from hutong.preview.card import build_card
 from hutong.preview.extract import MAX_KEY_CHARS, MAX_VALUE_CHARS, depth_bounded, extract
 from hutong.preview.oembed import OEmbedLink
 
@@ -219,3 +220,28 @@ def test_items_from_the_first_itemscope_equal_a_full_parse(name: str, body: str)
     full = extract(html.replace("</head>", "", 1).replace("<head>", "", 1), BASE).nodes
     assert fast == full
     assert [n.get("name") for n in fast] == ["P"]
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "key", "expected"),
+    [
+        ("og:image in the body", '<meta property="og:image" content="/b.jpg">', "og:image", "/b.jpg"),
+        ("og:type in the body", "<div><meta property='og:type' content='video.other'></div>", "og:type", "video.other"),
+        ("upper-case tag in the body", '<META PROPERTY="og:image" content="/t.jpg">', "og:image", "/t.jpg"),
+        ("head wins over body", '<meta property="og:title" content="Body">', "og:title", "Head"),
+        ("other body metas are not page metadata", '<meta name="description" content="og: x">', "description", "HD"),
+        ("og: in text only", "<p>og:image is a tag</p>", "og:image", None),
+    ],
+)
+def test_open_graph_in_the_body_counts(name: str, body: str, key: str, expected: str | None) -> None:
+    """A complete head (title and description) must not hide Open Graph tags placed in the body."""
+    head = '<title>t</title><meta property="og:title" content="Head"><meta name="description" content="HD">'
+    assert extract(page(head, body), BASE).props.get(key) == expected
+
+
+def test_body_og_image_reaches_the_card() -> None:
+    html = page(
+        '<title>t</title><meta name="description" content="D">',
+        '<meta property="og:image" content="/og.jpg"><img src=\'/other.jpg\' width=900 height=900>',
+    )
+    assert build_card(extract(html, BASE), url=BASE).image == "https://shop.example.com/og.jpg"

@@ -193,6 +193,7 @@ def build_card(
         or values.url(node.get("image") or node.get("thumbnailUrl") or node.get("thumbnail"), base)
         or absolute(meta.get("itemprop:image") or meta.get("link:image_src"), base)
         or absolute(o.thumbnail_url or (o.url if o.type == "photo" else None), base)
+        or meta.body_image
     )
     page_url = (
         _same_site(absolute(meta.get("og:url"), base), url)

@@ -18,8 +18,9 @@ from typing import Any, Literal
 
 from selectolax.lexbor import LexborHTMLParser
 
-from . import jsonld, microdata, summary
-from .kinds import DECISIVE_TYPES
+from . import jsonld, microdata, summary, values
+from .body_image import representative_image
+from .kinds import DECISIVE_TYPES, TYPE_KINDS
 from .oembed import Format, OEmbedLink
 from .urls import absolute
 
@@ -36,6 +37,21 @@ _FAST_PATH_OPENS = 3000
 _TAG_NAME = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
 _TABLE_PARTS = frozenset(("tr", "td", "th", "tbody", "thead", "tfoot", "caption", "col", "colgroup", "option"))
 _HEAD_END = re.compile(r"</head\s*>", re.I)
+_META_TAG = re.compile(r"<meta\b[^>]*>", re.I)
+# meta keys that count when a page puts them in the body (Open Graph tags often are). One scan
+# for "og:" costs ~1 ms per MB of page; Twitter tags in the body are too rare to pay a second.
+_BODY_META_PREFIXES = ("og:",)
+_META_REACH = 300  # how far before "og:" a tag's "<meta" may start (name= usually comes first)
+_IMAGE_PROPS = (
+    "og:image:secure_url",
+    "og:image:url",
+    "og:image",
+    "twitter:image:src",
+    "twitter:image",
+    "itemprop:image",
+    "link:image_src",
+)
+_NODE_IMAGE_KEYS = ("image", "thumbnailUrl", "thumbnail")
 _LDJSON = re.compile(r"<script\b[^>]*\btype\s*=\s*[\"']?application/ld\+json[^>]*>(.*?)</script\s*>", re.I | re.S)
 _BLOCK = (
     "div|ul|ol|dl|section|article|blockquote|fieldset|figure|form|header|footer|nav|aside|main|center|"
@@ -65,6 +81,7 @@ class PageMeta:
     nodes: tuple[dict[str, Any], ...] = ()  # JSON-LD and microdata objects that carry a @type
     lang: str | None = None
     text: str | None = None  # a summary of the body text, when the page declares no description
+    body_image: str | None = None  # a representative body <img>, when the page declares no image
     cut: bool = False  # the document was cut for nesting deeper than MAX_DEPTH
 
     def get(self, *keys: str) -> str | None:
@@ -108,9 +125,11 @@ class _Collected:
     nodes: list[dict[str, Any]] = field(default_factory=list)
     lang: str | None = None
     text: str | None = None
+    body_image: str | None = None
 
 
-def _meta_tags(tree: LexborHTMLParser, out: _Collected) -> None:
+def _meta_tags(tree: LexborHTMLParser, out: _Collected, prefixes: tuple[str, ...] = ()) -> None:
+    """Meta tags into ``out.props`` (first wins); with ``prefixes``, only keys that start so."""
     for node in tree.css("meta")[:MAX_META_TAGS]:
         attrs = node.attributes
         content = _clean(attrs.get("content"))
@@ -125,6 +144,8 @@ def _meta_tags(tree: LexborHTMLParser, out: _Collected) -> None:
             key = attrs.get(attr)
             if key:
                 key = prefix + key.strip().lower()[:MAX_KEY_CHARS]
+                if prefixes and not key.startswith(prefixes):
+                    continue
                 if key not in out.props and len(out.props) < MAX_KEYS:
                     out.props[key] = content
 
@@ -228,6 +249,36 @@ def _ldjson_in(body: str, start: int = 0) -> list[str]:
     return blocks if blocks else _LDJSON.findall(body, start)[:MAX_JSONLD_BLOCKS]
 
 
+def _body_meta(html: str, start: int, out: _Collected) -> None:
+    """Open Graph meta tags placed after the head (the head's own keep precedence): found with
+    ``str.find``, so a page without them pays one scan and no parse."""
+    tags: dict[int, str] = {}  # by offset: a tag that says "og:" twice is taken once
+    for word in _BODY_META_PREFIXES:
+        pos = html.find(word, start)
+        while pos >= 0 and len(tags) < MAX_META_TAGS:
+            # inside a tag that opened as "<meta" and has not closed yet
+            lt = html.rfind("<", max(start, pos - _META_REACH), pos)
+            if lt >= 0 and html[lt + 1 : lt + 5].lower() == "meta" and html.find(">", lt, pos) < 0:
+                m = _META_TAG.match(html, lt)
+                if m is not None:
+                    tags[lt] = m.group(0)
+            pos = html.find(word, pos + len(word))
+    if tags:
+        tags = dict(sorted(tags.items()))
+        _meta_tags(LexborHTMLParser("".join(tags.values())), out, _BODY_META_PREFIXES)
+
+
+def _declares_image(out: _Collected, base: str) -> bool:
+    """Whether the page names its picture: meta tags, ``image_src``, or a usable image URL on a
+    structured-data node of a kind the card may use (an ``Organization`` logo is not the page's)."""
+    return any(out.props.get(k) for k in _IMAGE_PROPS) or any(
+        values.url(n.get(k), base) is not None
+        for n in out.nodes
+        if any(t in TYPE_KINDS for t in jsonld.types_of(n))
+        for k in _NODE_IMAGE_KEYS
+    )
+
+
 def _head_end(html: str) -> int | None:
     """Offset just after ``</head>``, found with plain ``str.find`` when the tag is in one case."""
     for probe in ("</head", "</HEAD"):
@@ -251,22 +302,28 @@ def extract(html: str, base: str, *, summarize: bool = True) -> PageMeta:
         # the body is searched in place (no copy of a 300 kB string)
         if _contains(html, "ld+json", end):
             _jsonld_blocks(_ldjson_in(html, end), out)
+        _body_meta(html, end, out)
         need = _body_needed(out, html, end)
-    if need == "items" and end is not None:
+    # a page that names no image gets a body <img>: that needs every image, so the whole document
+    want_image = end is None or not _declares_image(out, base)
+    if need == "items" and end is not None and not want_image:
         bounded, cut = depth_bounded(_items_part(html, end))
         out.nodes.extend(microdata.items(LexborHTMLParser(bounded)))
-    elif need != "none":
-        doc = html if need == "all" or end is None else html[: end + PREFIX_BODY_CHARS]
-        bounded, cut = depth_bounded(doc)
+    elif need != "none" or want_image:
+        whole = need in ("all", "items") or want_image
+        bounded, cut = depth_bounded(html if whole or end is None else html[: end + PREFIX_BODY_CHARS])
         tree = LexborHTMLParser(bounded)
         if end is None:
             _head(tree, base, out)
-        if need == "all":
+        if need in ("all", "items"):
             out.nodes.extend(microdata.items(tree))
-        h1 = tree.css_first("h1")
-        out.h1 = _clean(h1.text(deep=True)) if h1 is not None else None
-        if summarize and not _has_description(out.props):
-            out.text = summary.summarize(summary.text_nodes(tree))
+        if not _declares_image(out, base):  # before the summary, which strips images from the tree
+            out.body_image = representative_image(tree, base)
+        if need in ("all", "prefix"):
+            h1 = tree.css_first("h1")
+            out.h1 = _clean(h1.text(deep=True)) if h1 is not None else None
+            if summarize and not _has_description(out.props):
+                out.text = summary.summarize(summary.text_nodes(tree))
     return PageMeta(
         base=base,
         props=out.props,
@@ -278,5 +335,6 @@ def extract(html: str, base: str, *, summarize: bool = True) -> PageMeta:
         nodes=tuple(out.nodes),
         lang=out.lang,
         text=out.text,
+        body_image=out.body_image,
         cut=cut,
     )

@@ -1,9 +1,10 @@
 """``Previewer``: fetch a page through the guarded fetcher, add discovered oEmbed, build and cache its card.
 
-Failures never raise: a card is built from what is known (share title, URL, site). Cards are
-cached under the normalised URL, successes for ``cache.positive_ttl`` (or oEmbed's shorter
-``cache_age``), failures for ``cache.negative_ttl``. Images leave as signed hutong paths, never
-as origin URLs.
+Failures never raise: a card is built from what is known (share title, URL, site). A link
+straight to a picture, video or sound file (refused as a page by the fetcher, before its body)
+gets a media card: the picture as the card's image, the file named. Cards are cached under the
+normalised URL, successes for ``cache.positive_ttl`` (or oEmbed's shorter ``cache_age``),
+failures for ``cache.negative_ttl``. Images leave as signed hutong paths, never as origin URLs.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -18,12 +20,14 @@ from ..cache import Cache
 from ..config import CacheSection, PreviewSection
 from ..errors import HutongError
 from ..model import Card
+from ..net.fetcher import ContentTypeRefused
 from ..net.types import Fetcher, FetchResult
 from . import oembed as oembed_mod
 from .card import build_card, fallback_card
 from .decode import page_text
 from .extract import extract
 from .images import ImageSigner
+from .media import family, media_card, refused_target
 
 log = logging.getLogger(__name__)
 CARD_FIELDS = frozenset(f.name for f in dataclasses.fields(Card))
@@ -42,19 +46,35 @@ def cache_key(url: str) -> str:
     return "card:" + urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
 
 
-def _encode(card: Card | None, ok: bool) -> bytes:
-    return json.dumps({"ok": ok, "card": card.to_json() if card else None}, ensure_ascii=False).encode()
+@dataclass(frozen=True)
+class _Page:
+    """What fetching a URL taught: the page's own card, or the media type of a file, or nothing."""
+
+    card: Card | None = None
+    media: str | None = None  # "image/jpeg": the URL is a media file, its card is built per share
+    final: str | None = None  # the media file's URL after redirects
 
 
-def _decode(raw: bytes) -> Card | None:
+def _encode(page: _Page) -> bytes:
+    card = page.card.to_json() if page.card else None
+    ok = page.card is not None or page.media is not None
+    fields = {"ok": ok, "card": card, "media": page.media, "final": page.final}
+    return json.dumps(fields, ensure_ascii=False).encode()
+
+
+def _decode(raw: bytes) -> _Page:
     try:
-        data: dict[str, Any] = json.loads(raw)
-        fields = data.get("card")
-        if not isinstance(fields, dict):
-            return None
-        return Card(**{k: v for k, v in fields.items() if k in CARD_FIELDS})
-    except (ValueError, TypeError):
-        return None
+        data: Any = json.loads(raw)
+    except ValueError:
+        return _Page()
+    if not isinstance(data, dict):
+        return _Page()
+    media, final, fields = data.get("media"), data.get("final"), data.get("card")
+    try:
+        card = Card(**{k: v for k, v in fields.items() if k in CARD_FIELDS}) if isinstance(fields, dict) else None
+    except TypeError:
+        card = None
+    return _Page(card, media if isinstance(media, str) else None, final if isinstance(final, str) else None)
 
 
 class Previewer:
@@ -80,62 +100,85 @@ class Previewer:
         fallback = fallback_card(url, share_title=share_title, kind_hint=kind_hint, settings=self._settings)
         if not self._settings.enabled:
             return fallback
-        card = await self._page_card(url)
-        if card is None:
+        page = await self._page_card(url)
+        if page.media is not None:
+            media = media_card(
+                page.final or url,
+                page.media,
+                share_title=share_title,
+                site_name=fallback.site_name,
+                settings=self._settings,
+            )
+            if media is not None:
+                return self._signed(media)
+        if page.card is None:
             return fallback
-        return self._finish(card, share_title=share_title, fallback=fallback)
+        return self._finish(page.card, fallback=fallback)
 
-    def _finish(self, card: Card, *, share_title: str | None, fallback: Card) -> Card:
+    def _finish(self, card: Card, *, fallback: Card) -> Card:
         """Apply the caller's hints where the page said nothing, and sign image URLs."""
         changes: dict[str, Any] = {}
         if not card.title and fallback.title:
             changes["title"] = fallback.title
         if card.kind == "generic" and fallback.kind != "generic":
             changes["kind"] = fallback.kind
+        card = dataclasses.replace(card, **changes) if changes else card
+        return self._signed(card)
+
+    def _signed(self, card: Card) -> Card:
+        """``card`` with its image and favicon as signed hutong paths (dropped without a signer)."""
+        changes: dict[str, Any] = {}
         for name in ("image", "favicon"):
             origin = getattr(card, name)
             if origin is not None:
                 changes[name] = self._signer.path(origin) if self._signer is not None else None
         return dataclasses.replace(card, **changes) if changes else card
 
-    async def _page_card(self, url: str) -> Card | None:
+    async def _page_card(self, url: str) -> _Page:
         if self._cache is None:
-            card, _ttl = await self._build(url)
-            return card
+            page, _ttl = await self._build(url)
+            return page
 
         async def produce() -> tuple[bytes, float]:
-            card, ttl = await self._build(url)
-            return _encode(card, card is not None), ttl
+            page, ttl = await self._build(url)
+            return _encode(page), ttl
 
         try:
             raw = await self._cache.single_flight(cache_key(url), produce)
         except HutongError as exc:  # a broken shared cache must not break previews
             log.warning("card cache failed for %s: %s", url, exc)
-            card, _ttl = await self._build(url)
-            return card
+            page, _ttl = await self._build(url)
+            return page
         return _decode(raw)
 
-    async def _build(self, url: str) -> tuple[Card | None, float]:
-        """(card, ttl): the page's own card, or None with the negative TTL."""
+    async def _build(self, url: str) -> tuple[_Page, float]:
+        """(what the URL is, ttl): the page's own card, a media file's type, or nothing (negative TTL)."""
         try:
             page = await self._fetcher.fetch(url, purpose="page")
+        except ContentTypeRefused as exc:
+            # refused on its headers, body unread: a picture/video/sound file still gets a card
+            final, media = refused_target(exc.message, url)
+            if family(media) is not None:
+                return _Page(media=media, final=final), self._ttls.positive_ttl
+            log.info("preview of %s: %s (%s)", url, exc.message, exc.code)
+            return _Page(), self._ttls.negative_ttl
         except HutongError as exc:  # RemoteError by contract; an InputError for a malformed URL is as final
             log.info("preview of %s failed: %s (%s)", url, exc.message, exc.code)
-            return None, self._ttls.negative_ttl
+            return _Page(), self._ttls.negative_ttl
         if page.status >= 400:
-            return None, self._ttls.negative_ttl
-        if page.content_type.startswith("image/") and "svg" not in page.content_type:
-            return Card(kind="generic", url=page.url, image=page.url), self._ttls.positive_ttl
+            return _Page(), self._ttls.negative_ttl
+        if family(page.content_type) is not None:  # a fetcher that hands media over for a page
+            return _Page(media=page.content_type, final=page.url), self._ttls.positive_ttl
         text = page_text(page)
         if text is None:
-            return None, self._ttls.negative_ttl
+            return _Page(), self._ttls.negative_ttl
         meta = extract(text, page.url)
         embed = await self._oembed(meta.oembed, page) if meta.oembed and self._settings.oembed else None
         card = build_card(meta, url=page.url, oembed=embed, settings=self._settings)
         ttl = self._ttls.positive_ttl
         if embed is not None and embed.cache_age is not None:
             ttl = max(min(ttl, float(embed.cache_age)), self._ttls.negative_ttl)
-        return card, ttl
+        return _Page(card), ttl
 
     async def _oembed(self, links: tuple[oembed_mod.OEmbedLink, ...], page: FetchResult) -> oembed_mod.OEmbed | None:
         """The first discovered oEmbed response that parses; the page's own metadata wins over it."""
