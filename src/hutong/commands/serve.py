@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import tempfile
+from typing import Any
 
 from ..config import Config
 from ..errors import ConfigError, UsageError
@@ -18,6 +19,9 @@ from ._common import add_config_option, load_config
 
 HELP = "run the HTTP gateway: the API, signed go-links and the pages"
 log = logging.getLogger("hutong.web")
+# No access log: a line per request cost more than a short check (bench/service.py), and
+# /metrics already counts requests by route and status. httptools and uvloop: the fast parsers.
+UVICORN_OPTIONS: dict[str, Any] = {"log_level": "info", "access_log": False, "http": "httptools", "loop": "uvloop"}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -58,9 +62,10 @@ def run(args: argparse.Namespace) -> int:
     cfg = effective_config(args)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if cfg.server.workers == 1:
-        from ..web.app import create_app
+        from ..web.app import create_app, tune_worker
 
-        uvicorn.run(create_app(cfg), host=cfg.server.host, port=cfg.server.port, log_level="info")
+        tune_worker()
+        uvicorn.run(create_app(cfg), host=cfg.server.host, port=cfg.server.port, **UVICORN_OPTIONS)
         return 0
     # several workers each build their own app from the environment; metrics are summed via files
     metrics_dir = tempfile.mkdtemp(prefix="hutong-metrics-")
@@ -76,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
             host=cfg.server.host,
             port=cfg.server.port,
             workers=cfg.server.workers,
-            log_level="info",
+            **UVICORN_OPTIONS,
         )
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)

@@ -4,23 +4,41 @@
 failed), so a caller that got no exception knows its events are durable. While one
 transaction is being written, further callers queue up and share the next one: the
 cost of a commit (an fsync) is paid once per batch, not once per call.
+
+``enqueue`` is the same without blocking: the writer thread calls ``done(error)`` once the
+batch holding the events has committed (``error`` is None) or failed. An asyncio caller
+resolves a future from it, so it waits for durability without holding a thread.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..audit import AuditEvent
 from ..errors import HutongError, StorageError
+
+log = logging.getLogger("hutong.store")
+
+
+Done = Callable[[BaseException | None], None]
 
 
 @dataclass(slots=True)
 class _Ticket:
     events: Sequence[AuditEvent]
-    done: threading.Event = field(default_factory=threading.Event)
-    error: BaseException | None = None
+    done: Done
+
+
+def _as_storage_error(error: BaseException) -> HutongError:
+    if isinstance(error, HutongError):
+        return error
+    failure = StorageError(f"audit events were not recorded: {error}")
+    failure.__cause__ = error
+    return failure
 
 
 class GroupCommitter:
@@ -35,7 +53,7 @@ class GroupCommitter:
     ) -> None:
         self._write = write
         self._max_batch = max_batch
-        self._queue: list[_Ticket] = []
+        self._queue: deque[_Ticket] = deque()
         self._cond = threading.Condition()
         self._closed = False
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
@@ -45,17 +63,32 @@ class GroupCommitter:
         """Queue ``events`` and wait until they are committed; raise StorageError if they were not."""
         if not events:
             return
-        ticket = _Ticket(events)
+        committed = threading.Event()
+        outcome: list[BaseException | None] = []
+
+        def done(error: BaseException | None) -> None:
+            outcome.append(error)
+            committed.set()
+
+        self.enqueue(events, done)
+        committed.wait()
+        if outcome[0] is not None:
+            raise _as_storage_error(outcome[0])
+
+    def enqueue(self, events: Sequence[AuditEvent], done: Done) -> None:
+        """Queue ``events``; the writer thread calls ``done(None)`` once committed, ``done(error)`` if not.
+
+        ``done`` runs on the writer thread and must be quick (e.g. hand the outcome to an event loop).
+        Raises StorageError at once, without calling ``done``, if the committer is closed.
+        """
+        if not events:
+            done(None)
+            return
         with self._cond:
             if self._closed:
                 raise StorageError("the audit store is closed; open it again to record events")
-            self._queue.append(ticket)
+            self._queue.append(_Ticket(events, done))
             self._cond.notify()
-        ticket.done.wait()
-        if ticket.error is not None:
-            if isinstance(ticket.error, HutongError):
-                raise ticket.error
-            raise StorageError(f"audit events were not recorded: {ticket.error}") from ticket.error
 
     def _take(self) -> list[_Ticket] | None:
         with self._cond:
@@ -66,7 +99,7 @@ class GroupCommitter:
             taken: list[_Ticket] = []
             size = 0
             while self._queue and (not taken or size + len(self._queue[0].events) <= self._max_batch):
-                ticket = self._queue.pop(0)
+                ticket = self._queue.popleft()
                 taken.append(ticket)
                 size += len(ticket.events)
             return taken
@@ -79,9 +112,12 @@ class GroupCommitter:
                 self._write(batch)
             except BaseException as exc:  # handed to every waiting caller, who re-raises it
                 error = exc
+            failure = None if error is None else _as_storage_error(error)
             for t in tickets:
-                t.error = error
-                t.done.set()
+                try:
+                    t.done(failure)
+                except Exception:  # one broken callback must not stop the writer for everyone
+                    log.exception("an audit commit callback failed")
 
     def close(self) -> None:
         """Write what is queued, then stop the writer thread."""

@@ -60,20 +60,30 @@ def describe_validation(errors: Sequence[Any]) -> str:
     return "; ".join(parts) + more + ". See /openapi.json for the request format."
 
 
+def hutong_response(request: Request, exc: HutongError) -> Response:
+    """The API's answer to a hutong error raised while serving ``request``."""
+    status = status_for(exc)
+    if status >= 500:
+        log.error("%s %s failed: %s", request.method, request.url.path, exc.message)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return error_json(status, exc.code, exc.message, headers)
+
+
+def validation_response(exc: RequestValidationError) -> Response:
+    """The API's answer to a body that does not match its schema."""
+    return error_json(422, "input.invalid", describe_validation(exc.errors()))
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn exceptions into the API's error shape."""
 
     async def on_hutong(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HutongError)
-        status = status_for(exc)
-        if status >= 500:
-            log.error("%s %s failed: %s", request.method, request.url.path, exc.message)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return error_json(status, exc.code, exc.message, headers)
+        return hutong_response(request, exc)
 
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        return error_json(422, "input.invalid", describe_validation(exc.errors()))
+        return validation_response(exc)
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)

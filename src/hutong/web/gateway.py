@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from starlette.concurrency import run_in_threadpool
 
@@ -68,6 +68,13 @@ class EngineLike(Protocol):
     ) -> LinkReport: ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class AsyncAuditSink(Protocol):
+    """A sink that can also wait for durability on the event loop (the SQLite store can)."""
+
+    async def record_async(self, events: Sequence[AuditEvent]) -> None: ...
 
 
 def is_loopback(host: str) -> bool:
@@ -217,6 +224,11 @@ class Gateway:
             for r in reports
             if r.decision is not None
         ]
-        if events:
+        if not events:
+            return
+        if isinstance(self.audit, AsyncAuditSink):
+            # no thread per request: the store's writer thread settles a future once committed
+            await self.audit.record_async(events)
+        else:
             # the sink may fsync; keep the event loop free while it does
             await run_in_threadpool(self.audit.record, events)

@@ -44,12 +44,19 @@ class Metrics:
             buckets=_BUCKETS,
             registry=self.registry,
         )
+        # labels() takes a lock and builds a key on every call; the label sets are few, so keep the children
+        self._decision_children: dict[tuple[str, str, str], Counter] = {}
+        self._latency_children: dict[tuple[str, str, int], Histogram] = {}
 
     def decided(self, stage: str, reports: tuple[LinkReport, ...]) -> None:
         """Count the decision of each report."""
         for report in reports:
             if report.decision is not None:
-                self.decisions.labels(stage, report.decision.action.value, report.decision.rule).inc()
+                key = (stage, report.decision.action.value, report.decision.rule)
+                child = self._decision_children.get(key)
+                if child is None:
+                    child = self._decision_children[key] = self.decisions.labels(*key)
+                child.inc()
 
     def fetched(self, reports: tuple[LinkReport, ...]) -> None:
         """Count the outcome of each online resolution."""
@@ -64,7 +71,11 @@ class Metrics:
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
         """Record one request."""
-        self.latency.labels(route, method, f"{status // 100}xx").observe(seconds)
+        key = (route, method, status // 100)
+        child = self._latency_children.get(key)
+        if child is None:
+            child = self._latency_children[key] = self.latency.labels(route, method, f"{key[2]}xx")
+        child.observe(seconds)
 
     def render(self) -> bytes:
         """The text exposition, summed over workers in multiprocess mode."""
