@@ -147,7 +147,7 @@ def _disparity_chart(disparity: dict[str, dict[str, Any]]) -> str:
 
 # -- HTML -----------------------------------------------------------------------------------------------
 
-_SCRIPT = """
+SCRIPT = """
 document.querySelectorAll('table.sortable th').forEach(function (th, i) {
   th.tabIndex = 0;
   th.addEventListener('click', function () {
@@ -292,7 +292,7 @@ def render_report_html(report: Report) -> str:
                 for b in doc["over_time"]["buckets"]
             },
         ),
-        f"<script>{_SCRIPT}</script>",
+        f"<script>{SCRIPT}</script>",
         "</body></html>",
     ]
     return "\n".join(p for p in parts if p)

@@ -31,7 +31,7 @@ from ..config import load as load_config
 from ..errors import ConfigError, HutongError
 from ..signing import load_signer
 from ..store.userhash import UserHasher
-from . import api, failures, images, pages
+from . import api, failures, images, pages, report_page
 from .apikeys import ApiKeys
 from .fastlane import FastLane
 from .gateway import EngineLike, Gateway, is_loopback
@@ -184,6 +184,7 @@ def create_app(cfg: Config, *, engine: EngineLike | None = None, audit: AuditSin
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(images.router)
+    app.include_router(report_page.router)
     static_dir = resources.files("hutong.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
     _add_service_routes(app, gw)

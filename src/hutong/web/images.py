@@ -39,6 +39,7 @@ class Images:
         self.cfg, self.signer = cfg, signer
         self._proxy: Any = None
         self._fetcher: Any = None
+        self._cache: Any = None
 
     def url_for(self, url: str) -> str | None:
         """A same-origin path for a card image (already-signed paths pass through)."""
@@ -58,7 +59,8 @@ class Images:
             from ..preview.images import ImageProxy
 
             self._fetcher = GuardedFetcher(self.cfg.network, self.cfg.cache)
-            self._proxy = ImageProxy(self._fetcher, self.cfg.preview)
+            self._cache = _image_cache(self.cfg)
+            self._proxy = ImageProxy(self._fetcher, self.cfg.preview, cache=self._cache)
         return self._proxy
 
     async def aclose(self) -> None:
@@ -66,6 +68,23 @@ class Images:
         if self._fetcher is not None:
             await self._fetcher.aclose()
             self._fetcher = self._proxy = None
+        if self._cache is not None:
+            await self._cache.aclose()
+            self._cache = None
+
+
+IMAGE_CACHE_ENTRIES = 512  # re-encoded images are tens of kB each: bound the in-process copy
+
+
+def _image_cache(cfg: Config) -> Any:
+    """Images are cached where everything else is: Redis when configured, else a small in-process LRU."""
+    if cfg.storage.cache == "memory":
+        from ..net.memcache import MemoryCache
+
+        return MemoryCache(max_entries=IMAGE_CACHE_ENTRIES)
+    from ..store.factory import open_cache
+
+    return open_cache(cfg)
 
 
 @router.get("/img/{token}")
