@@ -54,7 +54,16 @@ _FEED_TYPES = ("application/json", "application/csv", "application/octet-stream"
 
 
 class ContentTypeRefused(BadContent):
-    """The response's content type is not read for this purpose (the URL itself was reachable)."""
+    """The response's content type is not read for this purpose (the URL itself was reachable).
+
+    ``url`` is the final URL (after redirects) and ``media_type`` the refused type, so a caller can
+    still say what the link is (a picture, a video) without reading its body.
+    """
+
+    def __init__(self, message: str, *, url: str = "", media_type: str = "") -> None:
+        super().__init__(message)
+        self.url = url
+        self.media_type = media_type
 
 
 def content_allowed(purpose: Purpose, media_type: str) -> bool:
@@ -230,7 +239,9 @@ class GuardedFetcher:
             raise RemoteError(f"{target.href[:200]} answered HTTP {status}", code="remote.http_status")
         if not content_allowed(purpose, mtype):
             raise ContentTypeRefused(
-                f"{target.href[:200]} is {mtype or 'of no stated type'}, which is not read for a {purpose}"
+                f"{target.href[:200]} is {mtype or 'of no stated type'}, which is not read for a {purpose}",
+                url=target.href,
+                media_type=mtype,
             )
         # An injected transport may hand back an already-read (and already-decoded) body.
         preread = response.is_stream_consumed

@@ -157,7 +157,7 @@ class Previewer:
             page = await self._fetcher.fetch(url, purpose="page")
         except ContentTypeRefused as exc:
             # refused on its headers, body unread: a picture/video/sound file still gets a card
-            final, media = refused_target(exc.message, url)
+            final, media = (exc.url, exc.media_type) if exc.url else refused_target(exc.message, url)
             if family(media) is not None:
                 return _Page(media=media, final=final), self._ttls.positive_ttl
             log.info("preview of %s: %s (%s)", url, exc.message, exc.code)
