@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from pydantic.json_schema import models_json_schema
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -218,6 +219,12 @@ def _add_service_routes(app: FastAPI, gw: Gateway) -> None:
             gw.keys.any()
         except HutongError as exc:
             problems.append(f"api keys: {exc.message}")
+        ping = getattr(gw.audit, "ping", None)
+        if ping is not None:
+            try:
+                await run_in_threadpool(ping)
+            except HutongError as exc:
+                problems.append(f"audit store: {exc.message}")
         status = "ready" if not problems else "not ready"
         body = {"status": status, "policy_version": gw.engine.policy_version, "problems": problems}
         return JSONResponse(body, status_code=200 if not problems else 503)
