@@ -73,9 +73,10 @@ def run(limit: int | None, repeat: int) -> dict[str, object]:
     engine = Engine.from_config()
     engine.analyse("warm up https://item.taobao.com/item.htm?id=1 淘宝")
     best = float("inf")
+    first = 0.0
     actions: collections.Counter[str] = collections.Counter()
     links = 0
-    for _ in range(repeat):
+    for run_no in range(repeat):
         actions.clear()
         links = 0
         t0 = time.perf_counter()
@@ -84,11 +85,16 @@ def run(limit: int | None, repeat: int) -> dict[str, object]:
                 links += 1
                 if r.decision is not None:
                     actions[r.decision.action.value] += 1
-        best = min(best, time.perf_counter() - t0)
+        took = time.perf_counter() - t0
+        if run_no == 0:
+            first = took  # cold: per-URL and per-host memo tables empty
+        best = min(best, took)
     return {
         "messages": len(messages),
         "links": links,
         "seconds": best,
+        "cold_seconds": first,
+        "cold_messages_per_s": len(messages) / first,
         "messages_per_s": len(messages) / best,
         "links_per_s": links / best,
         "actions": dict(actions.most_common()),
@@ -104,9 +110,14 @@ def write_doc(result: dict[str, object]) -> None:
         f"Measured {dt.date.today().isoformat()} on {machine()}; one process, one core, group context, "
         "default policy and data, `Engine.analyse` per message (find → normalise → unwrap → identify → clean → "
         "screen → decide). Command: `.venv/bin/python bench/pipeline.py --write`.\n\n"
-        "| messages | links | seconds (best of runs) | messages/s | links/s | goal |\n|---|---|---|---|---|---|\n"
-        f"| {result['messages']:,} | {result['links']:,} | {result['seconds']:.2f} | "
-        f"{result['messages_per_s']:,.0f} | {result['links_per_s']:,.0f} | ≥ 50,000 messages/s |\n\n"
+        "| run | messages | links | seconds | messages/s | links/s | goal |\n|---|---|---|---|---|---|---|\n"
+        f"| first (cold memo tables) | {result['messages']:,} | {result['links']:,} | {result['cold_seconds']:.2f} | "
+        f"{result['cold_messages_per_s']:,.0f} | {result['links'] / result['cold_seconds']:,.0f} | "
+        "≥ 50,000 messages/s |\n"
+        f"| best of runs (warm) | {result['messages']:,} | {result['links']:,} | {result['seconds']:.2f} | "
+        f"{result['messages_per_s']:,.0f} | {result['links_per_s']:,.0f} | |\n\n"
+        "The engine memoises pure per-URL and per-host results in bounded tables (`hutong/memo.py`); the "
+        "first pass over the corpus starts with them empty, later passes see repeated hosts warm.\n\n"
         f"Actions decided: {result['actions']}.\n\n"
     )
     start = text.index(head)
