@@ -81,25 +81,24 @@ def site(host: str) -> str | None:
     >>> site("item.taobao.com")
     'taobao.com'
     """
-    cleaned = _clean(host) if isinstance(host, str) else None
-    if cleaned is None:
-        return None
-    ip = _ip_text(cleaned)
-    if ip is not None:
-        return ip
-    return _suffix_call(cleaned, icann_only=False, private=True)
+    return _site(host, icann_only=False)
 
 
 @lru_cache(maxsize=_CACHE)
 def icann_site(host: str) -> str | None:
     """The registrable domain by the ICANN section only (``alice.github.io`` gives ``github.io``)."""
+    return _site(host, icann_only=True)
+
+
+def _site(host: str, *, icann_only: bool) -> str | None:
+    """eTLD+1 of ``host`` (an IP host is its own site, in canonical form)."""
     cleaned = _clean(host) if isinstance(host, str) else None
     if cleaned is None:
         return None
     ip = _ip_text(cleaned)
     if ip is not None:
         return ip
-    return _suffix_call(cleaned, icann_only=True, private=True)
+    return _suffix_call(cleaned, icann_only=icann_only, private=True)
 
 
 @lru_cache(maxsize=_CACHE)

@@ -71,3 +71,16 @@ def from_row(row: Sequence[Any]) -> AuditEvent:
         clicked_through=None if ct is None else bool(ct),
         user=user,
     )
+
+
+def time_range(column: str, lo: float | None, hi: float | None, placeholder: str) -> tuple[str, list[float]]:
+    """`` WHERE column >= ? AND column < ?`` for the bounds given (none: no clause), and its parameters."""
+    conds: list[str] = []
+    params: list[float] = []
+    if lo is not None:
+        conds.append(f"{column} >= {placeholder}")
+        params.append(lo)
+    if hi is not None:
+        conds.append(f"{column} < {placeholder}")
+        params.append(hi)
+    return (" WHERE " + " AND ".join(conds) if conds else ""), params

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from collections.abc import Iterable
 from typing import Any, Literal, TextIO
@@ -12,23 +13,7 @@ from ..errors import UsageError
 
 Format = Literal["csv", "jsonl"]
 FORMATS: tuple[Format, ...] = ("csv", "jsonl")
-FIELDS: tuple[str, ...] = (
-    "time",
-    "stage",
-    "context",
-    "site",
-    "platform",
-    "category",
-    "kind",
-    "level",
-    "reasons",
-    "action",
-    "rule",
-    "policy_version",
-    "card",
-    "clicked_through",
-    "user",
-)
+FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(AuditEvent))  # export column order
 
 
 def event_json(ev: AuditEvent) -> dict[str, Any]:

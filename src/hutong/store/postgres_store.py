@@ -23,7 +23,7 @@ from ..audit import AuditEvent
 from ..errors import StorageError
 from .audit_store import HOUR, Counts, hour_of, validate
 from .batcher import GroupCommitter
-from .columns import COLUMN_LIST, from_row, to_row
+from .columns import COLUMN_LIST, from_row, time_range, to_row
 from .migrations import migrate_postgres
 from .rollup import Tally, exact_counts
 
@@ -175,7 +175,7 @@ class PostgresStore:
 
     def events(self, since: float | None = None, until: float | None = None) -> Iterator[AuditEvent]:
         """Events with ``since <= time < until``, oldest first, through a server-side cursor."""
-        where, params = _range("ts", since, until)
+        where, params = time_range("ts", since, until, "%s")
         try:
             conn = self._connect()
             try:
@@ -196,7 +196,7 @@ class PostgresStore:
         return exact_counts(self._rollup, lambda a, b: list(self.events(a, b)), since, until, bucket)
 
     def _rollup(self, lo: float | None, hi: float | None, size: float) -> Tally:
-        where, params = _range("bucket", lo, hi)
+        where, params = time_range("bucket", lo, hi, "%s")
         b = "floor(bucket / %s) * %s"
 
         def body() -> Tally:
@@ -308,15 +308,3 @@ class PostgresStore:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
-
-
-def _range(column: str, lo: float | None, hi: float | None) -> tuple[str, list[float]]:
-    conds: list[str] = []
-    params: list[float] = []
-    if lo is not None:
-        conds.append(f"{column} >= %s")
-        params.append(lo)
-    if hi is not None:
-        conds.append(f"{column} < %s")
-        params.append(hi)
-    return (" WHERE " + " AND ".join(conds) if conds else ""), params

@@ -21,7 +21,7 @@ from ..audit import AuditEvent
 from ..errors import StorageError
 from .audit_store import HOUR, Counts, hour_of, validate
 from .batcher import GroupCommitter
-from .columns import COLUMN_LIST, COLUMNS, from_row, to_row
+from .columns import COLUMN_LIST, COLUMNS, from_row, time_range, to_row
 from .migrations import migrate_sqlite
 from .rollup import Tally, exact_counts
 
@@ -172,7 +172,7 @@ class SqliteStore:
 
     def events(self, since: float | None = None, until: float | None = None) -> Iterator[AuditEvent]:
         """Events with ``since <= time < until``, oldest first."""
-        where, params = _range("ts", since, until)
+        where, params = time_range("ts", since, until, "?")
         conn = self._reader()
         try:
             cur = conn.execute(f"SELECT {COLUMN_LIST} FROM audit_events{where} ORDER BY ts, id", params)  # noqa: S608
@@ -191,7 +191,7 @@ class SqliteStore:
         return exact_counts(self._rollup, lambda a, b: list(self.events(a, b)), since, until, bucket)
 
     def _rollup(self, lo: float | None, hi: float | None, size: float) -> Tally:
-        where, params = _range("bucket", lo, hi)
+        where, params = time_range("bucket", lo, hi, "?")
         b = "CAST(CAST(bucket / ? AS INTEGER) * ? AS REAL)"
         conn = self._reader()
         try:
@@ -290,15 +290,3 @@ class SqliteStore:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
-
-
-def _range(column: str, lo: float | None, hi: float | None) -> tuple[str, list[float]]:
-    conds: list[str] = []
-    params: list[float] = []
-    if lo is not None:
-        conds.append(f"{column} >= ?")
-        params.append(lo)
-    if hi is not None:
-        conds.append(f"{column} < ?")
-        params.append(hi)
-    return (" WHERE " + " AND ".join(conds) if conds else ""), params
