@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import os
 import socket
 import threading
 import time
@@ -15,21 +14,11 @@ import httpx
 import pytest
 
 from hutong.config import Config, DataSection, SafetySection
-from tests.conftest import ROOT, need_service
+from tests.conftest import need_service
+from tests.support.browser import ARGS, ARTIFACTS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("HUTONG_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = ROOT / "tests" / "artifacts"
 EVIL = "https://evil.test/login?session=1"
 MESSAGE = (
     "【好物】https://safe.test/item?id=42&utm_source=wechat&spm=a1 快看！"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -13,22 +12,11 @@ from hutong.policy import default_policy
 from hutong.report import build_report, report_json
 from hutong.report_render import render_report_html
 from hutong.store.sqlite_store import SqliteStore
-from tests.conftest import ROOT
 from tests.store.events_gen import make_events
+from tests.support.browser import ARGS, ARTIFACTS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("HUTONG_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = ROOT / "tests" / "artifacts"
 
 # Click the last header ("total") of the platform table, then publish the row order in the title.
 PROBE = """<script>
