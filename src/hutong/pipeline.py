@@ -228,7 +228,7 @@ class Engine:
             mode=effective,
             category=category,
             level=report.verdict.level.label,
-            openable=report.url is not None and report.error is None,
+            openable=report.url is not None,  # a short link that failed to resolve can still be opened
             trusted=report.site is not None and report.site in prefs.always_open,
             platform=report.identity.platform,
             site=report.site,

@@ -143,3 +143,11 @@ def test_bad_or_huge_input_gives_a_bounded_answer(engine: Engine, text: str) -> 
     for r in reports:
         assert text[r.found.start : r.found.end] == r.found.text
         assert r.decision is not None
+
+
+def test_a_short_link_that_failed_to_resolve_still_asks_rather_than_copy(engine: Engine) -> None:
+    """Resolution can fail (no network, refused address); the link itself can still be opened after asking."""
+    (r,) = engine.analyse("https://b23.tv/abc1234")
+    failed = engine.decide(r.evolve(error="the name 'b23.tv' could not be resolved"), context="direct")
+    assert failed.decision is not None and failed.decision.action.value == "confirm"
+    assert failed.decision.rule == "policy.unknown.confirm"
