@@ -149,13 +149,22 @@ def test_readme_leads_with_the_two_commands() -> None:
     assert re.search(r"^run:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
 
 
-@pytest.mark.parametrize("command", readme_commands())
-def test_readme_commands_run(command: str, capsys: pytest.CaptureFixture[str]) -> None:
-    argv = shlex.split(command)[1:]
-    if argv[0] in ("serve",):
-        pytest.skip("long-running command; covered by the service tests")
-    if argv[0] == "check" and "--offline" not in argv:
-        pytest.skip("resolves over the network; the online path is covered by tests/integration")
-    code, out, err = run(argv, capsys)
-    assert code == 0, err
-    assert out.strip(), "a README command printed nothing"
+def test_readme_commands_run_in_order(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's commands, run in order in one data directory, as a reader would type them."""
+    monkeypatch.chdir(ROOT)
+    outputs: dict[str, str] = {}
+    ran = 0
+    for command in readme_commands():
+        argv = shlex.split(command)[1:]
+        if argv[0] == "serve" or (argv[0] == "check" and "--offline" not in argv):
+            continue  # long-running, or needs the network: covered by tests/web and tests/integration
+        code, out, err = run(argv, capsys)
+        assert code == 0, f"{command}: {err}"
+        assert out.strip() or err.strip(), f"{command} printed nothing"
+        outputs[command] = out
+        ran += 1
+    assert ran >= 8
+    # what the README says these commands show
+    phish = next(out for cmd, out in outputs.items() if "login-verify.phish.example" in cmd)
+    assert "block" in phish and "feed." in phish
+    assert "sample" in next(out for cmd, out in outputs.items() if cmd.endswith("feeds status"))
