@@ -168,3 +168,10 @@ def test_readme_commands_run_in_order(capsys: pytest.CaptureFixture[str], monkey
     phish = next(out for cmd, out in outputs.items() if "login-verify.phish.example" in cmd)
     assert "block" in phish and "feed." in phish
     assert "sample" in next(out for cmd, out in outputs.items() if cmd.endswith("feeds status"))
+
+
+def test_undecodable_argument_is_refused_clearly(capsys: pytest.CaptureFixture[str]) -> None:
+    # what Python makes of argv bytes that are not UTF-8 (surrogateescape)
+    text = b"\xff https://a.com/x".decode("utf-8", "surrogateescape")
+    code, _, err = run(["check", "--offline", "--json", text], capsys)
+    assert code == 2 and "not valid UTF-8" in err and "--encoding" in err

@@ -22,6 +22,13 @@ def load_config(args: argparse.Namespace) -> Config:
 def read_text(arg: str | None, encoding: str = "utf-8") -> str:
     """The message from the argument, else all of standard input, decoded strictly."""
     if arg is not None:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError as exc:  # undecodable argv bytes arrive as lone surrogates
+            raise UsageError(
+                f"the message argument is not valid UTF-8 (at character {exc.start}); pass it on standard input "
+                "with --encoding (e.g. --encoding gb18030), or convert it first"
+            ) from exc
         return arg
     if sys.stdin is None or sys.stdin.isatty():
         raise UsageError("give the message as an argument or on standard input")
