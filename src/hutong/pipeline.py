@@ -13,16 +13,15 @@ only method that does I/O.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
 
 from . import psl, structural
 from .clean import Cleaner
 from .clearurls import ClearURLsRules
 from .config import Config
-from .errors import ConfigError, HutongError, InputError
+from .edge import NetworkEdge
+from .errors import HutongError, InputError
 from .find import Finder
 from .identify import Identifier
 from .model import (
@@ -44,16 +43,7 @@ from .safety.screen import Screener
 from .unwrap import Unwrapper
 from .urls import normalise
 
-if TYPE_CHECKING:
-    from .cache import Cache
-    from .net.resolver import Resolver
-    from .preview.images import ImageSigner
-    from .preview.service import Previewer
-
 UNOPENABLE_FORMS = ("token", "miniprogram")
-# the web app's image proxy (hutong.web.images.KEY_FILE) verifies card image paths with this key
-IMAGE_KEY_FILE = "image-signing.key"
-log = logging.getLogger(__name__)
 
 _TOKEN_REASON = Reason(
     code="link.app_token",
@@ -111,7 +101,7 @@ class Engine:
     identifier: Identifier
     cleaner: Cleaner
     screener: Screener
-    _online: dict[str, Any] = field(default_factory=dict)
+    _edge: NetworkEdge | None = None
 
     @classmethod
     def from_config(cls, cfg: Config | None = None, *, policy: Policy | None = None) -> Engine:
@@ -270,7 +260,7 @@ class Engine:
         if not report.needs_resolve or report.url is None:
             return report
         try:
-            resolution = await self._resolver().resolve(report.url)
+            resolution = await self.edge.resolver.resolve(report.url)
         except HutongError as exc:  # e.g. a shared cache that went away: this link stays unresolved, others go on
             return _unresolved(report, report.hops, exc.message, (exc.code or "failed").rsplit(".", 1)[-1])
         hops = report.hops + resolution.hops
@@ -298,70 +288,21 @@ class Engine:
                 report.url, share_title=report.title, kind_hint=report.identity.kind, settings=self.config.preview
             )
             return report.evolve(card=card)
-        card = await self._previewer().card_for(report.url, share_title=report.title, kind_hint=report.identity.kind)
+        card = await self.edge.previewer.card_for(report.url, share_title=report.title, kind_hint=report.identity.kind)
         return report.evolve(card=card)
 
-    def _cache(self) -> Cache:
-        if "cache" not in self._online:
-            from .store.factory import open_cache
-
-            self._online["cache"] = open_cache(self.config)
-        cache: Cache = self._online["cache"]
-        return cache
-
-    def _fetcher(self) -> Any:
-        if "fetcher" not in self._online:
-            from .net.fetcher import GuardedFetcher
-
-            self._online["fetcher"] = GuardedFetcher(self.config.network, self.config.cache, cache=self._cache())
-        return self._online["fetcher"]
-
-    def _resolver(self) -> Resolver:
-        if "resolver" not in self._online:
-            from .net.resolver import Resolver
-
-            self._online["resolver"] = Resolver(
-                self._fetcher(),
-                self._cache(),
-                max_hops=self.config.network.max_redirects,
-                positive_ttl=self.config.cache.positive_ttl,
-                negative_ttl=self.config.cache.negative_ttl,
-            )
-        resolver: Resolver = self._online["resolver"]
-        return resolver
-
-    def _previewer(self) -> Previewer:
-        if "previewer" not in self._online:
-            from .preview.service import Previewer
-
-            self._online["previewer"] = Previewer(
-                self._fetcher(), self._cache(), self.config.preview, self._image_signer(), ttls=self.config.cache
-            )
-        previewer: Previewer = self._online["previewer"]
-        return previewer
-
-    def _image_signer(self) -> ImageSigner | None:
-        """The signer of card image paths, keyed like the web app's ``/img/`` proxy (same key file)."""
-        from .preview.images import ImageSigner
-        from .signing import load_secret
-
-        try:
-            key = load_secret(self.config.data.dir, IMAGE_KEY_FILE)
-        except (OSError, ConfigError) as exc:
-            # without a key, cards carry no image rather than an origin URL that would leak viewers' addresses
-            log.warning("card images are left out: the image signing key cannot be loaded (%s)", exc)
-            return None
-        return ImageSigner(key, ttl=self.config.preview.image_ttl)
+    @property
+    def edge(self) -> NetworkEdge:
+        """The network edge, opened on first use."""
+        if self._edge is None:
+            self._edge = NetworkEdge(self.config)
+        return self._edge
 
     async def aclose(self) -> None:
         """Close the network edge, if it was opened."""
-        fetcher = self._online.pop("fetcher", None)
-        if fetcher is not None:
-            await fetcher.aclose()
-        cache = self._online.pop("cache", None)
-        if cache is not None:
-            await cache.aclose()
-        self._online.clear()
+        if self._edge is not None:
+            await self._edge.aclose()
+            self._edge = None
 
 
 def check(

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from hutong.config import Config
+from hutong.edge import image_signer
 from hutong.preview.images import IMAGE_PATH
-from hutong.web.images import image_signer
 from tests.support.localnet import LocalNet, html
 
 from .conftest import analyse_online, config_for

@@ -29,6 +29,7 @@ from .. import __version__
 from ..audit import AuditSink, NullSink
 from ..config import Config
 from ..config import load as load_config
+from ..edge import image_signer
 from ..errors import ConfigError, HutongError
 from ..signing import load_signer
 from ..store.userhash import UserHasher
@@ -36,7 +37,7 @@ from . import api, failures, images, pages, report_page
 from .apikeys import ApiKeys
 from .fastlane import FastLane
 from .gateway import EngineLike, Gateway, is_loopback
-from .images import Images, image_signer
+from .images import Images
 from .metrics import CONTENT_TYPE, Metrics
 from .prefs import SQLitePrefs
 from .schemas import Health

@@ -15,21 +15,10 @@ from starlette.responses import Response
 
 from ..config import Config
 from ..errors import HutongError, RemoteError, TokenError
-from ..signing import load_secret
 from .api import gateway
 from .gateway import Gateway
 
-KEY_FILE = "image-signing.key"
 router = APIRouter(include_in_schema=False)
-
-
-def image_signer(cfg: Config) -> Any:
-    """The image signer for ``cfg`` (None if this build has no image proxy); pass it to the Previewer."""
-    try:
-        from ..preview.images import ImageSigner
-    except ImportError:  # pragma: no cover - a build without previews
-        return None
-    return ImageSigner(load_secret(cfg.data.dir, KEY_FILE), ttl=cfg.preview.image_ttl)
 
 
 class Images:
