@@ -332,7 +332,7 @@ def write_docs(rows: list[tuple[str, str]], mach: str, args: argparse.Namespace)
         "default settings. Goals: ≥ 20,000 events/s sustained on PostgreSQL, a report on 10M events in < 10 s.\n\n"
         f"| measure | result |\n|---|---|\n{table}\n\n{NOTES}\n"
     )
-    pattern = re.compile(re.escape(head) + r".*?(?=\n## |\Z)", re.S)
+    pattern = re.compile(re.escape(head) + r".*?(?=\n##+ |\Z)", re.S)  # keeps the ### subsections after it
     text = pattern.sub(lambda _: body, text) if pattern.search(text) else text + "\n" + body
     path.write_text(text, encoding="utf-8")
     print(f"wrote {path}")

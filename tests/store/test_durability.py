@@ -9,16 +9,20 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from hutong.config import Config, DataSection
 from hutong.store.factory import AUDIT_FILE
+from hutong.store.postgres_store import PostgresStore
 from hutong.store.sqlite_store import SqliteStore
 from hutong.store.userhash import UserHasher
+from tests.store.conftest import BACKENDS
 from tests.store.load import hammer
 from tests.store.serve_proc import Serve
+from tests.store.services import drop_pg_schema, need_postgres, unique
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,12 +65,28 @@ def test_kill_9_loses_no_acknowledged_event(tmp_path: Path) -> None:
     assert sum(r.count for r in counts.rows) == len(stored)  # the rollup committed with the events
 
 
+@pytest.fixture(params=BACKENDS)
+def audit_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """``storage.audit`` for the server: empty (SQLite in the data directory) or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield ""
+        return
+    schema = unique("hutong_kill")
+    yield f"{need_postgres()}?schema={schema}"
+    drop_pg_schema(schema)
+
+
+def stored_users(data: Path, audit_url: str) -> set[str | None]:
+    with PostgresStore(audit_url) if audit_url else SqliteStore(data / AUDIT_FILE) as store:
+        return {e.user for e in store.events()}
+
+
 @pytest.mark.slow
-def test_kill_9_of_hutong_serve_loses_no_acknowledged_event(tmp_path: Path) -> None:
+def test_kill_9_of_hutong_serve_loses_no_acknowledged_event(tmp_path: Path, audit_url: str) -> None:
     data = tmp_path / "data"
     data.mkdir()
     config = tmp_path / "hutong.toml"
-    config.write_text("[audit]\nenabled = true\n", encoding="utf-8")
+    config.write_text(f'[audit]\nenabled = true\n\n[storage]\naudit = "{audit_url}"\n', encoding="utf-8")
     server = Serve(config, data, tmp_path / "serve.log")
     stop = threading.Event()
     result: dict[str, set[str]] = {}
@@ -96,7 +116,6 @@ def test_kill_9_of_hutong_serve_loses_no_acknowledged_event(tmp_path: Path) -> N
     acked = result["acked"]
     assert len(acked) > 20, f"the load never got going: {server.log_path.read_text()[-2000:]}"
     hasher = UserHasher.for_config(Config(data=DataSection(dir=str(data))))
-    with SqliteStore(data / AUDIT_FILE) as store:
-        stored = {e.user for e in store.events()}
+    stored = stored_users(data, audit_url)
     missing = {a for a in acked if hasher.hash(a) not in stored}
     assert not missing, f"{len(missing)} acknowledged decisions lost, e.g. {sorted(missing)[:5]}"

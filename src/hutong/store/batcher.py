@@ -6,12 +6,15 @@ transaction is being written, further callers queue up and share the next one: t
 cost of a commit (an fsync) is paid once per batch, not once per call.
 
 ``enqueue`` is the same without blocking: the writer thread calls ``done(error)`` once the
-batch holding the events has committed (``error`` is None) or failed. An asyncio caller
-resolves a future from it, so it waits for durability without holding a thread.
+batch holding the events has committed (``error`` is None) or failed. ``submit_async`` builds
+on it for asyncio callers: it awaits a future that the writer thread settles through the
+event loop, so it waits for durability without holding a thread. Every store shares this
+one committer; a store only supplies ``write(batch)``, which must commit before returning.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections import deque
@@ -74,6 +77,28 @@ class GroupCommitter:
         committed.wait()
         if outcome[0] is not None:
             raise _as_storage_error(outcome[0])
+
+    async def submit_async(self, events: Sequence[AuditEvent]) -> None:
+        """``submit`` for asyncio callers: returns once committed, without holding a thread meanwhile."""
+        if not events:
+            return
+        loop = asyncio.get_running_loop()
+        committed: asyncio.Future[None] = loop.create_future()
+
+        def settle(error: BaseException | None) -> None:
+            if committed.done():  # the waiter was cancelled (client gone); its events still commit
+                return
+            if error is None:
+                committed.set_result(None)
+            else:
+                committed.set_exception(_as_storage_error(error))
+
+        def done(error: BaseException | None) -> None:
+            # called on the writer thread; only the loop's own thread may touch the future
+            loop.call_soon_threadsafe(settle, error)
+
+        self.enqueue(events, done)
+        await committed
 
     def enqueue(self, events: Sequence[AuditEvent], done: Done) -> None:
         """Queue ``events``; the writer thread calls ``done(None)`` once committed, ``done(error)`` if not.

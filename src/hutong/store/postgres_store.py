@@ -1,10 +1,11 @@
 """The shared audit store on PostgreSQL (psycopg 3): batched COPY into a month-partitioned table.
 
-One writer thread per process gathers concurrent ``record`` calls into one transaction:
-a ``COPY`` of the events and one ``INSERT ... ON CONFLICT`` that adds the batch's counts
-to the hourly rollups. Any number of processes may write to one database; rollup keys
-are upserted in sorted order so concurrent writers cannot deadlock. Partitions are
-created on demand (under an advisory lock) and pruning drops whole months.
+One writer thread per process (``batcher.GroupCommitter``) gathers concurrent ``record`` and
+``record_async`` calls into one transaction: a ``COPY`` of the events and one
+``INSERT ... ON CONFLICT`` that adds the batch's counts to the hourly rollups. Either call
+returns only after that transaction has committed. Any number of processes may write to one
+database; rollup keys are upserted in sorted order so concurrent writers cannot deadlock.
+Partitions are created on demand (under an advisory lock) and pruning drops whole months.
 """
 
 from __future__ import annotations
@@ -123,6 +124,11 @@ class PostgresStore:
         """Store ``events``; returns once their transaction has committed."""
         validate(events)
         self._committer.submit(events)
+
+    async def record_async(self, events: Sequence[AuditEvent]) -> None:
+        """``record`` for asyncio callers: returns once committed, without holding a thread meanwhile."""
+        validate(events)
+        await self._committer.submit_async(events)
 
     def _write(self, batch: list[AuditEvent]) -> None:
         tally = Tally.of(batch)
