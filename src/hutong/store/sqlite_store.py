@@ -8,7 +8,6 @@ Readers use their own connections; WAL lets them run while the writer writes.
 
 from __future__ import annotations
 
-import asyncio
 import fcntl
 import os
 import sqlite3
@@ -122,22 +121,7 @@ class SqliteStore:
     async def record_async(self, events: Sequence[AuditEvent]) -> None:
         """``record`` for asyncio callers: returns once committed, without holding a thread meanwhile."""
         validate(events)
-        loop = asyncio.get_running_loop()
-        committed: asyncio.Future[None] = loop.create_future()
-
-        def settle(error: BaseException | None) -> None:
-            if not committed.done():  # the waiter may have been cancelled (client gone)
-                if error is None:
-                    committed.set_result(None)
-                else:
-                    committed.set_exception(error)
-
-        def done(error: BaseException | None) -> None:
-            # called on the writer thread; only the loop's own thread may touch the future
-            loop.call_soon_threadsafe(settle, error)
-
-        self._committer.enqueue(events, done)
-        await committed
+        await self._committer.submit_async(events)
 
     def _write(self, batch: list[AuditEvent]) -> None:
         # everything but the SQLite calls is done before taking the writers' turn
