@@ -72,7 +72,7 @@ class EngineLike(Protocol):
 
 @runtime_checkable
 class AsyncAuditSink(Protocol):
-    """A sink that can also wait for durability on the event loop (the SQLite store can)."""
+    """A sink that can also wait for durability on the event loop (both audit stores can)."""
 
     async def record_async(self, events: Sequence[AuditEvent]) -> None: ...
 
