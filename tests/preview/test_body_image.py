@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from hutong.preview.body_image import MAX_IMAGES
 from hutong.preview.card import build_card
 from hutong.preview.extract import extract
 
@@ -73,6 +74,52 @@ def page(body: str, head: str = HEAD) -> str:
             "https://blog.example.org/p.jpg",
         ),
         ("only chrome and pixels: none", "<header><img src='/l.png'></header><img src='/x' width=1 height=1>", None),
+        # the raw-HTML scan must read the page as the parser does
+        ("comment is not markup", "<!-- <img src='/c.jpg'> --><img src='/r.jpg'>", "https://blog.example.org/r.jpg"),
+        (
+            "script, style, template and textarea are not markup",
+            "<script>x='<img src=/s.jpg>'</script><style>/*<img src=/y.jpg>*/</style>"
+            "<template><img src='/t.jpg'></template><textarea><img src=/a.jpg></TEXTAREA><img src='/r.jpg'>",
+            "https://blog.example.org/r.jpg",
+        ),
+        ("noscript is markup", "<noscript><img src='/n.jpg'></noscript>", "https://blog.example.org/n.jpg"),
+        (
+            "tag names in any case",
+            "<IMG SRC='/u.jpg'><Img src='/m.jpg' width=50 height=50>",
+            "https://blog.example.org/m.jpg",
+        ),
+        (
+            "an apostrophe in an unquoted value does not open a quote",
+            "<img alt=don't src='/q.jpg'><img src='/x.jpg' alt='>'>",
+            "https://blog.example.org/q.jpg",
+        ),
+        ("entities in attributes", "<img src='/e.jpg?a=1&amp;b=2'>", "https://blog.example.org/e.jpg?a=1&b=2"),
+        (
+            "closing the header closes the nav inside it",
+            "<header><nav><img src='/n.png'></header><img src='/after.jpg'>",
+            "https://blog.example.org/after.jpg",
+        ),
+        (
+            "a chrome role spans its element, nested ones included",
+            "<div role=navigation><div><img src='/n.png'></div><img src='/m.png'></div><img src='/c.jpg'>",
+            "https://blog.example.org/c.jpg",
+        ),
+        ("data-role is not role", "<div data-role='banner'><img src='/d.jpg'></div>", "https://blog.example.org/d.jpg"),
+        (
+            "role values are case-sensitive",
+            "<div role='Banner'><img src='/b.jpg'></div>",
+            "https://blog.example.org/b.jpg",
+        ),
+        (
+            "an image with a chrome role is not inside chrome",
+            "<img role=banner src='/i.jpg'>",
+            "https://blog.example.org/i.jpg",
+        ),
+        (
+            "a video without a poster is skipped, its images are not",
+            "<video src='/v.mp4'><img src='/fallback.jpg'></video>",
+            "https://blog.example.org/fallback.jpg",
+        ),
         ("javascript: source dropped", "<img src='javascript:alert(1)'>", None),
         ("no images", "<p>text only</p>", None),
     ],
@@ -116,3 +163,16 @@ def test_body_image_survives_the_summary() -> None:
     """The description summary walks (and strips) the tree: the image must be chosen first."""
     meta = extract(page("<p>Some long enough paragraph.</p><img src='/a.jpg'>", "<title>t</title>"), BASE)
     assert (meta.text is not None, meta.body_image) == (True, "https://blog.example.org/a.jpg")
+
+
+@pytest.mark.parametrize(
+    ("name", "filler", "counted"),
+    [
+        ("images past the limit are not looked at", "<img src='/f.jpg'>", False),
+        ("posterless videos do not count toward the limit", "<video src='/v.mp4'></video>", True),
+    ],
+)
+def test_only_the_first_images_are_looked_at(name: str, filler: str, counted: bool) -> None:
+    body = filler * MAX_IMAGES + "<img src='/late.jpg' width=900 height=900>"
+    late = extract(page(body), BASE).body_image == "https://blog.example.org/late.jpg"
+    assert late == counted

