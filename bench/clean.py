@@ -14,10 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import os
-import platform
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -31,6 +27,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 from tests.conftest import conformance_dir  # noqa: E402
 from tests.platforms.test_clean import CASES  # noqa: E402
 
+from bench.benchlib import machine, planted_links, write_section  # noqa: E402
 from hutong.clean import Cleaner  # noqa: E402
 from hutong.clearurls import ClearURLsRules  # noqa: E402
 from hutong.identify import Identifier  # noqa: E402
@@ -45,35 +42,14 @@ def norm(url: str) -> str:
 
 def corpus_links() -> list[str]:
     """The planted http(s) links of the seeded corpus, normalised (generated once into bench/.corpus/)."""
-    out = ROOT / "bench" / ".corpus" / "messages.txt"
-    expected = out.parent / "messages.expected.jsonl"
-    if not expected.exists():
-        out.parent.mkdir(parents=True, exist_ok=True)
-        gen = Path(
-            os.environ.get("HUTONG_CORPUS_GENERATOR", ROOT.parent / "shared" / "bench" / "chat_corpus.py")
-        )
-        subprocess.run(
-            [sys.executable, str(gen), str(out)], check=True, cwd=out.parent, stdout=subprocess.DEVNULL
-        )
     links: list[str] = []
-    with expected.open(encoding="utf-8") as f:
-        for line in f:
-            for link in json.loads(line)["links"]:
-                if link.startswith(("http://", "https://")):
-                    try:
-                        links.append(norm(link))
-                    except ValueError:
-                        continue
+    for link in planted_links():
+        if link.startswith(("http://", "https://")):
+            try:
+                links.append(norm(link))
+            except ValueError:
+                continue
     return links
-
-
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
-    for line in lscpu.splitlines():
-        if line.startswith("Model name:"):
-            model = line.split(":", 1)[1].strip()
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def timed(fn: Callable[[str], object], items: Sequence[str], repeat: int) -> float:
@@ -145,8 +121,6 @@ def table(result: dict[str, object]) -> str:
 
 
 def write_doc(result: dict[str, object]) -> None:
-    doc = ROOT / "docs" / "benchmarks.md"
-    text = doc.read_text(encoding="utf-8")
     body = (
         f"{HEAD}\n\n"
         f"Measured {dt.date.today().isoformat()} on {machine()}; one process; the machine was shared with other "
@@ -159,13 +133,7 @@ def write_doc(result: dict[str, object]) -> None:
         "Command: `.venv/bin/python bench/clean.py --write`.\n\n"
         f"{table(result)}\n\n"
     )
-    if HEAD in text:
-        start = text.index(HEAD)
-        nxt = text.find("\n## ", start + len(HEAD))
-        text = text[:start] + body + (text[nxt + 1 :] if nxt != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + body
-    doc.write_text(text, encoding="utf-8")
+    write_section(HEAD, body)
 
 
 def main() -> None:

@@ -13,63 +13,19 @@ from __future__ import annotations
 import argparse
 import collections
 import datetime as dt
-import os
-import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
+from bench.benchlib import corpus_messages, machine, write_section  # noqa: E402
 from hutong.pipeline import Engine  # noqa: E402
 
 
-def corpus_path() -> Path:
-    """Generate the seeded reference corpus once into bench/.corpus/ and return messages.txt."""
-    out = ROOT / "bench" / ".corpus" / "messages.txt"
-    if not out.exists():
-        out.parent.mkdir(parents=True, exist_ok=True)
-        gen = Path(os.environ.get("HUTONG_CORPUS_GENERATOR", ROOT.parent / "shared" / "bench" / "chat_corpus.py"))
-        subprocess.run([sys.executable, str(gen), str(out)], check=True, cwd=out.parent, stdout=subprocess.DEVNULL)
-    return out
-
-
-def unescape(line: str) -> str:
-    """Undo the generator's escaping (backslash, CR and LF were written as two characters)."""
-    out, i = [], 0
-    while i < len(line):
-        c = line[i]
-        if c == "\\" and i + 1 < len(line):
-            nxt = line[i + 1]
-            out.append({"n": "\n", "r": "\r", "\\": "\\"}.get(nxt, "\\" + nxt))
-            i += 2
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
-
-
-def load_messages(limit: int | None = None) -> list[str]:
-    with corpus_path().open(encoding="utf-8") as f:
-        msgs = [unescape(line.rstrip("\n")) for line in f]
-    return msgs[:limit] if limit else msgs
-
-
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for line in subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout.splitlines():
-            if line.startswith("Model name:"):
-                model = line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
-
 def run(limit: int | None, repeat: int) -> dict[str, object]:
-    messages = load_messages(limit)
+    messages = corpus_messages(limit)
     engine = Engine.from_config()
     engine.analyse("warm up https://item.taobao.com/item.htm?id=1 淘宝")
     best = float("inf")
@@ -102,8 +58,6 @@ def run(limit: int | None, repeat: int) -> dict[str, object]:
 
 
 def write_doc(result: dict[str, object]) -> None:
-    doc = ROOT / "docs" / "benchmarks.md"
-    text = doc.read_text(encoding="utf-8")
     head = "## Offline pipeline (`bench/pipeline.py`)"
     body = (
         f"{head}\n\n"
@@ -120,10 +74,7 @@ def write_doc(result: dict[str, object]) -> None:
         "first pass over the corpus starts with them empty, later passes see repeated hosts warm.\n\n"
         f"Actions decided: {result['actions']}.\n\n"
     )
-    start = text.index(head)
-    nxt = text.find("\n## ", start + len(head))
-    text = text[:start] + body + (text[nxt + 1 :] if nxt != -1 else "")
-    doc.write_text(text, encoding="utf-8")
+    write_section(head, body)
 
 
 def main() -> None:

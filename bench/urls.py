@@ -16,10 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import os
-import platform
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -30,8 +26,9 @@ import ada_url
 from publicsuffixlist import PublicSuffixList
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
+from bench.benchlib import machine, planted_links, write_section  # noqa: E402
 from hutong import psl, structural  # noqa: E402
 from hutong.urls import normalise  # noqa: E402
 
@@ -49,34 +46,7 @@ TRICKY = [
 
 def corpus_links() -> list[str]:
     """The planted links of the seeded corpus, generated once into bench/.corpus/."""
-    out = ROOT / "bench" / ".corpus" / "messages.txt"
-    expected = out.parent / "messages.expected.jsonl"
-    if not expected.exists():
-        out.parent.mkdir(parents=True, exist_ok=True)
-        gen = Path(
-            os.environ.get("HUTONG_CORPUS_GENERATOR", ROOT.parent / "shared" / "bench" / "chat_corpus.py")
-        )
-        subprocess.run(
-            [sys.executable, str(gen), str(out)], check=True, cwd=out.parent, stdout=subprocess.DEVNULL
-        )
-    links: list[str] = []
-    with expected.open(encoding="utf-8") as f:
-        for line in f:
-            links.extend(json.loads(line)["links"])
-    return links
-
-
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for line in subprocess.run(
-            ["lscpu"], capture_output=True, text=True, check=False
-        ).stdout.splitlines():
-            if line.startswith("Model name:"):
-                model = line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    return planted_links()
 
 
 def timed(
@@ -155,8 +125,6 @@ def table(result: dict[str, object]) -> str:
 
 
 def write_doc(result: dict[str, object]) -> None:
-    doc = ROOT / "docs" / "benchmarks.md"
-    text = doc.read_text(encoding="utf-8")
     body = (
         f"{HEAD}\n\n"
         f"Measured {dt.date.today().isoformat()} on {machine()}; one process; the machine was shared with other "
@@ -164,13 +132,7 @@ def write_doc(result: dict[str, object]) -> None:
         "tricky URLs; best of runs. Command: `.venv/bin/python bench/urls.py --write`.\n\n"
         f"{table(result)}\n\n"
     )
-    if HEAD in text:
-        start = text.index(HEAD)
-        nxt = text.find("\n## ", start + len(HEAD))
-        text = text[:start] + body + (text[nxt + 1 :] if nxt != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + body
-    doc.write_text(text, encoding="utf-8")
+    write_section(HEAD, body)
 
 
 def main() -> None:
