@@ -28,11 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import conformance_dir  # noqa: E402
-
 from hutong.config import PreviewSection  # noqa: E402
 from hutong.preview.card import build_card  # noqa: E402
 from hutong.preview.extract import extract  # noqa: E402
+from tests.conftest import conformance_dir  # noqa: E402
 
 Fields = dict[str, str | None]
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})

@@ -24,14 +24,13 @@ import ada_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from tests.conftest import conformance_dir  # noqa: E402
-from tests.platforms.test_clean import CASES  # noqa: E402
-
 from bench.benchlib import machine, planted_links, write_section  # noqa: E402
 from hutong.clean import Cleaner  # noqa: E402
 from hutong.clearurls import ClearURLsRules  # noqa: E402
 from hutong.identify import Identifier  # noqa: E402
 from hutong.unwrap import Unwrapper  # noqa: E402
+from tests.conftest import conformance_dir  # noqa: E402
+from tests.platforms.test_clean import CASES  # noqa: E402
 
 HEAD = "## Cleaning, unwrapping, identifying (`bench/clean.py`)"
 

@@ -16,9 +16,9 @@ import tracemalloc
 from pathlib import Path
 
 import httpx
-from tests.support.localnet import LocalNet, html
 
 from hutong.net.fetcher import GuardedFetcher
+from tests.support.localnet import LocalNet, html
 
 PAGE = (
     "<html><head><meta charset=utf-8><title>商品 {i}</title></head><body>"

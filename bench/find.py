@@ -29,10 +29,9 @@ from typing import NamedTuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
+from hutong.find import Finder  # noqa: E402
 from tests.conformance.test_find_suites import passes, suites  # noqa: E402
 from tests.conftest import conformance_dir  # noqa: E402
-
-from hutong.find import Finder  # noqa: E402
 
 Hit = tuple[str, int, int]
 CORPUS = Path(os.environ.get("HUTONG_CHAT_CORPUS", ROOT.parent / "shared" / "bench" / "chat_corpus.py"))

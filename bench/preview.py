@@ -29,14 +29,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import conformance_dir  # noqa: E402
-from tests.preview.pages import KINDS, page  # noqa: E402
-from tests.support.localnet import LocalNet, Reply, Request  # noqa: E402
-
 from hutong.config import CacheSection, PreviewSection  # noqa: E402
 from hutong.net.fetcher import GuardedFetcher  # noqa: E402
 from hutong.preview.images import ImageSigner  # noqa: E402
 from hutong.preview.service import Previewer  # noqa: E402
+from tests.conftest import conformance_dir  # noqa: E402
+from tests.preview.pages import KINDS, page  # noqa: E402
+from tests.support.localnet import LocalNet, Reply, Request  # noqa: E402
 
 NOTE = (
     "The fetch-only rows bound what any card builder can reach here: TLS handshakes and the in-process "
