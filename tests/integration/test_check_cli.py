@@ -222,3 +222,15 @@ def test_table_output_shows_the_resolved_link(
     out = capsys.readouterr().out
     assert case.url in out and "share_source" in out  # the cleaned URL, and what was removed
     assert "not resolved" not in out
+    assert "hop(s) from" in out  # where it came from
+
+
+def test_table_output_shows_the_card(
+    localnet: LocalNet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = CASES[1]
+    serve(localnet, case.routes)
+    config = write_config(localnet, tmp_path)
+    assert main(["check", "--preview", "--config", str(config), case.text]) == 0
+    out = capsys.readouterr().out
+    assert "card: " in out

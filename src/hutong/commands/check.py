@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Sequence
 
-from ..model import CONTEXTS, MODES, Action, LinkReport
+from ..model import CONTEXTS, MODES, Action, Card, LinkReport
 from ..pipeline import Engine
 from ..policy import load as load_policy
 from ._common import add_config_option, load_config, read_text
@@ -61,6 +61,20 @@ async def _online(engine: Engine, text: str, args: argparse.Namespace) -> tuple[
         await engine.aclose()
 
 
+def _card_line(card: Card) -> str:
+    """One line of the preview card: kind, title and the facts a card carries."""
+    facts: list[str] = [card.kind]
+    if card.title:
+        facts.append(f"「{card.title}」")
+    if card.price:
+        facts.append(f"{card.price} {card.currency or ''}".strip())
+    if card.duration is not None:
+        facts.append(f"{card.duration // 60}:{card.duration % 60:02d}")
+    if card.author:
+        facts.append(f"by {card.author}")
+    return "card: " + " ".join(facts)
+
+
 _STYLE = {Action.OPEN: "green", Action.CONFIRM: "yellow", Action.COPY: "cyan", Action.BLOCK: "bold red"}
 
 
@@ -90,7 +104,11 @@ def print_table(reports: Sequence[LinkReport]) -> None:
             url += "\n(short link: not resolved)"
         if r.removed:
             url += "\nremoved: " + ", ".join(r.removed)
+        if len(r.hops) > 1:
+            url += f"\nvia {len(r.hops) - 1} hop(s) from {r.hops[0].url}"
         if r.error:
             url += f"\nerror: {r.error}"
+        if r.card is not None:
+            url += "\n" + _card_line(r.card)
         table.add_row(str(i), f"{r.found.text}\n({r.found.form})", who, verdict, decision, url)
     console.print(table)
