@@ -165,6 +165,12 @@ def test_readme_commands_run_in_order(capsys: pytest.CaptureFixture[str], monkey
         ran += 1
     assert ran >= 8
     # what the README says these commands show
+    tour = json.loads(next(out for cmd, out in outputs.items() if "e.tb.cn" in cmd and "--json" in cmd))
+    (link,) = tour["links"]
+    shown = (link["found"]["start"], link["found"]["end"], link["found"]["form"], link["platform"], link["title"])
+    assert shown == (12, 60, "share", "taobao", "新款饺子器木制")
+    assert [r["code"] for r in link["verdict"]["reasons"]] == ["platform.known", "link.unresolved"]
+    assert link["decision"]["rule"] == "policy.unknown.confirm"
     phish = next(out for cmd, out in outputs.items() if "login-verify.phish.example" in cmd)
     assert "block" in phish and "feed." in phish
     assert "sample" in next(out for cmd, out in outputs.items() if cmd.endswith("feeds status"))
