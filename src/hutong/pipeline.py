@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from . import psl, structural
 from .clean import Cleaner
@@ -154,7 +155,7 @@ class Engine:
         return self._inspect_url(found, parsed.href, hops=hops)
 
     def _inspect_unopenable(self, found: Found) -> LinkReport:
-        platform = next((p for p in self.platforms if p.id == found.platform), None)
+        platform = self._platforms_by_id.get(found.platform or "")
         identity = Identity(
             platform=platform.id if platform else None,
             category=platform.category if platform else "unknown",
@@ -179,12 +180,11 @@ class Engine:
             final = normalise(unwrapped.url)
         if identity.platform is None:
             identity = self.identifier.identify(final.href)
-        if found.kind and identity.kind is None:
-            identity = Identity(identity.platform, identity.category, found.kind, identity.id, identity.canonical)
+        needs_resolve = self.identifier.needs_resolve(final.href)
+        identity = self._with_share(identity, found, needs_resolve)
         site = psl.site(final.hostname) if final.hostname else None
         struct = structural.check(final, found.text)
         verdict = self.screener.screen(final.href, identity=identity, site=site, structural=struct)
-        needs_resolve = self.identifier.needs_resolve(final.href)
         if needs_resolve:  # a short link may lead anywhere (b23.tv → off-platform): never "safe" unresolved
             verdict = verdict.with_reason(_SHORT_REASON)
         return LinkReport(
@@ -199,6 +199,23 @@ class Engine:
             verdict=verdict,
             hops=hops,
         )
+
+    def _with_share(self, identity: Identity, found: Found, needs_resolve: bool) -> Identity:
+        """What the share text adds: its kind when the URL does not say, and, for a platform's short link
+        (``m.tb.cn`` serves Taobao, Tmall and Xianyu alike), the platform the share text names."""
+        platform, category = identity.platform, identity.category
+        if needs_resolve and platform is not None and found.platform not in (None, platform):
+            named = self._platforms_by_id.get(found.platform or "")
+            if named is not None:
+                platform, category = named.id, named.category
+        kind = identity.kind or found.kind
+        if (platform, category, kind) == (identity.platform, identity.category, identity.kind):
+            return identity
+        return Identity(platform, category, kind, identity.id, identity.canonical)
+
+    @cached_property
+    def _platforms_by_id(self) -> dict[str, Platform]:
+        return {p.id: p for p in self.platforms}
 
     def decide(
         self,

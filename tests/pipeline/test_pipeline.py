@@ -53,6 +53,18 @@ CASES = [
         [("url", "bilibili", "video", "open", False)],
     ),
     (
+        "xianyu share on Alibaba's shared short host is xianyu's, as the share text says",
+        "【闲鱼】https://m.tb.cn/h.hSg1pGC?tk=Fajw40p7wpj CZ193 「我在闲鱼发布了【教学】」 点击链接直接打开",
+        "group",
+        [("share", "xianyu", "product", "confirm", True)],  # "我在闲鱼发布了" announces an item
+    ),
+    (
+        "a share cue never renames a link on a host no platform owns",
+        "【闲鱼】https://short.evil.test/abc 点击链接直接打开",
+        "group",
+        [("share", None, None, "confirm", False)],
+    ),
+    (
         "token only: copy",
         "2(z94O3R9Mkx6)/ CA8888 淘宝",
         "direct",
