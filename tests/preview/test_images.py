@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import string
 from collections.abc import Callable
 
 import pytest
@@ -152,3 +153,26 @@ def test_animated_gif_keeps_first_frame_colour() -> None:
 def test_refused_images(name: str, data: bytes, error: type[Exception]) -> None:
     with pytest.raises(error):
         reencode(data, PreviewSection(image_max_pixels=50_000_000))
+
+
+def test_every_single_character_change_of_a_token_is_refused() -> None:
+    """Exhaustive over positions and the token alphabet: no other spelling of a token is accepted
+    (base64 padding bits in the last character, "+12" for 12, a changed key id ...)."""
+    signer = ImageSigner(KEY)
+    token = signer.sign(ORIGIN)
+    alphabet = string.ascii_letters + string.digits + "-_.+=/ "
+    accepted = [
+        (i, c)
+        for i in range(len(token))
+        for c in alphabet
+        if c != token[i] and _accepted(signer, token[:i] + c + token[i + 1 :])
+    ]
+    assert accepted == []
+
+
+def _accepted(signer: ImageSigner, token: str) -> bool:
+    try:
+        signer.verify(token)
+    except TokenError:
+        return False
+    return True
