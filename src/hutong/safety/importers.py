@@ -13,7 +13,7 @@ import contextlib
 import csv
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -166,15 +166,9 @@ def parse_urlhaus(lines: Iterable[str], report: Report) -> Iterator[Entry]:
             continue
         if not text:
             continue
-        try:
-            row = next(csv.reader([text], strict=True))
-        except csv.Error as exc:
-            report.bad(number, f"not a CSV row: {exc}", text)
+        rec = _csv_record(report, number, text, columns)
+        if rec is None:
             continue
-        if len(row) != len(columns):
-            report.bad(number, f"expected {len(columns)} fields, found {len(row)}", text)
-            continue
-        rec = dict(zip(columns, row, strict=True))
         if not rec.get("id", "").isdigit():
             report.bad(number, "id is not a number", text)
             continue
@@ -237,15 +231,10 @@ def parse_phishtank(lines: Iterable[str], report: Report) -> Iterator[Entry]:
         text = raw.strip()
         if not text:
             continue
-        try:
-            row = next(csv.reader([text], strict=True))
-        except csv.Error as exc:
-            report.bad(number, f"not a CSV row: {exc}", text)
+        rec = _csv_record(report, number, text, header)
+        if rec is None:
             continue
-        if len(row) != len(header):
-            report.bad(number, f"expected {len(header)} fields, found {len(row)}", text)
-            continue
-        entry = _phishtank_record(report, number, dict(zip(header, row, strict=True)), text)
+        entry = _phishtank_record(report, number, rec, text)
         if entry is not None:
             yield entry
 
@@ -373,3 +362,16 @@ def parse(fmt: str, lines: Iterable[str], report: Report) -> Iterator[Entry]:
     for entry in parser(lines, report):
         report.entries += 1
         yield entry
+
+
+def _csv_record(report: Report, number: int, text: str, columns: Sequence[str]) -> dict[str, str] | None:
+    """One CSV line as a record of ``columns``; a malformed line is reported (with its number) and None."""
+    try:
+        row = next(csv.reader([text], strict=True))
+    except csv.Error as exc:
+        report.bad(number, f"not a CSV row: {exc}", text)
+        return None
+    if len(row) != len(columns):
+        report.bad(number, f"expected {len(columns)} fields, found {len(row)}", text)
+        return None
+    return dict(zip(columns, row, strict=True))
