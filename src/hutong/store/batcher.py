@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from ..audit import AuditEvent
 from ..errors import HutongError, StorageError
+from .audit_store import validate
 
 log = logging.getLogger("hutong.store")
 
@@ -150,3 +151,20 @@ class GroupCommitter:
             self._closed = True
             self._cond.notify_all()
         self._thread.join()
+
+
+class CommittedWrites:
+    """``record``/``record_async`` for a store that writes through a ``GroupCommitter``: both return only
+    once the transaction holding the events has committed (acknowledged means durable)."""
+
+    _committer: GroupCommitter
+
+    def record(self, events: Sequence[AuditEvent]) -> None:
+        """Store ``events``; returns once their transaction has committed."""
+        validate(events)
+        self._committer.submit(events)
+
+    async def record_async(self, events: Sequence[AuditEvent]) -> None:
+        """``record`` for asyncio callers: returns once committed, without holding a thread meanwhile."""
+        validate(events)
+        await self._committer.submit_async(events)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -22,8 +22,8 @@ from psycopg import sql
 
 from ..audit import AuditEvent
 from ..errors import StorageError
-from .audit_store import HOUR, Counts, hour_of, validate
-from .batcher import GroupCommitter
+from .audit_store import HOUR, Counts, hour_of
+from .batcher import CommittedWrites, GroupCommitter
 from .columns import COLUMN_LIST, from_row, time_range, to_row
 from .migrations import migrate_postgres
 from .rollup import Tally, exact_counts
@@ -77,7 +77,7 @@ def month_bounds(year: int, month: int) -> tuple[float, float]:
     return lo, hi
 
 
-class PostgresStore:
+class PostgresStore(CommittedWrites):
     """``AuditStore`` on PostgreSQL; ``url`` is a libpq URL, optionally with ``?schema=NAME``."""
 
     def __init__(self, url: str, *, max_batch: int = 50_000, connect_timeout: float = 10.0) -> None:
@@ -119,16 +119,6 @@ class PostgresStore:
             ) from exc
 
     # -- writing -------------------------------------------------------------------------------------
-
-    def record(self, events: Sequence[AuditEvent]) -> None:
-        """Store ``events``; returns once their transaction has committed."""
-        validate(events)
-        self._committer.submit(events)
-
-    async def record_async(self, events: Sequence[AuditEvent]) -> None:
-        """``record`` for asyncio callers: returns once committed, without holding a thread meanwhile."""
-        validate(events)
-        await self._committer.submit_async(events)
 
     def _write(self, batch: list[AuditEvent]) -> None:
         tally = Tally.of(batch)

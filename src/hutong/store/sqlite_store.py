@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 
 from ..audit import AuditEvent
 from ..errors import StorageError
-from .audit_store import HOUR, Counts, hour_of, validate
-from .batcher import GroupCommitter
+from .audit_store import HOUR, Counts, hour_of
+from .batcher import CommittedWrites, GroupCommitter
 from .columns import COLUMN_LIST, COLUMNS, from_row, time_range, to_row
 from .migrations import migrate_sqlite
 from .rollup import Tally, exact_counts
@@ -89,7 +89,7 @@ def path_from_url(url: str) -> Path:
     return Path(url[len("sqlite://") :]).expanduser()
 
 
-class SqliteStore:
+class SqliteStore(CommittedWrites):
     """``AuditStore`` on one SQLite file."""
 
     def __init__(self, path: str | Path, *, max_batch: int = 20_000) -> None:
@@ -112,16 +112,6 @@ class SqliteStore:
         return conn
 
     # -- writing -------------------------------------------------------------------------------------
-
-    def record(self, events: Sequence[AuditEvent]) -> None:
-        """Store ``events``; returns once they are committed to disk."""
-        validate(events)
-        self._committer.submit(events)
-
-    async def record_async(self, events: Sequence[AuditEvent]) -> None:
-        """``record`` for asyncio callers: returns once committed, without holding a thread meanwhile."""
-        validate(events)
-        await self._committer.submit_async(events)
 
     def _write(self, batch: list[AuditEvent]) -> None:
         # everything but the SQLite calls is done before taking the writers' turn
