@@ -66,6 +66,15 @@ def machine() -> str:
     return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
+def load_note() -> str:
+    """The load average now, so a figure says whether the machine was busy instead of assuming it."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "load average unknown"
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} at the start"
+
+
 def write_section(head: str, body: str) -> None:
     """Replace the section that starts with ``head`` in docs/benchmarks.md (or append it) with ``body``."""
     text = DOC.read_text(encoding="utf-8")

@@ -24,7 +24,7 @@ import ada_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from bench.benchlib import machine, planted_links, write_section  # noqa: E402
+from bench.benchlib import load_note, machine, planted_links, write_section  # noqa: E402
 from hutong.clean import Cleaner  # noqa: E402
 from hutong.clearurls import ClearURLsRules  # noqa: E402
 from hutong.identify import Identifier  # noqa: E402
@@ -80,6 +80,7 @@ def accuracy(fn: Callable[[str], str]) -> tuple[int, int, int]:
 def run(repeat: int) -> dict[str, object]:
     import unalix  # type: ignore[import-untyped]  # bench extra, LGPL peer: never imported by hutong
 
+    load = load_note()
     links = corpus_links()
     rules_path = conformance_dir() / "clearurls" / "data.min.json"
     rules = ClearURLsRules.load(rules_path) if rules_path.exists() else None
@@ -102,7 +103,7 @@ def run(repeat: int) -> dict[str, object]:
         ("needs_resolve", "hutong Identifier.needs_resolve", timed(ident.needs_resolve, links, repeat)),
         ("unwrap", "hutong Unwrapper.unwrap", timed(unwrap.unwrap, links, repeat)),
     ]
-    return {"links": len(links), "cases": len(CASES), "rows": rows, "stages": stages}
+    return {"links": len(links), "cases": len(CASES), "rows": rows, "stages": stages, "load": load}
 
 
 def table(result: dict[str, object]) -> str:
@@ -122,8 +123,8 @@ def table(result: dict[str, object]) -> str:
 def write_doc(result: dict[str, object]) -> None:
     body = (
         f"{HEAD}\n\n"
-        f"Measured {dt.date.today().isoformat()} on {machine()}; one process; the machine was shared with other "
-        f"jobs, so figures are indicative. Throughput: the {result['links']:,} http(s) links planted in the "
+        f"Measured {dt.date.today().isoformat()} on {machine()}; one process; {result['load']}. "
+        f"Throughput: the {result['links']:,} http(s) links planted in the "
         "reference corpus, normalised, best of runs. Accuracy: the real share URLs of "
         '`tests/platforms/test_clean.py` against their expected clean form ("link kept working": every '
         'parameter of the expected form is still there; "all tracking removed": nothing beyond it is left). '

@@ -20,11 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from bench.benchlib import corpus_messages, machine, write_section  # noqa: E402
+from bench.benchlib import corpus_messages, load_note, machine, write_section  # noqa: E402
 from hutong.pipeline import Engine  # noqa: E402
 
 
 def run(limit: int | None, repeat: int) -> dict[str, object]:
+    load = load_note()
     messages = corpus_messages(limit)
     engine = Engine.from_config()
     engine.analyse("warm up https://item.taobao.com/item.htm?id=1 淘宝")
@@ -54,6 +55,7 @@ def run(limit: int | None, repeat: int) -> dict[str, object]:
         "messages_per_s": len(messages) / best,
         "links_per_s": links / best,
         "actions": dict(actions.most_common()),
+        "load": load,
     }
 
 
@@ -61,7 +63,7 @@ def write_doc(result: dict[str, object]) -> None:
     head = "## Offline pipeline (`bench/pipeline.py`)"
     body = (
         f"{head}\n\n"
-        f"Measured {dt.date.today().isoformat()} on {machine()}; one process, one core, group context, "
+        f"Measured {dt.date.today().isoformat()} on {machine()}; one process, one core, {result['load']}; group context, "
         "default policy and data, `Engine.analyse` per message (find → normalise → unwrap → identify → clean → "
         "screen → decide). Command: `.venv/bin/python bench/pipeline.py --write`.\n\n"
         "| run | messages | links | seconds | messages/s | links/s | goal |\n|---|---|---|---|---|---|---|\n"

@@ -28,7 +28,7 @@ from publicsuffixlist import PublicSuffixList
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from bench.benchlib import machine, planted_links, write_section  # noqa: E402
+from bench.benchlib import load_note, machine, planted_links, write_section  # noqa: E402
 from hutong import psl, structural  # noqa: E402
 from hutong.urls import normalise  # noqa: E402
 
@@ -81,6 +81,7 @@ def ada_object(text: str) -> object:
 
 
 def run(repeat: int) -> dict[str, object]:
+    load = load_note()
     links = corpus_links() + TRICKY
     # Peers get the same schemeless text hutong would see; give them the scheme so they can parse it.
     absolute = [
@@ -114,7 +115,7 @@ def run(repeat: int) -> dict[str, object]:
             structural.check(url, raw)
         t_best = min(t_best, time.perf_counter() - t0)
     rows.append(("screen", "hutong.structural.check (8 rules)", len(pairs) / t_best))
-    return {"items": len(links), "rows": rows}
+    return {"items": len(links), "rows": rows, "load": load}
 
 
 def table(result: dict[str, object]) -> str:
@@ -127,8 +128,8 @@ def table(result: dict[str, object]) -> str:
 def write_doc(result: dict[str, object]) -> None:
     body = (
         f"{HEAD}\n\n"
-        f"Measured {dt.date.today().isoformat()} on {machine()}; one process; the machine was shared with other "
-        f"jobs, so figures are indicative. Inputs: {result['items']:,} links planted in the reference corpus plus "
+        f"Measured {dt.date.today().isoformat()} on {machine()}; one process; {result['load']}. "
+        f"Inputs: {result['items']:,} links planted in the reference corpus plus "
         "tricky URLs; best of runs. Command: `.venv/bin/python bench/urls.py --write`.\n\n"
         f"{table(result)}\n\n"
     )
