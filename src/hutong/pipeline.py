@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 from . import psl, structural
 from .clean import Cleaner
@@ -329,5 +329,19 @@ def check(
     mode: Mode | None = None,
     config: Config | None = None,
 ) -> Sequence[LinkReport]:
-    """One-call offline analysis of a message with the default (or given) configuration."""
-    return Engine.from_config(config).analyse(text, context=context, mode=mode)
+    """One-call offline analysis of a message with the default (or given) configuration.
+
+    The default engine is loaded once per process (platforms, rules, feeds); a given ``config``
+    loads an engine for this call only, so keep an ``Engine`` yourself when calling often.
+
+    >>> [r.identity.platform for r in check("https://item.jd.com/100012043978.html")]
+    ['jd']
+    """
+    engine = default_engine() if config is None else Engine.from_config(config)
+    return engine.analyse(text, context=context, mode=mode)
+
+
+@cache
+def default_engine() -> Engine:
+    """The engine for the default configuration (``HUTONG_CONFIG`` is not read: pass a config for that)."""
+    return Engine.from_config()

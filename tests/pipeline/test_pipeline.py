@@ -163,3 +163,11 @@ def test_a_short_link_that_failed_to_resolve_still_asks_rather_than_copy(engine:
     failed = engine.decide(r.evolve(error="the name 'b23.tv' could not be resolved"), context="direct")
     assert failed.decision is not None and failed.decision.action.value == "confirm"
     assert failed.decision.rule == "policy.unknown.confirm"
+
+
+def test_the_one_call_api_loads_the_default_engine_once() -> None:
+    from hutong.pipeline import check, default_engine
+
+    first = check("https://item.jd.com/100012043978.html", context="group")
+    assert [(r.identity.platform, r.decision.action.value if r.decision else None) for r in first] == [("jd", "open")]
+    assert default_engine() is default_engine()
