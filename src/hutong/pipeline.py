@@ -172,14 +172,16 @@ class Engine:
         original = href
         unwrapped = self.unwrapper.unwrap(href)
         hops = hops + unwrapped.hops
-        identity = self.identifier.identify(unwrapped.url)
-        cleaned = self.cleaner.clean(unwrapped.url)
+        try:  # a wrapper's target is text from a query string: identify and clean its normal form
+            target = normalise(unwrapped.url).href
+        except InputError:
+            target, hops = href, hops[: len(hops) - len(unwrapped.hops)]  # not a URL: keep the wrapper
+        identity = self.identifier.identify(target)
+        cleaned = self.cleaner.clean(target)
         try:
             final = normalise(cleaned.url)
-        except InputError:  # cleaning never produces an unparsable URL; keep the unwrapped one if it did
-            final = normalise(unwrapped.url)
-        if identity.platform is None:
-            identity = self.identifier.identify(final.href)
+        except InputError:  # cleaning never produces an unparsable URL; keep the target if it did
+            final = normalise(target)
         needs_resolve = self.identifier.needs_resolve(final.href)
         identity = self._with_share(identity, found, needs_resolve)
         site = psl.site(final.hostname) if final.hostname else None

@@ -171,3 +171,10 @@ def test_the_one_call_api_loads_the_default_engine_once() -> None:
     first = check("https://item.jd.com/100012043978.html", context="group")
     assert [(r.identity.platform, r.decision.action.value if r.decision else None) for r in first] == [("jd", "open")]
     assert default_engine() is default_engine()
+
+
+def test_a_wrapped_target_is_identified_in_its_normal_form(engine: Engine) -> None:
+    """The target inside a wrapper is raw query text (upper-case host, default port): it is normalised first."""
+    (r,) = engine.analyse("https://link.zhihu.com/?target=HTTPS%3A%2F%2FITEM.JD.COM%3A443%2F100012043978.html")
+    assert (r.identity.platform, r.identity.kind, r.url) == ("jd", "product", "https://item.jd.com/100012043978.html")
+    assert [h.via for h in r.hops] == ["wrapper"]
