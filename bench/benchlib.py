@@ -18,7 +18,7 @@ def corpus_path() -> Path:
     """Generate the seeded reference corpus once into bench/.corpus/ and return its messages.txt."""
     if not CORPUS.with_name("messages.expected.jsonl").exists():
         CORPUS.parent.mkdir(parents=True, exist_ok=True)
-        gen = Path(os.environ.get("HUTONG_CORPUS_GENERATOR", ROOT.parent / "shared" / "bench" / "chat_corpus.py"))
+        gen = ROOT / "bench" / "chat_corpus.py"
         subprocess.run([sys.executable, str(gen), str(CORPUS)], check=True, cwd=CORPUS.parent, stdout=subprocess.DEVNULL)
     return CORPUS
 

@@ -1,6 +1,6 @@
 """Benchmark hutong's link finder against urlextract, linkify-it-py and a bare scheme-URL regex.
 
-Generates the reference chat corpus (../shared/bench/chat_corpus.py, seeded) into a temp
+Generates the reference chat corpus (bench/chat_corpus.py, seeded) into a temp
 dir, then measures, for every tool in the same run: messages per second on one core,
 exact recall of the planted links, and false positives on messages without links. It
 also scores every tool on the linkify-it / twitter-text / gfm-autolink conformance suites.
@@ -34,7 +34,7 @@ from tests.conformance.test_find_suites import passes, suites  # noqa: E402
 from tests.conftest import conformance_dir  # noqa: E402
 
 Hit = tuple[str, int, int]
-CORPUS = Path(os.environ.get("HUTONG_CHAT_CORPUS", ROOT.parent / "shared" / "bench" / "chat_corpus.py"))
+CORPUS = ROOT / "bench" / "chat_corpus.py"  # the seeded reference corpus generator, kept in the repository
 _UNESCAPE = re.compile(r"\\(\\|r|n)")
 _UNESC_MAP = {"\\": "\\", "r": "\r", "n": "\n"}
 

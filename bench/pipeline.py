@@ -1,7 +1,7 @@
 """Benchmark: the whole offline pipeline per message on the reference chat corpus.
 
 Runs ``Engine.analyse`` (find, normalise, unwrap, identify, clean, screen, decide)
-on every message of ``../shared/bench/chat_corpus.py`` (100k messages, ~10% with
+on every message of ``bench/chat_corpus.py`` (100k messages, ~10% with
 links), single process, and reports messages/s, links/s and the action mix.
 Goal: ≥ 50,000 messages/s on one core.
 

@@ -1,6 +1,6 @@
 """Benchmark: URL normalisation, registrable domains and structural checks, against their peers.
 
-Inputs are the links planted in the reference chat corpus (``../shared/bench/chat_corpus.py``:
+Inputs are the links planted in the reference chat corpus (``bench/chat_corpus.py``:
 ~11k links, bare domains included) plus a fixed set of tricky URLs. Measured in one run:
 
 - ``hutong.urls.normalise`` vs ada-url's object API (``ada_url.URL`` reading every component),

@@ -1,4 +1,4 @@
-"""Shared fixtures: where the external conformance data lives, and service availability."""
+"""Shared fixtures: where the conformance data lives (inside the checkout), and service availability."""
 
 from __future__ import annotations
 
@@ -12,18 +12,15 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def conformance_dir() -> Path:
-    """``$HUTONG_CONFORMANCE_DIR`` or ``../shared/conformance`` next to the checkout."""
-    env = os.environ.get("HUTONG_CONFORMANCE_DIR")
-    return Path(env) if env else ROOT.parent / "shared" / "conformance"
+    """The copies of other projects' test data kept in the repository (``tests/conformance/data``)."""
+    return ROOT / "tests" / "conformance" / "data"
 
 
 def need_conformance(sub: str) -> Path:
-    """Path of one conformance suite; a hard failure in CI if it is missing, a skip elsewhere."""
+    """Path of one conformance suite in the repository; a missing one is a broken checkout, so a failure."""
     path = conformance_dir() / sub
     if not path.exists():
-        if IN_CI:
-            pytest.fail(f"conformance data {path} is missing (set HUTONG_CONFORMANCE_DIR)")
-        pytest.skip(f"conformance data {path} not found; set HUTONG_CONFORMANCE_DIR to run it")
+        pytest.fail(f"conformance data {path} is missing from the checkout")
     return path
 
 

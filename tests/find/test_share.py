@@ -1,4 +1,4 @@
-"""Share texts of every bundled platform, from ../shared/notes/platforms.md ([V] verbatim, [C] composed).
+"""Share texts of every bundled platform, from the team research notes on platform share texts (notes/platforms.md) ([V] verbatim, [C] composed).
 
 Each row: the message and every link expected in it, as (form, text, platform, kind, title, token).
 """

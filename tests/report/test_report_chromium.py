@@ -13,6 +13,7 @@ from hutong.report import build_report, report_json
 from hutong.report_render import render_report_html
 from hutong.store.sqlite_store import SqliteStore
 from tests.store.events_gen import make_events
+from tests.conftest import need_service
 from tests.support.browser import ARGS, ARTIFACTS, CHROMIUM
 
 pytestmark = pytest.mark.browser
@@ -28,7 +29,7 @@ document.title = Array.from(document.querySelectorAll('#by_platform tbody tr'))
 
 def _chromium(*args: str) -> str:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed")
+        need_service("chromium", f"{CHROMIUM} not installed")
     done = subprocess.run([CHROMIUM, *ARGS, *args], capture_output=True, text=True, timeout=90)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout

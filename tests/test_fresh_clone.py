@@ -1,0 +1,58 @@
+"""The suite needs nothing beside the checkout: a clone alone in an empty folder runs the data-reading tests.
+
+The clone is of the committed tree (what CI and a newcomer get), placed in a temporary folder that holds
+nothing else, so a test that reads ``../shared`` or any other neighbour of the checkout fails here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, conformance_dir
+
+# every test module that reads files the repository keeps as data (conformance sets, platform notes, corpus)
+DATA_READERS = ("tests/conformance", "tests/find/test_share.py")
+
+
+def test_conformance_data_is_tracked_by_git() -> None:
+    tracked = subprocess.run(
+        ["git", "ls-files", str(conformance_dir().relative_to(ROOT))], cwd=ROOT, capture_output=True, text=True
+    )
+    if tracked.returncode != 0:
+        pytest.fail(f"not a git checkout: {tracked.stderr.strip()}")
+    files = set(tracked.stdout.split())
+    suites = {p.name for p in conformance_dir().iterdir() if p.is_dir()}
+    missing = {s for s in suites if not any(f.split("/")[3] == s for f in files if f.count("/") >= 4)}
+    assert suites, "no conformance sets in the checkout"
+    assert not missing, f"conformance sets present but not committed: {sorted(missing)}"
+    licences = {s for s in suites if not any((conformance_dir() / s).glob("LICENSE*")) and not any((conformance_dir() / s).glob("COPYING*"))}
+    assert not licences, f"conformance sets without their licence: {sorted(licences)}"
+
+
+@pytest.mark.slow
+def test_a_lone_clone_runs_the_data_reading_tests(tmp_path: Path) -> None:
+    empty = tmp_path / "nothing-beside"
+    empty.mkdir()
+    clone = empty / "hutong"
+    done = subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(ROOT), str(clone)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in empty.iterdir()) == ["hutong"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HUTONG_", "PYTEST_"))}
+    env["PYTHONPATH"] = os.pathsep.join([str(clone / "src"), str(clone)])
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *DATA_READERS],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    shutil.rmtree(empty, ignore_errors=True)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert " passed" in run.stdout and "skipped" not in run.stdout, run.stdout[-1500:]
