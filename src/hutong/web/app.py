@@ -33,7 +33,7 @@ from ..edge import image_signer
 from ..errors import ConfigError, HutongError
 from ..signing import load_signer
 from ..store.userhash import UserHasher
-from . import api, failures, images, pages, report_page
+from . import api, apidocs, failures, images, pages, report_page
 from .apikeys import ApiKeys
 from .fastlane import FastLane
 from .gateway import EngineLike, Gateway, is_loopback
@@ -178,7 +178,7 @@ def create_app(cfg: Config, *, engine: EngineLike | None = None, audit: AuditSin
         description="Check the links in chat messages; signed time-of-click go-links; "
         "users' own link settings.",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served offline by apidocs
         redoc_url=None,
     )
     app.state.gateway = gw
@@ -187,6 +187,7 @@ def create_app(cfg: Config, *, engine: EngineLike | None = None, audit: AuditSin
     app.include_router(pages.router)
     app.include_router(images.router)
     app.include_router(report_page.router)
+    apidocs.install(app)
     static_dir = resources.files("hutong.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
     _add_service_routes(app, gw)
