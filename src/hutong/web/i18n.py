@@ -140,6 +140,17 @@ STRINGS: Mapping[str, Mapping[Lang, str]] = {
         "(another server's link, or a retired key).",
         "zh": "此链接的签名密钥不属于本服务器（可能来自其他服务器，或密钥已停用）。",
     },
+    "rate.title": {"en": "Too many requests", "zh": "请求过于频繁"},
+    "rate.message": {
+        "en": "Your address made more than {limit} requests a minute to these pages. "
+        "Try again in {seconds} seconds.",
+        "zh": "您的地址每分钟对这些页面的请求超过 {limit} 次。请在 {seconds} 秒后重试。",
+    },
+    "rate.lead": {
+        "en": "Each address may make a limited number of requests without an API key, so that nobody can "
+        "use this server up for everyone else.",
+        "zh": "未提供 API 密钥时，每个地址的请求次数有限，以免有人独占本服务器。",
+    },
     "err.confirm.missing": {
         "en": "Please confirm again: continuing works only from the confirm page in this browser, with "
         "cookies allowed for this site.",
