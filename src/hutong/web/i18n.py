@@ -44,8 +44,8 @@ STRINGS: Mapping[str, Mapping[Lang, str]] = {
     },
     "play.key": {"en": "API key (optional)", "zh": "API 密钥（可选）"},
     "play.key.help": {
-        "en": "From `hutong keys create NAME`. It is only used for this check and never stored.",
-        "zh": "由 `hutong keys create NAME` 创建。仅用于本次检查，不会被保存。",
+        "en": "From `hutong keys create NAME`. hutong does not store it; it stays in this form for the next check.",
+        "zh": "由 `hutong keys create NAME` 创建。胡同不会保存它；它会留在此表单中供下次检查使用。",
     },
     "play.key.invalid": {
         "en": "Unknown or revoked API key: nothing was checked. Leave the field empty to check offline.",
