@@ -7,6 +7,8 @@ a POST carrying that page's short-lived nonce and the browser's confirmation coo
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -212,6 +214,20 @@ async def user_swapped(a: Attack) -> Outcome:
     return await a.victim.post(form.action, data={**form.fields, "u": "mallory"})
 
 
+async def nonce_as_go_token(a: Attack) -> Outcome:
+    """A confirmation nonce (signed by this server, another purpose) used as the go-link token."""
+    form = confirm_form(await a.victim.get(await a.keyed_go(OTHER)))
+    return await a.victim.get("/go/" + form.fields["nonce"])
+
+
+async def keyed_flag_grafted(a: Attack) -> Outcome:
+    """A development-mode token's payload rewritten to say a keyed caller asked for it, signature kept."""
+    kid, _payload, sig = dev_mode_token(a, SAFE).removeprefix("/go/").split(".")
+    body = {"u": SAFE, "c": "direct", "k": 1, "exp": int(time.time()) + 3600}
+    payload = base64.urlsafe_b64encode(json.dumps(body).encode()).rstrip(b"=").decode()
+    return await a.victim.get(f"/go/{kid}.{payload}.{sig}")
+
+
 async def anonymous_api(a: Attack) -> Outcome:
     """The API without a key on the keyed server."""
     return await a.attacker.post("/v1/check", json={"text": OTHER})
@@ -249,6 +265,8 @@ ATTEMPTS: list[tuple[str, Step, int, str | None]] = [
     ("expired nonce", expired_nonce, 403, None),
     ("go-link token as the nonce", go_token_as_nonce, 403, None),
     ("nonce for another clicking user", user_swapped, 403, None),
+    ("confirmation nonce as the go-link token", nonce_as_go_token, 400, None),
+    ("keyed flag grafted onto a development token", keyed_flag_grafted, 400, None),
     ("API without a key", anonymous_api, 401, None),
     ("control: keyed link that opens", keyed_open, 302, SAFE),
     ("control: confirm page, then Continue", keyed_confirmed_by_the_browser, 303, OTHER),
