@@ -125,10 +125,17 @@ class Engine:
     cleaner: Cleaner
     screener: Screener
     _edge: NetworkEdge | None = None
+    _owns_edge: bool = True  # an injected edge is closed by whoever built it
 
     @classmethod
-    def from_config(cls, cfg: Config | None = None, *, policy: Policy | None = None) -> Engine:
-        """Load the engine from configuration (defaults when ``cfg`` is None)."""
+    def from_config(
+        cls, cfg: Config | None = None, *, policy: Policy | None = None, edge: NetworkEdge | None = None
+    ) -> Engine:
+        """Load the engine from configuration (defaults when ``cfg`` is None).
+
+        ``edge`` is the network edge to go online through, shared with the caller (the web app hands the
+        same edge to its image proxy); without one, the engine opens its own on the first online call.
+        """
         cfg = cfg or Config()
         platforms = bundled()
         rules = ClearURLsRules.load(cfg.clean.clearurls) if cfg.clean.clearurls else None
@@ -141,6 +148,8 @@ class Engine:
             identifier=Identifier(platforms),
             cleaner=Cleaner(platforms, cfg.clean, rules),
             screener=Screener.from_config(cfg, platforms=platforms),
+            _edge=edge,
+            _owns_edge=edge is None,
         )
 
     @property
@@ -371,14 +380,15 @@ class Engine:
 
     @property
     def edge(self) -> NetworkEdge:
-        """The network edge, opened on first use."""
+        """The network edge: the injected one, or this engine's own, opened on first use."""
         if self._edge is None:
             self._edge = NetworkEdge(self.config)
+            self._owns_edge = True
         return self._edge
 
     async def aclose(self) -> None:
-        """Close the network edge, if it was opened."""
-        if self._edge is not None:
+        """Close the network edge, if this engine opened it (an injected edge stays open)."""
+        if self._edge is not None and self._owns_edge:
             await self._edge.aclose()
             self._edge = None
 

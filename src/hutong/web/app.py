@@ -29,7 +29,7 @@ from .. import __version__
 from ..audit import AuditSink, NullSink
 from ..config import Config
 from ..config import load as load_config
-from ..edge import image_signer
+from ..edge import NetworkEdge, image_signer
 from ..errors import ConfigError, HutongError
 from ..signing import load_signer
 from ..store.userhash import UserHasher
@@ -130,12 +130,28 @@ def default_audit(cfg: Config) -> AuditSink:
     return sink
 
 
-def create_app(cfg: Config, *, engine: EngineLike | None = None, audit: AuditSink | None = None) -> FastAPI:
-    """The gateway app for ``cfg``; ``engine`` and ``audit`` default to those the configuration names."""
+def create_app(
+    cfg: Config,
+    *,
+    engine: EngineLike | None = None,
+    audit: AuditSink | None = None,
+    edge: NetworkEdge | None = None,
+) -> FastAPI:
+    """The gateway app for ``cfg``; ``engine`` and ``audit`` default to those the configuration names.
+
+    The app goes online through one network edge (one fetcher, cache and rate limiter): ``edge`` if
+    given, else the given engine's, else one it builds for ``cfg`` and hands to the engine it loads.
+    """
+    if edge is None and engine is not None:
+        engines_edge = getattr(engine, "edge", None)
+        edge = engines_edge if isinstance(engines_edge, NetworkEdge) else None
+    own_edge = edge is None  # built here, so closed here; a given edge (or the engine's) is closed by its owner
+    if edge is None:
+        edge = NetworkEdge(cfg)
     if engine is None:
         from ..pipeline import Engine
 
-        engine = Engine.from_config(cfg)
+        engine = Engine.from_config(cfg, edge=edge)
     data_dir = cfg.data.dir
     keys = ApiKeys(data_dir)
     if not is_loopback(cfg.server.host) and not keys.any():
@@ -155,7 +171,7 @@ def create_app(cfg: Config, *, engine: EngineLike | None = None, audit: AuditSin
     )
     signer = image_signer(cfg)
     if signer is not None:
-        gw.images = Images(cfg, signer)
+        gw.images = Images(cfg, signer, edge)
     if gw.dev_mode:
         log.warning(
             "development mode: no API keys configured; the API accepts calls without a key on loopback"
@@ -167,6 +183,8 @@ def create_app(cfg: Config, *, engine: EngineLike | None = None, audit: AuditSin
         await gw.engine.aclose()
         if gw.images is not None:
             await gw.images.aclose()
+        if own_edge:
+            await edge.aclose()
         for resource in (gw.prefs, gw.audit):
             close = getattr(resource, "close", None)
             if close is not None:
