@@ -156,6 +156,12 @@ class Engine:
     def policy_version(self) -> str:
         return self.policy.version
 
+    def reload(self) -> bool:
+        """Pick up screening data changed on disk since loading (threat feeds replaced or newly imported);
+        True if anything changed. Disk I/O, so a long-running service calls it on a timer, off its event
+        loop; checks never touch the disk themselves."""
+        return self.screener.reload()
+
     # ---- offline ---------------------------------------------------------------------------
 
     def analyse(

@@ -7,6 +7,8 @@ in ``HUTONG_SERVE_HOST``).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import logging
 import os
@@ -45,6 +47,7 @@ from .schemas import Health
 log = logging.getLogger("hutong.web")
 ENV_HOST = "HUTONG_SERVE_HOST"
 SWITCH_INTERVAL = 0.0005  # seconds; see tune_worker
+RELOAD_SECONDS = 60.0  # how often a worker looks for threat feeds imported or replaced while it runs
 
 
 class BodyLimit:
@@ -136,11 +139,14 @@ def create_app(
     engine: EngineLike | None = None,
     audit: AuditSink | None = None,
     edge: NetworkEdge | None = None,
+    reload_seconds: float = RELOAD_SECONDS,
 ) -> FastAPI:
     """The gateway app for ``cfg``; ``engine`` and ``audit`` default to those the configuration names.
 
     The app goes online through one network edge (one fetcher, cache and rate limiter): ``edge`` if
     given, else the given engine's, else one it builds for ``cfg`` and hands to the engine it loads.
+    While it serves, every ``reload_seconds`` it asks the engine to pick up threat feeds imported or
+    replaced on disk (``Engine.reload``), so a feed imported while the service runs takes effect.
     """
     if edge is None and engine is not None:
         engines_edge = getattr(engine, "edge", None)
@@ -179,7 +185,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        reloader = asyncio.create_task(_reload_every(gw.engine, reload_seconds))
         yield
+        reloader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reloader
         await gw.engine.aclose()
         if gw.images is not None:
             await gw.images.aclose()
@@ -214,6 +224,17 @@ def create_app(
     app.add_middleware(Timing, metrics=gw.metrics)
     app.add_middleware(BodyLimit, limit=cfg.server.max_body_bytes)
     return app
+
+
+async def _reload_every(engine: EngineLike, seconds: float) -> None:
+    """Call ``engine.reload`` every ``seconds``, off the event loop (it reads the feed store on disk)."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            if await run_in_threadpool(engine.reload):
+                log.info("screening data reloaded: threat feeds changed on disk")
+        except HutongError as exc:  # a damaged store: keep serving with what is loaded, and say so
+            log.warning("screening data not reloaded: %s", exc.message)
 
 
 def _add_service_routes(app: FastAPI, gw: Gateway) -> None:
