@@ -185,3 +185,15 @@ async def test_a_destination_that_is_a_picture_is_fetched_once(localnet: LocalNe
     (report,) = await analyse_online(localnet, tmp_path, "https://b23.tv/pic", preview=True)
     assert report.error is None and report.card is not None and report.card.error is None
     assert [r.host for r in localnet.requests] == ["b23.tv", "i0.hdslb.com"]
+
+
+async def test_an_off_platform_destination_is_fetched_once_and_carded_clean(
+    localnet: LocalNet, tmp_path: Path
+) -> None:
+    """An unknown host is requested as learnt (it may be a redirector); its card names the cleaned URL."""
+    localnet.route("b23.tv", redirect("https://promo.example.net/landing?utm_source=bili&ref=b23"), path="/Off")
+    localnet.route("promo.example.net", PAGE)
+    (report,) = await analyse_online(localnet, tmp_path, "https://b23.tv/Off", preview=True)
+    assert report.url == "https://promo.example.net/landing?ref=b23"
+    assert [r.path for r in localnet.requests if r.host == "promo.example.net"] == ["/landing?utm_source=bili&ref=b23"]
+    assert report.card is not None and report.card.url == report.url and report.card.title == "目的页"

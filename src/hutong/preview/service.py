@@ -219,7 +219,10 @@ class Previewer:
             return _Page(error=error), self._ttls.negative_ttl
         meta = extract(text, page.url)
         embed = await self._oembed(meta.oembed, page) if meta.oembed and self._settings.oembed else None
-        card = build_card(meta, url=page.url, oembed=embed, settings=self._settings)
+        # a handed-over page was fetched at the chain's end, perhaps with tracking a later cleaning removed
+        # (utm_* off-platform): the card names the cleaned URL it stands for
+        card_url = url if prefetched is not None else page.url
+        card = build_card(meta, url=card_url, oembed=embed, settings=self._settings)
         if page.truncated:  # carved from the first network.max_html_bytes of the page: say so
             card = dataclasses.replace(card, truncated=True)
         ttl = self._ttls.positive_ttl
