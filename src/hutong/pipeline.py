@@ -7,15 +7,20 @@
 
 ``Engine.analyse`` is pure and offline. ``Engine.analyse_online`` adds the network
 edge (short-link resolution through the guarded fetcher, preview cards); it is the
-only method that does I/O.
+only method that does I/O. Online, a short link's chain is walked with each platform
+content page requested already cleaned (the sharer's ``un=``, ``share_token``... never
+leave the machine), and the destination's answer is handed from the resolver to the
+previewer, so the destination is fetched once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
+from typing import TYPE_CHECKING
 
 from . import psl, structural
 from .clean import Cleaner
@@ -26,6 +31,7 @@ from .errors import HutongError, InputError
 from .find import Finder
 from .identify import Identifier
 from .model import (
+    CardError,
     Context,
     Found,
     Hop,
@@ -43,6 +49,9 @@ from .policy import load as load_policy
 from .safety.screen import Screener
 from .unwrap import Unwrapper
 from .urls import normalise
+
+if TYPE_CHECKING:
+    from .net.resolver import Final
 
 UNOPENABLE_FORMS = ("token", "miniprogram")
 
@@ -90,6 +99,19 @@ def _unresolved(report: LinkReport, hops: tuple[Hop, ...], error: str, code: str
     return report.evolve(hops=hops, error=error, verdict=report.verdict.with_reason(reason))
 
 
+@dataclass(frozen=True, slots=True)
+class _Online:
+    """A report after resolution, with what the network taught that the report itself does not carry."""
+
+    report: LinkReport
+    final: Final | None = None  # the destination's answer (its page), when it is the report's URL
+    failure: CardError | None = None  # why resolution stopped, for the card
+
+
+def _merge_removed(first: tuple[str, ...], then: tuple[str, ...]) -> tuple[str, ...]:
+    return first + tuple(n for n in then if n not in first)
+
+
 @dataclass
 class Engine:
     """Everything the pipeline needs, loaded once: platforms, rules, feeds, policy."""
@@ -103,10 +125,17 @@ class Engine:
     cleaner: Cleaner
     screener: Screener
     _edge: NetworkEdge | None = None
+    _owns_edge: bool = True  # an injected edge is closed by whoever built it
 
     @classmethod
-    def from_config(cls, cfg: Config | None = None, *, policy: Policy | None = None) -> Engine:
-        """Load the engine from configuration (defaults when ``cfg`` is None)."""
+    def from_config(
+        cls, cfg: Config | None = None, *, policy: Policy | None = None, edge: NetworkEdge | None = None
+    ) -> Engine:
+        """Load the engine from configuration (defaults when ``cfg`` is None).
+
+        ``edge`` is the network edge to go online through, shared with the caller (the web app hands the
+        same edge to its image proxy); without one, the engine opens its own on the first online call.
+        """
         cfg = cfg or Config()
         platforms = bundled()
         rules = ClearURLsRules.load(cfg.clean.clearurls) if cfg.clean.clearurls else None
@@ -119,11 +148,19 @@ class Engine:
             identifier=Identifier(platforms),
             cleaner=Cleaner(platforms, cfg.clean, rules),
             screener=Screener.from_config(cfg, platforms=platforms),
+            _edge=edge,
+            _owns_edge=edge is None,
         )
 
     @property
     def policy_version(self) -> str:
         return self.policy.version
+
+    def reload(self) -> bool:
+        """Pick up screening data changed on disk since loading (threat feeds replaced or newly imported);
+        True if anything changed. Disk I/O, so a long-running service calls it on a timer, off its event
+        loop; checks never touch the disk themselves."""
+        return self.screener.reload()
 
     # ---- offline ---------------------------------------------------------------------------
 
@@ -270,56 +307,94 @@ class Engine:
     ) -> tuple[LinkReport, ...]:
         """Like ``analyse``, and also resolve short links and (optionally) build preview cards."""
         reports = [self.inspect(f) for f in self.finder.find(text)]
-        reports = list(await asyncio.gather(*(self._resolve(r) for r in reports)))
+        online = list(await asyncio.gather(*(self._resolve(r) for r in reports)))
         if preview and self.config.preview.enabled:
-            reports = list(await asyncio.gather(*(self._preview(r) for r in reports)))
+            # a destination reached by several links of the message was fetched once: every card uses that answer
+            finals = {o.report.url: o.final for o in online if o.final is not None}
+            reports = list(await asyncio.gather(*(self._preview(o, finals.get(o.report.url)) for o in online)))
+        else:
+            reports = [o.report for o in online]
         return tuple(self.decide(r, context=context, prefs=prefs, mode=mode) for r in reports)
 
-    async def _resolve(self, report: LinkReport) -> LinkReport:
-        if not report.needs_resolve or report.url is None:
-            return report
+    def clean_hop(self, url: str) -> tuple[str, tuple[str, ...]]:
+        """The URL to request for a hop the resolver learnt: a platform content page without its tracking
+        parameters (the sharer's ``un=``, ``ut_sk=``...), anything else as it is, since a short link's or an
+        unknown redirector's query may be what moves the chain on. (URL, names removed)."""
         try:
-            resolution = await self.edge.resolver.resolve(report.url)
+            href = normalise(url).href
+        except InputError:
+            return url, ()
+        match = self.identifier.match(href)
+        if match is None or match.pattern is None or self.identifier.needs_resolve(href):
+            return url, ()
+        cleaned = self.cleaner.clean(href)
+        return (cleaned.url, cleaned.removed) if cleaned.removed else (url, ())
+
+    async def _resolve(self, report: LinkReport) -> _Online:
+        from .preview.explain import NO_DESTINATION, explain
+
+        if not report.needs_resolve or report.url is None:
+            return _Online(report)
+        try:
+            resolution = await self.edge.resolver.resolve(report.url, clean=self.clean_hop)
         except HutongError as exc:  # e.g. a shared cache that went away: this link stays unresolved, others go on
-            return _unresolved(report, report.hops, exc.message, (exc.code or "failed").rsplit(".", 1)[-1])
+            code = (exc.code or "failed").rsplit(".", 1)[-1]
+            return _Online(_unresolved(report, report.hops, exc.message, code), failure=explain(exc.code, exc.message))
         hops = report.hops + resolution.hops
         if resolution.error is not None:
             code = (resolution.error_code or "failed").rsplit(".", 1)[-1]
-            return _unresolved(report, hops, resolution.error, code)
+            failure = explain(resolution.error_code, resolution.error)
+            return _Online(_unresolved(report, hops, resolution.error, code), failure=failure)
         again = self._inspect_url(report.found, resolution.url, hops=hops)
         if again.needs_resolve:
             # the chain ended on a short-link host (an expired link's landing page, a page that moves on by
             # a means we do not follow): where the link leads is still unknown, so it must not pass as resolved
             error = f"the chain ended at {resolution.url[:200]}, still a short link (expired, or not a redirect)"
-            return _unresolved(report, hops, error, "no_destination")
-        # the share text's own title and kind stay; the original is the link as found
-        return again.evolve(original=report.original, title=report.title, needs_resolve=False)
+            failure = explain(NO_DESTINATION, error)
+            return _Online(_unresolved(report, hops, error, "no_destination"), failure=failure)
+        # the share text's own title and kind stay; the original is the link as found; what the resolver
+        # cleaned off the hops it requested is removed as surely as what cleaning the final URL removes
+        resolved = again.evolve(
+            original=report.original,
+            title=report.title,
+            needs_resolve=False,
+            removed=_merge_removed(resolution.removed, again.removed),
+        )
+        # the answer is the report's page unless the final URL was a wrapper, unwrapped after the chain
+        final = resolution.final if again.hops == hops else None
+        return _Online(resolved, final=final)
 
-    async def _preview(self, report: LinkReport) -> LinkReport:
+    async def _preview(self, online: _Online, final: Final | None) -> LinkReport:
+        report = online.report
         if report.url is None or report.verdict.level >= Level.MALICIOUS:
             return report
         if report.error is not None or report.needs_resolve:
             # resolution failed or was refused: fetching the short link again would only repeat the
-            # refused chain (and knock on a hostile server twice); show what is known
+            # refused chain (and knock on a hostile server twice); show what is known, and why no more
             from .preview.card import fallback_card
+            from .preview.explain import explain
 
             card = fallback_card(
                 report.url, share_title=report.title, kind_hint=report.identity.kind, settings=self.config.preview
             )
-            return report.evolve(card=card)
-        card = await self.edge.previewer.card_for(report.url, share_title=report.title, kind_hint=report.identity.kind)
+            failure = online.failure or explain(None, report.error or "")
+            return report.evolve(card=dataclasses.replace(card, error=failure))
+        card = await self.edge.previewer.card_for(
+            report.url, share_title=report.title, kind_hint=report.identity.kind, prefetched=final
+        )
         return report.evolve(card=card)
 
     @property
     def edge(self) -> NetworkEdge:
-        """The network edge, opened on first use."""
+        """The network edge: the injected one, or this engine's own, opened on first use."""
         if self._edge is None:
             self._edge = NetworkEdge(self.config)
+            self._owns_edge = True
         return self._edge
 
     async def aclose(self) -> None:
-        """Close the network edge, if it was opened."""
-        if self._edge is not None:
+        """Close the network edge, if this engine opened it (an injected edge stays open)."""
+        if self._edge is not None and self._owns_edge:
             await self._edge.aclose()
             self._edge = None
 

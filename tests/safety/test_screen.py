@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -234,16 +235,61 @@ def test_bad_operator_item_is_a_config_error(tmp_path: Path) -> None:
         Screener.from_config(_config(tmp_path, deny=["not a domain"]))
 
 
-def test_feed_replaced_on_disk_is_reloaded(tmp_path: Path) -> None:
+def test_feed_replaced_on_disk_is_reloaded_when_asked(tmp_path: Path) -> None:
     store = FeedStore(tmp_path / "feeds")
     store.import_lines("live", "domains", ["first.example\n"], source="s", now=NOW)
     s = Screener.from_config(_config(tmp_path), clock=lambda: NOW)
     assert _screen(s, "http://first.example/").level == Level.MALICIOUS
+    assert s.reload() is False  # nothing changed on disk
     store.import_lines("live", "domains", ["second.example\n"], source="s", now=NOW)
-    (rule,) = [r for r in s.rules if r.name == "feeds"]
-    rule._checked -= rule.RECHECK_SECONDS  # type: ignore[attr-defined]  # as if a minute had passed
+    assert s.reload() is True
     assert _screen(s, "http://first.example/").level == Level.UNKNOWN
     assert _screen(s, "http://second.example/").level == Level.MALICIOUS
+    assert s.reload() is False
+
+
+def test_screening_reads_no_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """However long the chain runs, a check never looks at the feed store: only ``reload`` does."""
+    store = FeedStore(tmp_path / "feeds")
+    store.import_lines("live", "domains", ["first.example\n"], source="s", now=NOW)
+    s = Screener.from_config(_config(tmp_path), clock=lambda: NOW)
+    store.import_lines("live", "domains", ["second.example\n"], source="s", now=NOW)
+    later = time.monotonic() + 24 * 3600.0
+    monkeypatch.setattr(time, "monotonic", lambda: later)  # a day later, by any clock a rule might read
+
+    def no_disk(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("screening touched the feed store")
+
+    for method in ("signature", "names", "load", "load_all", "infos"):
+        monkeypatch.setattr(FeedStore, method, no_disk)
+    for url in ("http://first.example/", "http://second.example/", "https://elsewhere.example/a?b=c"):
+        _screen(s, url)
+    assert _screen(s, "http://first.example/").level == Level.MALICIOUS  # still the data it was built with
+    monkeypatch.undo()
+    assert s.reload() is True and _screen(s, "http://second.example/").level == Level.MALICIOUS
+
+
+def test_feeds_imported_after_start_enable_the_rule_in_its_place(tmp_path: Path) -> None:
+    s = Screener.from_config(_config(tmp_path), clock=lambda: NOW)
+    assert "feeds" in dict(s.disabled) and s.reload() is False
+    assert _screen(s, "http://first.example/").level == Level.UNKNOWN
+    FeedStore(tmp_path / "feeds").import_lines("live", "domains", ["first.example\n"], source="s", now=NOW)
+    assert s.reload() is True
+    assert [r.name for r in s.rules] == ["structural", "feeds", "lookalike"]  # the order of safety.rules
+    assert "feeds" not in dict(s.disabled)
+    assert _screen(s, "http://first.example/").level == Level.MALICIOUS
+    assert s.reload() is False
+
+
+def test_a_damaged_feed_keeps_the_old_data(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    store = FeedStore(tmp_path / "feeds")
+    store.import_lines("live", "domains", ["first.example\n"], source="s", now=NOW)
+    s = Screener.from_config(_config(tmp_path), clock=lambda: NOW)
+    store.path("broken").write_bytes(b"not a feed at all")
+    with caplog.at_level(logging.WARNING, logger="hutong.safety"):
+        assert s.reload() is False
+    assert "kept its old data" in caplog.text
+    assert _screen(s, "http://first.example/").level == Level.MALICIOUS
 
 
 @pytest.mark.parametrize("hours", [0.0, -1.0])

@@ -51,11 +51,12 @@ def origin() -> Iterator[str]:
     server.server_close()
 
 
-def app_for(tmp_path: Path, engine: Any, origin: str) -> Any:
+def app_for(tmp_path: Path, origin: str) -> Any:
+    """The app with its own engine: the engine and the image proxy share one edge, configured to reach ``origin``."""
     port = int(origin.rsplit(":", 1)[1])
     cfg = make_config(tmp_path)
     network = NetworkSection(allowed_ports=(80, 443, port), allow_networks=("127.0.0.0/8",))
-    return create_app(dataclasses.replace(cfg, network=network), engine=engine)
+    return create_app(dataclasses.replace(cfg, network=network))
 
 
 @pytest.mark.parametrize(
@@ -66,9 +67,9 @@ def app_for(tmp_path: Path, engine: Any, origin: str) -> Any:
     ],
 )
 async def test_proxy(
-    tmp_path: Path, engine: Any, origin: str, name: str, path: str, status: int, media: str
+    tmp_path: Path, origin: str, name: str, path: str, status: int, media: str
 ) -> None:
-    app = app_for(tmp_path, engine, origin)
+    app = app_for(tmp_path, origin)
     images = app.state.gateway.images
     async with connect(app) as c:
         r = await c.get(images.url_for(origin + path))
@@ -78,8 +79,8 @@ async def test_proxy(
         assert max(Image.open(io.BytesIO(r.content)).size) == 640
 
 
-async def test_bad_tokens_never_reach_the_origin(tmp_path: Path, engine: Any, origin: str) -> None:
-    app = app_for(tmp_path, engine, origin)
+async def test_bad_tokens_never_reach_the_origin(tmp_path: Path, origin: str) -> None:
+    app = app_for(tmp_path, origin)
     good = app.state.gateway.images.url_for(origin + "/pic.png")
     _Origin.hits.clear()
     async with connect(app) as c:
@@ -89,8 +90,8 @@ async def test_bad_tokens_never_reach_the_origin(tmp_path: Path, engine: Any, or
     assert _Origin.hits == []
 
 
-def test_pages_only_show_proxied_images(tmp_path: Path, engine: Any, origin: str) -> None:
-    images = app_for(tmp_path, engine, origin).state.gateway.images
+def test_pages_only_show_proxied_images(tmp_path: Path, origin: str) -> None:
+    images = app_for(tmp_path, origin).state.gateway.images
     assert images.url_for("https://cdn.example/a.jpg").startswith("/img/")
     assert images.url_for("/img/already") == "/img/already"
     assert images.url_for("javascript:alert(1)") is None

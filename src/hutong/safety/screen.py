@@ -6,17 +6,20 @@ fresh, ``suspicious`` when older than ``safety.max_feed_age_hours``), ``lookalik
 scripts, typos, embedded brands: ``suspicious``) and ``deny`` (operator denylist: ``malicious``).
 A rule whose data is missing disables itself with a logged reason (:attr:`Screener.disabled`).
 A known platform with no findings is ``safe``; nothing known is ``unknown``.
+
+Screening does no disk I/O of its own: rule data is loaded when the chain is built, and data that
+changes while a service runs (threat feeds replaced by ``hutong feeds update``, or imported where
+there were none) is picked up by :meth:`Screener.reload`, which the service calls on a timer.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ..config import Config
 from ..errors import ConfigError, HutongError, InputError
@@ -31,6 +34,8 @@ from .lookalike import ProtectedSet
 log = logging.getLogger("hutong.safety")
 
 RULES: tuple[str, ...] = ("allowlist", "structural", "feeds", "lookalike", "deny")
+# rules whose data lives in data.dir and may appear while a service runs: retried by Screener.reload
+RELOADABLE: frozenset[str] = frozenset({"feeds"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +62,15 @@ class Rule(Protocol):
     name: str
 
     def check(self, subject: Subject) -> Outcome | None: ...
+
+
+@runtime_checkable
+class Reloadable(Protocol):
+    """A rule whose data can change on disk while it runs."""
+
+    def reload(self) -> bool:
+        """Re-read the data if it changed; True if it did. Disk I/O: never called by ``check``."""
+        ...
 
 
 class Disabled(Exception):
@@ -112,42 +126,54 @@ class StructuralRule:
         return Outcome(subject.structural) if subject.structural.reasons else None
 
 
+@dataclass(frozen=True, slots=True)
+class _LoadedFeeds:
+    """The feeds and their index, swapped in as one value so that a check sees old or new, never a mix."""
+
+    feeds: tuple[LoadedFeed, ...]
+    index: ThreatIndex
+
+
 class FeedRule:
     name = "feeds"
-
-    RECHECK_SECONDS = 60.0  # how often a long-running service looks for feeds replaced by `feeds update`
 
     def __init__(self, store: FeedStore, max_age_hours: float) -> None:
         self.store = store
         self.max_age_hours = max_age_hours
-        self._load()
+        self._signature: tuple[tuple[str, int, int, int], ...] | None = None
+        self._loaded = _LoadedFeeds((), ThreatIndex([], []))
+        self.reload()
         if not self.feeds:
             raise Disabled("no threat feeds imported (run `hutong feeds import FILE --format ...`)")
 
-    def _load(self) -> None:
-        self._signature = self.store.signature()
-        self._checked = time.monotonic()
-        feeds = [f for f in self.store.load_all() if len(f.index)]
-        self.feeds = tuple(feeds)
-        self.index = ThreatIndex([f.index for f in feeds], [f.host_keys for f in feeds])
+    @property
+    def feeds(self) -> tuple[LoadedFeed, ...]:
+        return self._loaded.feeds
 
-    def _refresh(self) -> None:
-        now = time.monotonic()
-        if now - self._checked < self.RECHECK_SECONDS:
-            return
-        self._checked = now
-        if self.store.signature() != self._signature:
+    @property
+    def index(self) -> ThreatIndex:
+        return self._loaded.index
+
+    def reload(self) -> bool:
+        """Load the feed files again if any was added, replaced or removed; True if they were."""
+        signature = self.store.signature()
+        if signature == self._signature:
+            return False
+        if self._signature is not None:
             log.info("threat feeds changed on disk; reloading")
-            self._load()  # files are swapped atomically, so this sees whole feeds only
+        feeds = tuple(f for f in self.store.load_all() if len(f.index))  # swapped atomically: whole feeds only
+        self._loaded = _LoadedFeeds(feeds, ThreatIndex([f.index for f in feeds], [f.host_keys for f in feeds]))
+        self._signature = signature
+        return True
 
     def check(self, subject: Subject) -> Outcome | None:
         c = subject.canonical
         if c is None:
             return None
-        self._refresh()
+        loaded = self._loaded
         hits = [
             h
-            for h in self.index.lookup(c)
+            for h in loaded.index.lookup(c)
             if not (h.flags & FLAG_EXACT_HOST and expression_host(h.expression) != c.host)
         ]
         if not hits:
@@ -159,7 +185,7 @@ class FeedRule:
             if hit.flags & FLAG_EXCEPTION or hit.source in excepted or hit.source in seen:
                 continue
             seen.add(hit.source)  # one reason per feed: the most specific expression comes first
-            reasons.append(self._reason(self.feeds[hit.source], hit.entry, hit.expression, subject.now))
+            reasons.append(self._reason(loaded.feeds[hit.source], hit.entry, hit.expression, subject.now))
         return (
             Outcome(Verdict(max((r.level for r in reasons), default=Level.UNKNOWN), tuple(reasons)))
             if reasons
@@ -226,10 +252,15 @@ class Screener:
         rules: Sequence[Rule],
         disabled: Sequence[tuple[str, str]] = (),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        order: Sequence[str] | None = None,
+        retry: Mapping[str, Callable[[], Rule]] | None = None,
     ) -> None:
         self.rules = tuple(rules)
         self.disabled: tuple[tuple[str, str], ...] = tuple(disabled)
         self._clock = clock
+        self._order = tuple(order) if order is not None else tuple(r.name for r in self.rules)
+        self._retry = dict(retry or {})  # disabled rules whose data may appear later, by name
 
     @classmethod
     def from_config(
@@ -253,6 +284,7 @@ class Screener:
         }
         rules: list[Rule] = []
         disabled: list[tuple[str, str]] = []
+        retry: dict[str, Callable[[], Rule]] = {}
         for name in s.rules:
             if name not in factories:
                 raise ConfigError(f"safety.rules: unknown rule {name!r}; use {', '.join(RULES)}")
@@ -261,12 +293,40 @@ class Screener:
             except Disabled as exc:
                 log.info("screening rule %s disabled: %s", name, exc)
                 disabled.append((name, str(exc)))
+                if name in RELOADABLE:
+                    retry[name] = factories[name]
             except HutongError as exc:
                 if isinstance(exc, ConfigError):
                     raise
                 log.warning("screening rule %s disabled: %s", name, exc.message)
                 disabled.append((name, exc.message))
-        return cls(rules, disabled, clock or (lambda: datetime.now(UTC)))
+                if name in RELOADABLE:
+                    retry[name] = factories[name]
+        return cls(rules, disabled, clock or (lambda: datetime.now(UTC)), order=s.rules, retry=retry)
+
+    def reload(self) -> bool:
+        """Pick up rule data changed on disk (threat feeds replaced, or imported where there were none);
+        True if anything changed. This is the chain's only disk I/O after it is built: a service calls it
+        on a timer, ``screen`` never does."""
+        changed = False
+        for rule in self.rules:
+            if isinstance(rule, Reloadable):
+                try:
+                    changed = rule.reload() or changed
+                except HutongError as exc:  # a damaged file: keep screening with what was loaded
+                    log.warning("screening rule %s kept its old data: %s", rule.name, exc.message)
+        for name, factory in tuple(self._retry.items()):
+            try:
+                rule = factory()
+            except (Disabled, HutongError):
+                continue
+            log.info("screening rule %s enabled: its data is now there", name)
+            del self._retry[name]
+            rules = sorted((*self.rules, rule), key=lambda r: self._order.index(r.name))
+            self.rules = tuple(rules)  # one assignment: a screen in progress keeps the chain it started with
+            self.disabled = tuple(d for d in self.disabled if d[0] != name)
+            changed = True
+        return changed
 
     def screen(self, url: str, *, identity: Identity, site: str | None, structural: Verdict) -> Verdict:
         """Run every rule in order and merge what they find into one Verdict."""
@@ -276,7 +336,7 @@ class Screener:
             canonical = None
         subject = Subject(url, canonical, identity, site, structural, self._clock())
         verdict = Verdict(Level.UNKNOWN)
-        for rule in self.rules:
+        for rule in self.rules:  # the tuple of this moment: reload swaps in a new one
             outcome = rule.check(subject)
             if outcome is None:
                 continue

@@ -7,6 +7,8 @@ in ``HUTONG_SERVE_HOST``).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import logging
 import os
@@ -29,7 +31,7 @@ from .. import __version__
 from ..audit import AuditSink, NullSink
 from ..config import Config
 from ..config import load as load_config
-from ..edge import image_signer
+from ..edge import NetworkEdge, image_signer
 from ..errors import ConfigError, HutongError
 from ..ratelimit import ClientLimiter, parse_networks
 from ..signing import load_signer
@@ -47,6 +49,7 @@ from .throttle import Throttle
 log = logging.getLogger("hutong.web")
 ENV_HOST = "HUTONG_SERVE_HOST"
 SWITCH_INTERVAL = 0.0005  # seconds; see tune_worker
+RELOAD_SECONDS = 60.0  # how often a worker looks for threat feeds imported or replaced while it runs
 
 
 class BodyLimit:
@@ -132,12 +135,31 @@ def default_audit(cfg: Config) -> AuditSink:
     return sink
 
 
-def create_app(cfg: Config, *, engine: EngineLike | None = None, audit: AuditSink | None = None) -> FastAPI:
-    """The gateway app for ``cfg``; ``engine`` and ``audit`` default to those the configuration names."""
+def create_app(
+    cfg: Config,
+    *,
+    engine: EngineLike | None = None,
+    audit: AuditSink | None = None,
+    edge: NetworkEdge | None = None,
+    reload_seconds: float = RELOAD_SECONDS,
+) -> FastAPI:
+    """The gateway app for ``cfg``; ``engine`` and ``audit`` default to those the configuration names.
+
+    The app goes online through one network edge (one fetcher, cache and rate limiter): ``edge`` if
+    given, else the given engine's, else one it builds for ``cfg`` and hands to the engine it loads.
+    While it serves, every ``reload_seconds`` it asks the engine to pick up threat feeds imported or
+    replaced on disk (``Engine.reload``), so a feed imported while the service runs takes effect.
+    """
+    if edge is None and engine is not None:
+        engines_edge = getattr(engine, "edge", None)
+        edge = engines_edge if isinstance(engines_edge, NetworkEdge) else None
+    own_edge = edge is None  # built here, so closed here; a given edge (or the engine's) is closed by its owner
+    if edge is None:
+        edge = NetworkEdge(cfg)
     if engine is None:
         from ..pipeline import Engine
 
-        engine = Engine.from_config(cfg)
+        engine = Engine.from_config(cfg, edge=edge)
     data_dir = cfg.data.dir
     keys = ApiKeys(data_dir)
     if not is_loopback(cfg.server.host) and not keys.any():
@@ -157,7 +179,7 @@ def create_app(cfg: Config, *, engine: EngineLike | None = None, audit: AuditSin
     )
     signer = image_signer(cfg)
     if signer is not None:
-        gw.images = Images(cfg, signer)
+        gw.images = Images(cfg, signer, edge)
     if gw.dev_mode:
         log.warning(
             "development mode: no API keys configured; the API accepts calls without a key on loopback"
@@ -168,12 +190,18 @@ def create_app(cfg: Config, *, engine: EngineLike | None = None, audit: AuditSin
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        reloader = asyncio.create_task(_reload_every(gw.engine, reload_seconds))
         yield
+        reloader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reloader
         if limiter is not None:
             await limiter.aclose()
         await gw.engine.aclose()
         if gw.images is not None:
             await gw.images.aclose()
+        if own_edge:
+            await edge.aclose()
         for resource in (gw.prefs, gw.audit):
             close = getattr(resource, "close", None)
             if close is not None:
@@ -222,6 +250,17 @@ def client_limiter(cfg: Config) -> ClientLimiter | None:
         return ClientLimiter(local, limit=limit)
     # shared over Redis; this worker counts alone while Redis is away
     return ClientLimiter(open_cache(cfg), limit=limit, fallback=local)
+
+
+async def _reload_every(engine: EngineLike, seconds: float) -> None:
+    """Call ``engine.reload`` every ``seconds``, off the event loop (it reads the feed store on disk)."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            if await run_in_threadpool(engine.reload):
+                log.info("screening data reloaded: threat feeds changed on disk")
+        except HutongError as exc:  # a damaged store: keep serving with what is loaded, and say so
+            log.warning("screening data not reloaded: %s", exc.message)
 
 
 def _add_service_routes(app: FastAPI, gw: Gateway) -> None:

@@ -69,6 +69,8 @@ class EngineLike(Protocol):
 
     async def aclose(self) -> None: ...
 
+    def reload(self) -> bool: ...
+
 
 @runtime_checkable
 class AsyncAuditSink(Protocol):

@@ -77,6 +77,10 @@ STRINGS: Mapping[str, Mapping[Lang, str]] = {
     "field.go": {"en": "Go-link", "zh": "跳转链接"},
     "field.card": {"en": "Preview", "zh": "预览"},
     "field.error": {"en": "Note", "zh": "说明"},
+    "card.truncated": {
+        "en": "This preview was made from the first part of a long page (cut at the size limit).",
+        "zh": "此预览仅依据长页面的前一部分生成（超出大小上限的部分未读取）。",
+    },
     "cat.ecommerce": {"en": "e-commerce", "zh": "电商"},
     "cat.video": {"en": "video", "zh": "视频"},
     "cat.social": {"en": "social", "zh": "社交"},

@@ -84,6 +84,12 @@ class HopOut(BaseModel):
     via: Literal["redirect", "body", "wrapper", "interstitial", "final"]
 
 
+class CardErrorOut(BaseModel):
+    code: str = Field(description="the fetch failure's stable code (remote.timeout, remote.blocked_address ...)")
+    detail: str
+    detail_zh: str
+
+
 class CardOut(BaseModel):
     kind: Literal["product", "video", "article", "profile", "live", "generic"]
     url: str | None = None
@@ -100,6 +106,8 @@ class CardOut(BaseModel):
     published: str | None = None
     embed: str | None = None
     lang: str | None = None
+    error: CardErrorOut | None = Field(default=None, description="why the page could not be used for the card")
+    truncated: bool = Field(default=False, description="the card was carved from a page cut at the size cap")
 
 
 class LinkOut(BaseModel):
