@@ -53,7 +53,9 @@ class Images:
         return self._proxy
 
     async def aclose(self) -> None:
-        """Close the fetcher, if one was opened."""
+        """Close the fetcher and the decode threads, if they were opened."""
+        if self._proxy is not None:
+            self._proxy.close()
         if self._fetcher is not None:
             await self._fetcher.aclose()
             self._fetcher = self._proxy = None
