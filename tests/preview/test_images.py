@@ -10,8 +10,11 @@ import pytest
 from PIL import Image
 
 from hutong.config import PreviewSection
-from hutong.errors import BadContent, ConfigError, TokenError, TooLarge
+from hutong.errors import BadContent, ConfigError, HutongError, TokenError, TooLarge
+from hutong.preview.imagedecode import decode_cost_of
 from hutong.preview.images import IMAGE_PATH, ImageSigner, reencode
+
+from . import image_bombs as bombs
 
 KEY = b"k" * 32
 ORIGIN = "https://img.example.cn/a/b.jpg?x=1.2&y=%E4%B8%AD"
@@ -140,19 +143,88 @@ def test_animated_gif_keeps_first_frame_colour() -> None:
         assert b > 200 and r < 50
 
 
+MIB = 1024 * 1024
+
+
 @pytest.mark.parametrize(
-    ("name", "data", "error"),
+    ("name", "make", "error", "code", "reason"),
     [
-        ("pixel bomb", encode("1", (10_000, 10_000), "PNG"), TooLarge),
-        ("svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', BadContent),
-        ("html", b"<html>not an image</html>", BadContent),
-        ("truncated jpeg", encode("RGB", (100, 100), "JPEG")[:200], BadContent),
-        ("empty", b"", BadContent),
+        ("png: huge dimensions, tiny file", lambda: bombs.png(5600, 5600), TooLarge, "preview.image_memory",
+         "over preview.image_max_decode_bytes"),
+        ("png: palette expands to RGB", lambda: bombs.png(4000, 4000, "P"), TooLarge, "preview.image_memory",
+         "(P) would take"),
+        ("png: 16-bit grey", lambda: bombs.png(5000, 5000, "I;16"), TooLarge, "preview.image_memory",
+         "(I;16) would take"),
+        ("png: over the pixel cap", lambda: bombs.png(6000, 6000, "1"), TooLarge, "preview.image_pixels",
+         "over preview.image_max_pixels"),
+        ("png: past Pillow's bomb limit", lambda: bombs.png(20_000, 20_000, "1"), TooLarge,
+         "preview.image_pixels", "decompression-bomb limit"),
+        ("png: text chunks inflate while opening", bombs.png_text_bomb, BadContent, "preview.image_decode",
+         "cannot be decoded"),
+        ("gif: huge canvas, a few frames", lambda: bombs.gif(5600, 5600, 3), TooLarge, "preview.image_memory",
+         "GIF (P) would take"),
+        ("jpeg: progressive keeps every coefficient", lambda: bombs.jpeg(5600, 5600, progressive=True),
+         TooLarge, "preview.image_memory", "JPEG (RGB) would take"),
+        ("jpeg: over the pixel cap", lambda: bombs.jpeg_header(8000, 8000), TooLarge, "preview.image_pixels",
+         "8000x8000 pixels"),
+        ("webp: lossless canvas", lambda: bombs.webp(2500, 2500), TooLarge, "preview.image_memory",
+         "WEBP (RGBA) would take"),
+        ("webp: canvas past Pillow's limit, refused before Pillow opens it",
+         lambda: bombs.webp_header(16384, 16384), TooLarge, "preview.image_pixels", "16384x16384 pixels"),
+        ("webp: unreadable header", lambda: bombs.webp_header(100, 100)[:24], BadContent,
+         "preview.image_decode", "WebP header"),
+        ("ico: an embedded PNG larger than its directory says", lambda: bombs.ico([bombs.png(4000, 4000, "RGBA")]),
+         TooLarge, "preview.image_memory", "PNG (RGBA) would take"),
+        ("ico: an embedded bitmap over the pixel cap", lambda: bombs.ico([bombs.dib_header(6000, 6000)]),
+         TooLarge, "preview.image_pixels", "6000x6000 pixels"),
+        ("ico: too many entries", lambda: bombs.ico([bombs.png(16, 16)] * 65), BadContent,
+         "preview.image_decode", "65 entries"),
+        ("bmp: run-length encoded", lambda: bombs.bmp_rle8(5600, 5600), TooLarge, "preview.image_memory",
+         "BMP (P) would take"),
+        ("tiff is not accepted", bombs.tiff, BadContent, "preview.image_decode", "unknown format"),
+        ("svg", lambda: b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', BadContent,
+         "preview.image_decode", "SVG"),
+        ("html", lambda: b"<html>not an image</html>", BadContent, "preview.image_decode", "unknown format"),
+        ("truncated jpeg", lambda: encode("RGB", (100, 100), "JPEG")[:200], BadContent, "preview.image_decode",
+         "corrupt"),
+        ("empty", lambda: b"", BadContent, "preview.image_decode", "unknown format"),
     ],
-)
-def test_refused_images(name: str, data: bytes, error: type[Exception]) -> None:
-    with pytest.raises(error):
-        reencode(data, PreviewSection(image_max_pixels=50_000_000))
+)  # fmt: skip
+def test_refused_images(
+    name: str, make: Callable[[], bytes], error: type[Exception], code: str, reason: str
+) -> None:
+    with pytest.raises(error) as info:
+        reencode(make(), PreviewSection())
+    assert isinstance(info.value, HutongError)
+    assert (info.value.code, reason in info.value.message) == (code, True), info.value.message
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "media", "size"),
+    [
+        ("jpeg: 5600x5600 baseline decodes DCT-scaled", lambda: bombs.jpeg(5600, 5600), "image/jpeg", (640, 640)),
+        ("gif: 3000 frames, only the first decoded", lambda: bombs.gif(100, 100, 3000), "image/jpeg", (100, 100)),
+        ("png: 3300x3300 RGB, just within the budget", lambda: bombs.png(3300, 3300), "image/jpeg", (640, 640)),
+        ("png: 1-bit", lambda: bombs.png(2000, 1000, "1"), "image/jpeg", (640, 320)),
+        ("png: 16-bit grey", lambda: bombs.png(1000, 2000, "I;16"), "image/jpeg", (320, 640)),
+        ("ico: a favicon", lambda: encode("RGBA", (64, 64), "ICO"), "image/png", (64, 64)),
+        ("bmp: run-length encoded", lambda: bombs.bmp_rle8(1000, 500), "image/jpeg", (640, 320)),
+    ],
+)  # fmt: skip
+def test_large_but_bounded_images_are_proxied(
+    name: str, make: Callable[[], bytes], media: str, size: tuple[int, int]
+) -> None:
+    out, got_media = reencode(make(), PreviewSection())
+    with Image.open(io.BytesIO(out)) as im:
+        assert (got_media, im.size, getattr(im, "n_frames", 1)) == (media, size, 1)
+
+
+def test_the_budget_is_a_setting() -> None:
+    """The 3300x3300 PNG reckoned at 63 MiB passes the default 64 MiB and is refused under 62."""
+    data = bombs.png(3300, 3300)
+    assert 62 * MIB < decode_cost_of(data, PreviewSection()) <= 64 * MIB
+    with pytest.raises(TooLarge):
+        reencode(data, PreviewSection(image_max_decode_bytes=62 * MIB))
 
 
 def test_every_single_character_change_of_a_token_is_refused() -> None:

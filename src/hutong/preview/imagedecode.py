@@ -154,9 +154,7 @@ def _ico_headers(data: bytes) -> list[Header]:
     try:
         ico = IcoImagePlugin.IcoFile(buf)
         if len(ico.entry) > MAX_ICO_ENTRIES:
-            raise BadContent(
-                f"icon has {len(ico.entry)} entries, over {MAX_ICO_ENTRIES}", code="preview.image_decode"
-            )
+            raise BadContent(f"icon has {len(ico.entry)} entries, over {MAX_ICO_ENTRIES}", code="preview.image_decode")
         headers = []
         for entry in ico.entry:
             buf.seek(entry.offset)

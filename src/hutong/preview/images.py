@@ -7,7 +7,9 @@ the guarded fetcher, decodes it with Pillow under a pixel cap and a memory budge
 text) and re-encodes it, shrunk to ``preview.image_max_side``. SVG is never decoded (scripts,
 external references). At most ``preview.image_decode_concurrency`` decodes run at once per
 proxy, on its own threads off the event loop; a request that gives up waiting does not free its
-thread before its decode has finished.
+thread before its decode has finished. At most ``preview.image_decode_queue`` more renders may be
+fetching or waiting; beyond that a render is refused as busy (``preview.image_busy``) until one
+finishes, so the bodies held in memory are bounded as well.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ..cache import Cache
 from ..config import PreviewSection
-from ..errors import BadContent, ConfigError, TokenError, TooLarge
+from ..errors import BadContent, ConfigError, RemoteError, TokenError, TooLarge
 from ..net.types import Fetcher
 from .imagedecode import decode_small
 
@@ -134,8 +136,25 @@ class ImageProxy:
         self._count_lock = threading.Lock()
         self.decoding = 0  # decodes running now
         self.max_decoding = 0  # the most that ever ran at once (a high-water mark, like VmHWM)
+        # renders past the cache, fetching, waiting or decoding: each holds a body of up to
+        # network.max_image_bytes, so their number is bounded too
+        self._capacity = settings.image_decode_concurrency + settings.image_decode_queue
+        self.admitted = 0
 
     async def _render_fresh(self, url: str) -> tuple[bytes, str]:
+        if self.admitted >= self._capacity:
+            raise RemoteError(
+                "the image proxy is busy (preview.image_decode_concurrency + image_decode_queue renders "
+                "in progress); try again shortly",
+                code="preview.image_busy",
+            )
+        self.admitted += 1
+        try:
+            return await self._fetch_and_reencode(url)
+        finally:
+            self.admitted -= 1
+
+    async def _fetch_and_reencode(self, url: str) -> tuple[bytes, str]:
         result = await self._fetcher.fetch(url, purpose="image")
         if result.status >= 400:
             raise BadContent(f"image answered HTTP {result.status}", code="preview.image_status")

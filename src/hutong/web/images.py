@@ -80,7 +80,8 @@ def _image_cache(cfg: Config) -> Any:
 
 @router.get("/img/{token}")
 async def image(token: str, request: Request, gw: Annotated[Gateway, Depends(gateway)]) -> Response:
-    """One proxied, re-encoded card image; 400/410 for a bad token, 502 when the origin fails."""
+    """One proxied, re-encoded card image; 400/410 for a bad token, 502 when the origin fails or the
+    image is refused, 503 while the proxy is busy."""
     images: Images | None = gw.images
     headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'"}
     if images is None:
@@ -94,6 +95,10 @@ async def image(token: str, request: Request, gw: Annotated[Gateway, Depends(gat
         status = 410 if exc.code == "token.expired" else 400
         return Response(exc.message, status_code=status, media_type="text/plain", headers=headers)
     except (RemoteError, HutongError) as exc:
+        if exc.code == "preview.image_busy":
+            return Response(
+                exc.message, status_code=503, media_type="text/plain", headers={**headers, "Retry-After": "1"}
+            )
         return Response(exc.message, status_code=502, media_type="text/plain", headers=headers)
     return Response(
         body, media_type=media_type, headers={**headers, "Cache-Control": "public, max-age=86400"}
