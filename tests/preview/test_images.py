@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
+import os
 import string
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from hutong.config import PreviewSection
-from hutong.errors import BadContent, ConfigError, HutongError, TokenError, TooLarge
+from hutong.config import parse as parse_config
+from hutong.errors import BadContent, ConfigError, HutongError, RemoteError, TokenError, TooLarge
+from hutong.net.types import FetchResult
 from hutong.preview.imagedecode import decode_cost_of
-from hutong.preview.images import IMAGE_PATH, ImageSigner, reencode
+from hutong.preview.images import IMAGE_PATH, ImageProxy, ImageSigner, reencode
+from tests.conftest import ROOT
+from tests.preview.test_service import DictFetcher
 
 from . import image_bombs as bombs
 
@@ -190,9 +200,7 @@ MIB = 1024 * 1024
         ("empty", lambda: b"", BadContent, "preview.image_decode", "unknown format"),
     ],
 )  # fmt: skip
-def test_refused_images(
-    name: str, make: Callable[[], bytes], error: type[Exception], code: str, reason: str
-) -> None:
+def test_refused_images(name: str, make: Callable[[], bytes], error: type[Exception], code: str, reason: str) -> None:
     with pytest.raises(error) as info:
         reencode(make(), PreviewSection())
     assert isinstance(info.value, HutongError)
@@ -248,3 +256,127 @@ def _accepted(signer: ImageSigner, token: str) -> bool:
     except TokenError:
         return False
     return True
+
+
+# Runs in a fresh interpreter: each image is re-encoded once with the peak RSS reset before it.
+# MALLOC_MMAP_THRESHOLD_ fixes glibc's threshold, so every pixel buffer is mapped and unmapped on
+# its own and one image's freed memory cannot hide the next one's peak.
+_MEASURE = """
+import json, sys
+from pathlib import Path
+from hutong.config import PreviewSection
+from hutong.preview.images import reencode
+def status(key):
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024
+settings = PreviewSection(image_max_decode_bytes=1 << 40)
+reencode(Path(sys.argv[1]).read_bytes(), settings)  # warm: imports and first allocations
+peaks = {}
+for path in sys.argv[1:]:
+    data = Path(path).read_bytes()
+    Path("/proc/self/clear_refs").write_text("5")
+    before = status("VmRSS")
+    reencode(data, settings)
+    peaks[Path(path).name] = status("VmHWM") - before
+print(json.dumps(peaks))
+"""
+
+RECKONED_KINDS: dict[str, Callable[[], bytes]] = {
+    "png-rgb": lambda: bombs.png(3000, 3000),
+    "png-rgba": lambda: bombs.png(3000, 3000, "RGBA"),
+    "png-palette": lambda: bombs.png(3000, 3000, "P"),
+    "png-grey16": lambda: bombs.png(3000, 3000, "I;16"),
+    "png-grey": lambda: bombs.png(3000, 3000, "L"),
+    "jpeg-progressive": lambda: bombs.jpeg(3000, 3000, progressive=True),
+    "jpeg-baseline-scaled": lambda: bombs.jpeg(5600, 5600),
+    "gif": lambda: bombs.gif(3000, 3000),
+    "webp-lossless": lambda: bombs.webp(2000, 2000),
+    "ico-png": lambda: bombs.ico([bombs.png(2000, 2000, "RGBA")]),
+    "bmp-rle": lambda: bombs.bmp_rle8(3000, 3000),
+}
+
+
+@pytest.mark.slow
+def test_reckoned_memory_bounds_the_measured_peak(tmp_path: Path) -> None:
+    """For each kind, the peak RSS growth of one re-encode stays under what ``imagecost`` reckons for
+    it, and the reckoning is not so loose that it refuses images for nothing (within 2x + 8 MiB)."""
+    warm = tmp_path / "0-warm.png"
+    warm.write_bytes(bombs.png(64, 64))
+    reckoned = {}
+    for name, make in RECKONED_KINDS.items():
+        data = make()
+        (tmp_path / name).write_bytes(data)
+        reckoned[name] = decode_cost_of(data, PreviewSection(image_max_decode_bytes=1 << 40))
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "MALLOC_MMAP_THRESHOLD_": "65536"}
+    paths = [str(warm), *(str(tmp_path / name) for name in RECKONED_KINDS)]
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *paths], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    measured = json.loads(done.stdout)
+    table = {name: (round(measured[name] / MIB, 1), round(reckoned[name] / MIB, 1)) for name in RECKONED_KINDS}
+    assert [n for n in RECKONED_KINDS if measured[n] > reckoned[n]] == [], table
+    assert [n for n in RECKONED_KINDS if reckoned[n] > 2 * measured[n] + 8 * MIB] == [], table
+
+
+def _urls(n: int) -> list[str]:
+    return [f"https://img.example.cn/{i}.png" for i in range(n)]
+
+
+def _fetcher(body: bytes, n: int, delay: float = 0.0) -> DictFetcher:
+    """Distinct URLs for one body, so neither a cache nor single-flight can share their decodes."""
+    answer = {u: FetchResult(url=u, status=200, content_type="image/png", body=body) for u in _urls(n)}
+    return DictFetcher(dict(answer), delay=delay)
+
+
+async def test_decodes_never_outnumber_the_pool() -> None:
+    proxy = ImageProxy(_fetcher(bombs.png(2000, 2000), 12), PreviewSection(image_decode_concurrency=2))
+    try:
+        answers = await asyncio.gather(*(proxy.render(u) for u in _urls(12)))
+    finally:
+        proxy.close()
+    assert [media for _, media in answers] == ["image/jpeg"] * 12
+    assert (proxy.max_decoding, proxy.decoding) == (2, 0)
+
+
+async def test_a_cancelled_request_holds_its_decode_thread_until_the_decode_ends() -> None:
+    """A client that goes away does not free room for another decode beside its own, still running."""
+    proxy = ImageProxy(_fetcher(bombs.png(3300, 3300), 7), PreviewSection(image_decode_concurrency=1))
+    urls = _urls(7)
+    try:
+        gone = [asyncio.create_task(proxy.render(u)) for u in urls[:4]]
+        for _ in range(1000):
+            if proxy.decoding:
+                break
+            await asyncio.sleep(0.005)
+        assert proxy.decoding == 1
+        for task in gone:
+            task.cancel()
+        later = await asyncio.gather(*(proxy.render(u) for u in urls[4:]))
+    finally:
+        proxy.close()
+    assert all(task.cancelled() for task in gone)
+    assert [media for _, media in later] == ["image/jpeg"] * 3
+    assert proxy.max_decoding == 1
+
+
+async def test_renders_beyond_the_queue_are_refused_as_busy() -> None:
+    settings = PreviewSection(image_decode_concurrency=1, image_decode_queue=1)
+    proxy = ImageProxy(_fetcher(bombs.png(64, 64), 5, delay=0.05), settings)
+    try:
+        answers = await asyncio.gather(*(proxy.render(u) for u in _urls(4)), return_exceptions=True)
+        after = await proxy.render(_urls(5)[4])
+    finally:
+        proxy.close()
+    codes = sorted(a.code if isinstance(a, RemoteError) else "served" for a in answers)
+    assert codes == ["preview.image_busy", "preview.image_busy", "served", "served"]
+    assert after[1] == "image/jpeg" and proxy.admitted == 0
+
+
+@pytest.mark.parametrize(
+    "setting", ["image_decode_concurrency = 0", "image_max_decode_bytes = 0", "image_decode_queue = -1"]
+)
+def test_bad_decode_bounds_are_configuration_errors(setting: str) -> None:
+    with pytest.raises(ConfigError, match=setting.split(" ")[0]):
+        parse_config(f"[preview]\n{setting}\n")

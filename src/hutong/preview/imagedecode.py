@@ -91,6 +91,8 @@ def _open(data: bytes) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # an ICO entry whose own header differs from the directory: its real size was checked
+            warnings.filterwarnings("ignore", "Image was not the expected size", UserWarning)
             return Image.open(io.BytesIO(data), formats=FORMATS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _pillow_bomb() from exc
