@@ -205,6 +205,17 @@ def _codes(codes: dict[int, int]) -> str:
     return ", ".join(f"{n}× {c}" for c, n in codes.items())
 
 
+# The code before the memory bound (commit e3f121f, the same machine, 2026-12-04, load average 2.89),
+# measured with `--before-src`; kept here so that a run without it still records them.
+RECORDED_BEFORE = """\
+| `e3f121f` (before) | PNG 5600x5600 RGB (the report) | 6 | 2202 | 18 | 3.9 | 6× 200 |
+| `e3f121f` (before) | PNG 5600x5600 RGB (the report) | 32 | 1900 | 575 | 20.2 | 32× 200 |
+| `e3f121f` (before) | WebP 5600x5600 RGBA | 32 | 4148 | 1697 | 40.5 | 32× 200 |
+| `e3f121f` (before) | JPEG 5600x5600 progressive | 32 | 1781 | 706 | 11.9 | 32× 200 |
+| `e3f121f` (before) | PNG 3300x3300 RGB (accepted, 63 MiB reckoned) | 32 | 822 | 650 | 12.4 | 32× 200 |
+"""
+
+
 def render(trees: list[tuple[str, list[dict[str, Any]]]], header: str) -> str:
     lines = [
         HEADING,
@@ -213,11 +224,17 @@ def render(trees: list[tuple[str, list[dict[str, Any]]]], header: str) -> str:
         "",
         "Peak = the server's `VmHWM` after the burst minus its `VmRSS` before it (the peak was reset"
         " with `clear_refs`); kept = `VmRSS` after minus before. One worker, default settings"
-        " (`preview.image_decode_concurrency` 2, `preview.image_max_decode_bytes` 64 MiB).",
+        " (`preview.image_decode_concurrency` 2, `preview.image_max_decode_bytes` 64 MiB). Before, the"
+        " bombs were decoded whole on the default thread pool (6 threads on 2 cores, up to 32 on larger"
+        " machines); after, they are refused from their headers, and the largest accepted image shows"
+        " the bound: 2 decodes of at most 64 MiB at a time (worst case per worker, see"
+        " [previews.md](previews.md#memory)).",
         "",
         "| tree | image | concurrent | peak growth MiB | kept MiB | seconds | answers |",
         "|---|---|---:|---:|---:|---:|---|",
     ]
+    if not any(name.endswith("(before)") for name, _ in trees):
+        lines.append(RECORDED_BEFORE.rstrip("\n"))
     for name, results in trees:
         for r in results:
             label = KINDS[r["kind"]][0]
