@@ -7,6 +7,8 @@ decode), and reads ``VmHWM`` and ``VmRSS`` from ``/proc/<pid>/status``.
 
     .venv/bin/python bench/images.py                                # this checkout
     .venv/bin/python bench/images.py --before-src /work/main/src    # and another tree, side by side
+    git archive e3f121f src | tar -x -C /tmp/before                 # e.g. the code before the bound
+    .venv/bin/python bench/images.py --before-src /tmp/before/src --before-label '`e3f121f`'
     .venv/bin/python bench/images.py --write      # record the figures in docs/benchmarks.md
 
 Kinds: the reported bomb (a 5600x5600 RGB PNG of ~100 kB, under the 32 Mpx pixel cap), a
@@ -228,7 +230,8 @@ def render(trees: list[tuple[str, list[dict[str, Any]]]], header: str) -> str:
         " bombs were decoded whole on the default thread pool (6 threads on 2 cores, up to 32 on larger"
         " machines); after, they are refused from their headers, and the largest accepted image shows"
         " the bound: 2 decodes of at most 64 MiB at a time (worst case per worker, see"
-        " [previews.md](previews.md#memory)).",
+        " [previews.md](previews.md#memory)). The before figures vary by a third between runs, with how"
+        " the decodes happen to overlap.",
         "",
         "| tree | image | concurrent | peak growth MiB | kept MiB | seconds | answers |",
         "|---|---|---:|---:|---:|---:|---|",
@@ -248,6 +251,7 @@ def render(trees: list[tuple[str, list[dict[str, Any]]]], header: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--before-src", type=Path, help="another source tree (e.g. main's src) to measure first")
+    parser.add_argument("--before-label", help="its name in the table (default: its git commit, else its path)")
     parser.add_argument("--write", action="store_true", help="record the figures in docs/benchmarks.md")
     args = parser.parse_args()
 
@@ -266,7 +270,8 @@ def main() -> int:
         for src in [args.before_src, ROOT / "src"]:
             if src is None:
                 continue
-            name = _tree_name(src) + (" (before)" if src == args.before_src else " (after)")
+            label = args.before_label if src == args.before_src and args.before_label else _tree_name(src)
+            name = label + (" (before)" if src == args.before_src else " (after)")
             print(name)
             trees.append((name, run_tree(src.resolve(), origin, origin_port, runs)))
     finally:
