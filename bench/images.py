@@ -223,6 +223,8 @@ def render(trees: list[tuple[str, list[dict[str, Any]]]], header: str) -> str:
         HEADING,
         "",
         header,
+        "Command: `.venv/bin/python bench/images.py --write`, with `--before-src` pointing at an export of"
+        " the code before the bound (`git archive e3f121f src`) for the before rows.",
         "",
         "Peak = the server's `VmHWM` after the burst minus its `VmRSS` before it (the peak was reset"
         " with `clear_refs`); kept = `VmRSS` after minus before. One worker, default settings"

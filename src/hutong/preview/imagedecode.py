@@ -67,7 +67,9 @@ def decode_small(data: bytes, settings: PreviewSection) -> Image.Image:
         # orientation matters to viewers; the EXIF itself is not carried into the output
         upright: Image.Image = ImageOps.exif_transpose(frame) or frame
     except _ERRORS as exc:
-        raise BadContent("image orientation data is corrupt", code="preview.image_decode") from exc
+        raise BadContent(
+            "image cannot be shrunk or turned upright (corrupt data)", code="preview.image_decode"
+        ) from exc
     return upright.convert("RGBA" if has_alpha else "RGB")
 
 
@@ -89,6 +91,9 @@ def _pillow_bomb() -> TooLarge:
 
 def _open(data: bytes) -> Image.Image:
     try:
+        # catch_warnings is process-wide, not per thread: with decodes in parallel another thread may
+        # restore the filters early, and the warning is then only logged; the pixel cap checked after
+        # opening (far below Pillow's warning limit by default) refuses the image all the same
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             # an ICO entry whose own header differs from the directory: its real size was checked
