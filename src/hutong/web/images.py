@@ -52,7 +52,9 @@ class Images:
         return self._proxy
 
     async def aclose(self) -> None:
-        """Forget the proxy and close its private image cache; the shared edge is closed by its owner."""
+        """Stop the decode threads and forget the proxy; the shared edge is closed by its owner."""
+        if self._proxy is not None:
+            self._proxy.close()
         self._proxy = None
         if self._cache is not None:
             await self._cache.aclose()
@@ -74,7 +76,8 @@ def _image_cache(cfg: Config) -> Any:
 
 @router.get("/img/{token}")
 async def image(token: str, request: Request, gw: Annotated[Gateway, Depends(gateway)]) -> Response:
-    """One proxied, re-encoded card image; 400/410 for a bad token, 502 when the origin fails."""
+    """One proxied, re-encoded card image; 400/410 for a bad token, 502 when the origin fails or the
+    image is refused, 503 while the proxy is busy."""
     images: Images | None = gw.images
     headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'"}
     if images is None:
@@ -88,6 +91,10 @@ async def image(token: str, request: Request, gw: Annotated[Gateway, Depends(gat
         status = 410 if exc.code == "token.expired" else 400
         return Response(exc.message, status_code=status, media_type="text/plain", headers=headers)
     except (RemoteError, HutongError) as exc:
+        if exc.code == "preview.image_busy":
+            return Response(
+                exc.message, status_code=503, media_type="text/plain", headers={**headers, "Retry-After": "1"}
+            )
         return Response(exc.message, status_code=502, media_type="text/plain", headers=headers)
     return Response(
         body, media_type=media_type, headers={**headers, "Cache-Control": "public, max-age=86400"}
