@@ -186,7 +186,7 @@ class Engine:
         identity = self._with_share(identity, found, needs_resolve)
         site = psl.site(final.hostname) if final.hostname else None
         struct = structural.check(final, found.text)
-        verdict = self.screener.screen(final.href, identity=identity, site=site, structural=struct)
+        verdict = self.screener.screen(final.href, site=site, structural=struct)
         if needs_resolve:  # a short link may lead anywhere (b23.tv → off-platform): never "safe" unresolved
             verdict = verdict.with_reason(_SHORT_REASON)
         return LinkReport(

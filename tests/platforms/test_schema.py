@@ -60,7 +60,7 @@ def test_values_are_valid(platform: platforms.Platform) -> None:
         for host in pattern.hosts:
             assert platforms.owns_host((*platform.hosts, *platform.short_hosts), host.removeprefix("*."))
         # a pattern's own category is stored only where it differs from the platform's
-        assert pattern.category is None or pattern.category in CATEGORIES and pattern.category != platform.category
+        assert pattern.category is None or (pattern.category in CATEGORIES and pattern.category != platform.category)
     for kind in platform.share.kinds:
         assert kind.kind in KINDS
     for rx in platform.share.title_patterns:
