@@ -155,6 +155,8 @@ class Card:
     published: str | None = None
     embed: str | None = None
     lang: str | None = None
+    category: str | None = None  # what the page's own structured data says it is (hutong.preview.category)
+    category_evidence: str | None = None  # that declaration, e.g. "schema.org Product with an offer (89.90 CNY)"
 
     def to_json(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -7,14 +7,16 @@
 
 ``Engine.analyse`` is pure and offline. ``Engine.analyse_online`` adds the network
 edge (short-link resolution through the guarded fetcher, preview cards); it is the
-only method that does I/O.
+only method that does I/O. A previewed page's own structured data (schema.org
+``Product`` with a price, ``VideoObject`` ...) sets the link's category before the
+decision, for every site alike, recorded as a ``category.page`` reason.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, cached_property
 
 from . import psl, structural
@@ -26,6 +28,7 @@ from .errors import HutongError, InputError
 from .find import Finder
 from .identify import Identifier
 from .model import (
+    CATEGORIES,
     Context,
     Found,
     Hop,
@@ -88,6 +91,26 @@ def _unresolved(report: LinkReport, hops: tuple[Hop, ...], error: str, code: str
         level=Level.UNKNOWN,
     )
     return report.evolve(hops=hops, error=error, verdict=report.verdict.with_reason(reason))
+
+
+def _with_page_category(report: LinkReport) -> LinkReport:
+    """``report`` with the category its fetched page declares (``Card.category``), the declaration recorded
+    as a ``category.page`` reason: the same for every site, named by a platform file or not."""
+    card = report.card
+    if card is None or card.category not in CATEGORIES or card.category == "unknown":
+        return report
+    was = report.identity.category
+    evidence = card.category_evidence or card.category
+    reason = Reason(
+        code="category.page",
+        detail=f"The page declares itself: {evidence}, so its category is {card.category}"
+        + (f" (not {was})" if was != card.category else ""),
+        detail_zh=f"网页自身的结构化数据声明：{evidence}，类别为 {card.category}",
+        level=Level.SAFE,  # evidence of what the page is, not of whether it is harmful: never raises the level
+        evidence=(("category", card.category), ("declared", evidence), ("was", was)),
+    )
+    identity = replace(report.identity, category=card.category)
+    return report.evolve(identity=identity, verdict=report.verdict.with_reason(reason))
 
 
 @dataclass
@@ -308,7 +331,7 @@ class Engine:
             )
             return report.evolve(card=card)
         card = await self.edge.previewer.card_for(report.url, share_title=report.title, kind_hint=report.identity.kind)
-        return report.evolve(card=card)
+        return _with_page_category(report.evolve(card=card))
 
     @property
     def edge(self) -> NetworkEdge:

@@ -100,6 +100,8 @@ class CardOut(BaseModel):
     published: str | None = None
     embed: str | None = None
     lang: str | None = None
+    category: str | None = Field(default=None, description="the category the page's own structured data declares")
+    category_evidence: str | None = Field(default=None, description="that declaration, as found on the page")
 
 
 class LinkOut(BaseModel):
