@@ -94,22 +94,28 @@ def _unresolved(report: LinkReport, hops: tuple[Hop, ...], error: str, code: str
 
 
 def _with_page_category(report: LinkReport) -> LinkReport:
-    """``report`` with the category its fetched page declares (``Card.category``), the declaration recorded
-    as a ``category.page`` reason: the same for every site, named by a platform file or not."""
+    """``report`` with the category its fetched page declares (``Card.category``)."""
     card = report.card
-    if card is None or card.category not in CATEGORIES or card.category == "unknown":
+    if card is None or card.category is None:
+        return report
+    return _with_declared(report, card.category, card.category_evidence or card.category)
+
+
+def _with_declared(report: LinkReport, category: str, evidence: str) -> LinkReport:
+    """``report`` in the category its page declared, the declaration recorded as a ``category.page`` reason:
+    the same for every site, named by a platform file or not."""
+    if category not in CATEGORIES or category == "unknown":
         return report
     was = report.identity.category
-    evidence = card.category_evidence or card.category
     reason = Reason(
         code="category.page",
-        detail=f"The page declares itself: {evidence}, so its category is {card.category}"
-        + (f" (not {was})" if was != card.category else ""),
-        detail_zh=f"网页自身的结构化数据声明：{evidence}，类别为 {card.category}",
+        detail=f"The page declares itself: {evidence}, so its category is {category}"
+        + (f" (not {was})" if was != category else ""),
+        detail_zh=f"网页自身的结构化数据声明：{evidence}，类别为 {category}",
         level=Level.SAFE,  # evidence of what the page is, not of whether it is harmful: never raises the level
-        evidence=(("category", card.category), ("declared", evidence), ("was", was)),
+        evidence=(("category", category), ("declared", evidence), ("was", was)),
     )
-    identity = replace(report.identity, category=card.category)
+    identity = replace(report.identity, category=category)
     return report.evolve(identity=identity, verdict=report.verdict.with_reason(reason))
 
 
@@ -275,10 +281,15 @@ class Engine:
         prefs: UserPrefs | None = None,
         mode: Mode | None = None,
         title: str | None = None,
+        category: str | None = None,
     ) -> LinkReport:
-        """Screen and decide one URL again with today's data (time-of-click check)."""
+        """Screen and decide one URL again with today's data (time-of-click check); ``category`` is what the
+        link's page declared when it was checked (signed into its go-link), kept as that evidence."""
         found = Found(text=url, start=0, end=len(url), form="url", title=title)
-        return self.decide(self.inspect(found), context=context, prefs=prefs, mode=mode)
+        report = self.inspect(found)
+        if category is not None:
+            report = _with_declared(report, category, "declared by its page when the link was checked")
+        return self.decide(report, context=context, prefs=prefs, mode=mode)
 
     # ---- online ----------------------------------------------------------------------------
 

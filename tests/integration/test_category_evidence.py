@@ -11,10 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 from hutong.model import Context, LinkReport
 from hutong.pipeline import Engine
+from hutong.web.app import create_app
 from tests.support.feeds import import_feed
 from tests.support.localnet import LocalNet, html
 
@@ -107,3 +109,22 @@ async def test_the_expected_decisions_in_a_group(engine: Engine) -> None:
         await engine.aclose()
     got = [(r.identity.category, r.decision.action.value if r.decision else None) for r in reports]
     assert got == [("ecommerce", "open")] * 2 + [("video", "confirm")] * 2
+
+
+async def test_the_click_time_check_keeps_the_declared_category(localnet: LocalNet, tmp_path: Path) -> None:
+    """The go-link's re-check is offline; the category the page declared travels signed in the link, so a
+    newcomer shop's product still opens in a group at the click, like JD's."""
+    for listed, unlisted, page, _ in PAIRS.values():
+        for url in (listed, unlisted):
+            host = urlsplit(url).hostname or ""
+            localnet.route(host, html(page.format(name=host)))
+    import_feed(tmp_path)
+    cfg = config_for(localnet, tmp_path)
+    app = create_app(cfg, engine=Engine.from_config(cfg))
+    listed_url, unlisted_url, _, _ = PAIRS["product"]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        body = {"text": f"{listed_url} {unlisted_url}", "context": "group", "preview": True}
+        links = (await client.post("/v1/check", json=body)).json()["links"]
+        assert [link["decision"]["action"] for link in links] == ["open", "open"]
+        clicks = [await client.get(str(link["go"]).removeprefix("http://testserver")) for link in links]
+    assert [(c.status_code, c.headers.get("location")) for c in clicks] == [(302, listed_url), (302, unlisted_url)]

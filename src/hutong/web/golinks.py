@@ -1,4 +1,6 @@
-"""Go-links: a signed token that carries one URL, the chat context and (optionally) the mode and title.
+"""Go-links: a signed token that carries one URL, the chat context and (optionally) the mode, title and the
+category the link's fetched page declared when it was checked (the click-time check is offline, so that
+evidence would otherwise be lost, and a newcomer shop decided unlike a listed one at the click).
 
 The token is the only source of the URL a go-link redirects to, so a go-link cannot be
 pointed anywhere its signer did not check (hutong is not an open redirect). The clicking
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import TokenError
-from ..model import CONTEXTS, MODES, Context, Mode
+from ..model import CATEGORIES, CONTEXTS, MODES, Context, Mode
 from ..signing import Signer
 
 PURPOSE = "go"
@@ -27,6 +29,7 @@ class GoClaim:
     context: Context
     mode: Mode | None = None
     title: str | None = None
+    category: str | None = None  # declared by the fetched page at check time (a category.page reason)
 
 
 def make_token(signer: Signer, claim: GoClaim, *, ttl_days: float, now: float | None = None) -> str:
@@ -36,6 +39,8 @@ def make_token(signer: Signer, claim: GoClaim, *, ttl_days: float, now: float | 
         data["m"] = claim.mode
     if claim.title:
         data["t"] = claim.title[:MAX_TITLE]
+    if claim.category:
+        data["k"] = claim.category
     return signer.sign(PURPOSE, data, ttl=ttl_days * 86400.0, now=now)
 
 
@@ -55,7 +60,10 @@ def _claim(data: Mapping[str, Any]) -> GoClaim:
         raise TokenError("this link's mode is unknown", code="token.malformed")
     if title is not None and not isinstance(title, str):
         raise TokenError("this link's title is unreadable", code="token.malformed")
-    return GoClaim(url=url, context=context, mode=mode, title=title)
+    category = data.get("k")
+    if category is not None and category not in CATEGORIES:
+        raise TokenError("this link's category is unknown", code="token.malformed")
+    return GoClaim(url=url, context=context, mode=mode, title=title, category=category)
 
 
 def go_url(base: str, token: str) -> str:
