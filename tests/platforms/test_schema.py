@@ -161,3 +161,18 @@ def test_a_pattern_may_carry_its_own_category(
     platform = parse_platform(record, "demo.toml")
     assert platform.patterns[0].category == stored
     assert platform.categories == categories
+
+
+# kinds whose category does not depend on the platform they are on: a product page is a shop's
+KIND_CATEGORY = {"product": "ecommerce", "shop": "ecommerce", "video": "video", "live": "video"}
+
+
+@pytest.mark.parametrize("platform", BUNDLED, ids=[p.id for p in BUNDLED])
+def test_a_pages_category_follows_its_kind_not_its_platform(platform: platforms.Platform) -> None:
+    """Douyin's shop item is e-commerce like JD's; a WeChat Channels video is a video like Bilibili's."""
+    wrong = [
+        (pattern.kind, pattern.category or platform.category, pattern.hosts)
+        for pattern in platform.patterns
+        if pattern.kind in KIND_CATEGORY and (pattern.category or platform.category) != KIND_CATEGORY[pattern.kind]
+    ]
+    assert wrong == []
