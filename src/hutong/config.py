@@ -118,6 +118,8 @@ class ServerSection:
     max_message_chars: int = 20_000
     max_batch: int = 100
     max_body_bytes: int = 16 * 1024 * 1024
+    client_rate_per_minute: int = 120  # per client and route family on /, /go, /img, /report; 0: off
+    trusted_proxies: tuple[str, ...] = ()  # proxies whose X-Forwarded-For names the client
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,11 @@ def _validate(cfg: Config) -> None:
         raise ConfigError("network.max_redirects must be 0 or more")
     if not cfg.storage.cache == "memory" and not cfg.storage.cache.startswith(("redis://", "rediss://")):
         raise ConfigError("storage.cache must be \"memory\" or a redis:// URL")
+    if cfg.server.client_rate_per_minute < 0:
+        raise ConfigError("server.client_rate_per_minute must be 0 (no limit) or more")
+    from .ratelimit import parse_networks
+
+    parse_networks(cfg.server.trusted_proxies)
     if cfg.storage.audit and not cfg.storage.audit.startswith(("sqlite://", "postgresql://", "postgres://")):
         raise ConfigError("storage.audit must be empty, a sqlite:/// path or a postgresql:// URL")
 

@@ -51,7 +51,7 @@ def test_expiry_follows_ttl_days() -> None:
         ("unknown context", {"u": "https://x.test/", "c": "everyone"}),
         ("unknown mode", {"u": "https://x.test/", "c": "direct", "m": "yolo"}),
         ("title not a string", {"u": "https://x.test/", "c": "direct", "t": 5}),
-        ("unknown category", {"u": "https://x.test/", "c": "direct", "k": "casino"}),
+        ("unknown category", {"u": "https://x.test/", "c": "direct", "g": "casino"}),
     ],
 )
 def test_validly_signed_but_wrong_payloads_are_refused(name: str, data: dict[str, object]) -> None:

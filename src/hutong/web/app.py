@@ -31,9 +31,10 @@ from ..config import Config
 from ..config import load as load_config
 from ..edge import image_signer
 from ..errors import ConfigError, HutongError
+from ..ratelimit import ClientLimiter, parse_networks
 from ..signing import load_signer
 from ..store.userhash import UserHasher
-from . import api, failures, images, pages, report_page
+from . import api, apidocs, failures, images, pages, report_page
 from .apikeys import ApiKeys
 from .fastlane import FastLane
 from .gateway import EngineLike, Gateway, is_loopback
@@ -41,6 +42,7 @@ from .images import Images
 from .metrics import CONTENT_TYPE, Metrics
 from .prefs import SQLitePrefs
 from .schemas import Health
+from .throttle import Throttle
 
 log = logging.getLogger("hutong.web")
 ENV_HOST = "HUTONG_SERVE_HOST"
@@ -161,9 +163,14 @@ def create_app(cfg: Config, *, engine: EngineLike | None = None, audit: AuditSin
             "development mode: no API keys configured; the API accepts calls without a key on loopback"
         )
 
+    limiter = client_limiter(cfg)
+    trusted = parse_networks(cfg.server.trusted_proxies)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        if limiter is not None:
+            await limiter.aclose()
         await gw.engine.aclose()
         if gw.images is not None:
             await gw.images.aclose()
@@ -178,24 +185,43 @@ def create_app(cfg: Config, *, engine: EngineLike | None = None, audit: AuditSin
         description="Check the links in chat messages; signed time-of-click go-links; "
         "users' own link settings.",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served offline by apidocs
         redoc_url=None,
     )
     app.state.gateway = gw
+    app.state.limiter = limiter
     failures.install(app)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(images.router)
     app.include_router(report_page.router)
+    apidocs.install(app)
     static_dir = resources.files("hutong.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
     _add_service_routes(app, gw)
     _publish_schema(app)
 
     app.add_middleware(FastLane)  # innermost: timed and body-limited like the rest
+    if limiter is not None:
+        app.add_middleware(Throttle, limiter=limiter, trusted=trusted)  # before any work, fast lane too
     app.add_middleware(Timing, metrics=gw.metrics)
     app.add_middleware(BodyLimit, limit=cfg.server.max_body_bytes)
     return app
+
+
+def client_limiter(cfg: Config) -> ClientLimiter | None:
+    """The per-client limiter of the anonymous routes, counting where ``storage.cache`` says; None when off."""
+    limit = cfg.server.client_rate_per_minute
+    if limit <= 0:
+        return None
+    from ..net.memcache import MemoryCache
+    from ..store.factory import open_cache
+
+    local = MemoryCache(cfg.cache.max_entries)
+    if cfg.storage.cache == "memory":
+        return ClientLimiter(local, limit=limit)
+    # shared over Redis; this worker counts alone while Redis is away
+    return ClientLimiter(open_cache(cfg), limit=limit, fallback=local)
 
 
 def _add_service_routes(app: FastAPI, gw: Gateway) -> None:
