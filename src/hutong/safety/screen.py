@@ -37,6 +37,7 @@ from .lookalike import ProtectedSet
 log = logging.getLogger("hutong.safety")
 
 RULES: tuple[str, ...] = ("allowlist", "structural", "feeds", "lookalike", "deny")
+NO_FEEDS_IMPORTED = "no threat feeds imported (run `hutong feeds import FILE --format ...`)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,8 +298,7 @@ class Screener:
         self.disabled: tuple[tuple[str, str], ...] = tuple(disabled)
         self._clock = clock
         self._feeds = next((r for r in self.rules if isinstance(r, FeedRule)), None)
-        why = dict(self.disabled).get("feeds") or "the feeds rule is not in safety.rules"
-        self._no_feeds = why
+        self._no_feeds = dict(self.disabled).get("feeds") or "the feeds rule is not in safety.rules"
         # the coverage reason depends on which feeds are loaded and fresh, which changes rarely
         self._coverage: dict[tuple[tuple[FeedInfo, ...], tuple[FeedInfo, ...]], Reason] = {}
 
@@ -373,6 +373,7 @@ class Screener:
             if len(self._coverage) > 64:  # feeds were reloaded many times: forget the old sets
                 self._coverage.clear()
             max_age = rule.max_age_hours if rule is not None else 0.0
-            reason = coverage_reason(self.rules, fresh, stale, max_age_hours=max_age, no_feeds=self._no_feeds)
+            why = self._no_feeds if rule is None else NO_FEEDS_IMPORTED  # a running rule whose feeds are all gone
+            reason = coverage_reason(self.rules, fresh, stale, max_age_hours=max_age, no_feeds=why)
             self._coverage[key] = reason
         return reason
