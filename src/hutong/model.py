@@ -182,6 +182,8 @@ class Card:
     lang: str | None = None
     error: CardError | None = None
     truncated: bool = False
+    category: str | None = None  # what the page's own structured data says it is (hutong.preview.category)
+    category_evidence: str | None = None  # that declaration, e.g. "schema.org Product with an offer (89.90 CNY)"
 
     def to_json(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self)}

@@ -5,7 +5,13 @@ structural verdict computed upstream), ``feeds`` (imported threat feeds: ``malic
 fresh, ``suspicious`` when older than ``safety.max_feed_age_hours``), ``lookalike`` (skeletons,
 scripts, typos, embedded brands: ``suspicious``) and ``deny`` (operator denylist: ``malicious``).
 A rule whose data is missing disables itself with a logged reason (:attr:`Screener.disabled`).
-A known platform with no findings is ``safe``; nothing known is ``unknown``.
+
+A verdict comes from screening only: the rules never see whether a platform file names the site
+(listing is knowledge of how to read a platform's links, never evidence that they are harmless).
+After the chain, the verdict says how far screening could run (:func:`coverage_reason`): with at
+least one fresh threat feed loaded and nothing found it is ``safe`` (``screen.clear``); with no
+feed loaded (``screen.no_feeds``), every feed stale (``screen.feeds_stale``) or no host to look up
+(``screen.unscreenable``) it is at best ``unknown``, for every site alike.
 
 Screening does no disk I/O of its own: rule data is loaded when the chain is built, and data that
 changes while a service runs (threat feeds replaced by ``hutong feeds update``, or imported where
@@ -23,11 +29,11 @@ from typing import Protocol, runtime_checkable
 
 from ..config import Config
 from ..errors import ConfigError, HutongError, InputError
-from ..model import Identity, Level, Reason, Verdict
+from ..model import Level, Reason, Verdict
 from ..platforms import Platform, bundled
 from .canon import Canonical, canonicalize
 from .domains import DomainList
-from .feeds import FeedStore, LoadedFeed
+from .feeds import FeedInfo, FeedStore, LoadedFeed
 from .hashindex import FLAG_EXACT_HOST, FLAG_EXCEPTION, ThreatIndex, expression_host
 from .lookalike import ProtectedSet
 
@@ -36,15 +42,16 @@ log = logging.getLogger("hutong.safety")
 RULES: tuple[str, ...] = ("allowlist", "structural", "feeds", "lookalike", "deny")
 # rules whose data lives in data.dir and may appear while a service runs: retried by Screener.reload
 RELOADABLE: frozenset[str] = frozenset({"feeds"})
+NO_FEEDS_IMPORTED = "no threat feeds imported (run `hutong feeds import FILE --format ...`)"
 
 
 @dataclass(frozen=True, slots=True)
 class Subject:
-    """What the rules look at: the URL, its canonical form (None without a host), what upstream knows."""
+    """What the rules look at: the URL, its canonical form (None without a host), its site, the structural
+    verdict. Deliberately not the link's platform: whether a data file names a site is not evidence."""
 
     url: str
     canonical: Canonical | None
-    identity: Identity
     site: str | None
     structural: Verdict
     now: datetime
@@ -192,6 +199,11 @@ class FeedRule:
             else None
         )
 
+    def freshness(self, now: datetime) -> tuple[tuple[LoadedFeed, ...], tuple[LoadedFeed, ...]]:
+        """The loaded feeds split into (fresh, stale) at ``now``."""
+        fresh = tuple(f for f in self.feeds if not f.info.is_stale(now, self.max_age_hours))
+        return fresh, tuple(f for f in self.feeds if f not in fresh)
+
     def _reason(self, feed: LoadedFeed, entry: int, expression: str, now: datetime) -> Reason:
         info = feed.info
         ev = feed.evidence(entry)
@@ -244,6 +256,61 @@ class LookalikeRule:
         return Outcome(Verdict(Level.SUSPICIOUS, reasons)) if reasons else None
 
 
+def _names(feeds: Sequence[LoadedFeed]) -> str:
+    return ", ".join(f.info.name for f in feeds)
+
+
+def _updated(feeds: Sequence[LoadedFeed]) -> str:
+    return ", ".join(f"{f.info.name} {f.info.fetched_at.strftime('%Y-%m-%dT%H:%MZ')}" for f in feeds)
+
+
+def coverage_reason(
+    rules: Sequence[Rule],
+    fresh: Sequence[LoadedFeed],
+    stale: Sequence[LoadedFeed],
+    *,
+    max_age_hours: float,
+    no_feeds: str,
+) -> Reason:
+    """How far screening could run: ``screen.clear`` (safe) or why it could not (unknown).
+
+    ``no_feeds`` says why no feed is loaded (the disabled rule's message)."""
+    if fresh:
+        ran = ", ".join(r.name for r in rules)
+        evidence = [("feeds", _names(fresh)), ("updated", _updated(fresh)), ("rules", ran)]
+        detail = f"Screened against {len(fresh)} threat feed(s) ({_names(fresh)}) and the {ran} checks: nothing found"
+        detail_zh = f"已通过 {len(fresh)} 个威胁情报源（{_names(fresh)}）及 {ran} 检查，未发现问题"
+        if stale:
+            evidence.append(("stale", _names(stale)))
+            detail += f"; not counted, as older than {max_age_hours:g} h: {_names(stale)}"
+            detail_zh += f"；已过期未计入：{_names(stale)}"
+        return Reason("screen.clear", detail, detail_zh, Level.SAFE, tuple(evidence))
+    if stale:
+        return Reason(
+            "screen.feeds_stale",
+            f"Every loaded threat feed is older than the {max_age_hours:g} h limit ({_updated(stale)}), "
+            "so finding nothing in them says little: run `hutong feeds update`",
+            f"所有威胁情报均已超过 {max_age_hours:g} 小时未更新（{_updated(stale)}），未命中不代表安全",
+            Level.UNKNOWN,
+            (("feeds", _names(stale)), ("updated", _updated(stale)), ("limit_hours", f"{max_age_hours:g}")),
+        )
+    return Reason(
+        "screen.no_feeds",
+        f"No threat feed is loaded, so nothing says whether this link is harmful ({no_feeds})",
+        "未加载威胁情报，无法判断此链接是否有害",
+        Level.UNKNOWN,
+        (("why", no_feeds),),
+    )
+
+
+UNSCREENABLE = Reason(
+    "screen.unscreenable",
+    "This address has no host the threat feeds can be looked up by",
+    "此地址没有可供威胁情报查询的主机名",
+    Level.UNKNOWN,
+)
+
+
 class Screener:
     """The ordered chain of screening rules built from configuration."""
 
@@ -261,6 +328,8 @@ class Screener:
         self._clock = clock
         self._order = tuple(order) if order is not None else tuple(r.name for r in self.rules)
         self._retry = dict(retry or {})  # disabled rules whose data may appear later, by name
+        # the coverage reason depends on which feeds are loaded and fresh, which changes rarely
+        self._coverage: dict[tuple[tuple[FeedInfo, ...], tuple[FeedInfo, ...]], Reason] = {}
 
     @classmethod
     def from_config(
@@ -328,28 +397,43 @@ class Screener:
             changed = True
         return changed
 
-    def screen(self, url: str, *, identity: Identity, site: str | None, structural: Verdict) -> Verdict:
-        """Run every rule in order and merge what they find into one Verdict."""
+    def screen(self, url: str, *, site: str | None, structural: Verdict) -> Verdict:
+        """Run every rule in order, merge what they find into one Verdict, and say how far screening ran.
+
+        The level is the highest of the findings' levels and the coverage: ``safe`` only when a fresh
+        threat feed was consulted and nothing was found."""
         try:
             canonical: Canonical | None = canonicalize(url)
         except InputError:
             canonical = None
-        subject = Subject(url, canonical, identity, site, structural, self._clock())
-        verdict = Verdict(Level.UNKNOWN)
-        for rule in self.rules:  # the tuple of this moment: reload swaps in a new one
+        subject = Subject(url, canonical, site, structural, self._clock())
+        reasons: tuple[Reason, ...] = ()
+        found = Level.SAFE
+        rules = self.rules  # the tuple of this moment: reload swaps in a new one
+        for rule in rules:
             outcome = rule.check(subject)
             if outcome is None:
                 continue
             if outcome.final:
                 return outcome.verdict
-            verdict = verdict.merge(outcome.verdict)
-        if verdict.level <= Level.UNKNOWN and identity.platform is not None:
-            reason = Reason(
-                "platform.known",
-                f"A known platform ({identity.platform}) with no findings",
-                f"已知平台（{identity.platform}），未发现问题",
-                Level.SAFE,
-                (("platform", identity.platform),),
-            )
-            return Verdict(Level.SAFE, (*verdict.reasons, reason))
-        return verdict
+            found = max(found, outcome.verdict.level)
+            reasons += tuple(r for r in outcome.verdict.reasons if r not in reasons)
+        coverage = UNSCREENABLE if canonical is None else self._coverage_at(rules, subject.now)
+        if found >= Level.SUSPICIOUS and coverage.level <= Level.SAFE:
+            return Verdict(found, reasons)  # findings: "nothing found" would contradict them
+        return Verdict(max(found, coverage.level), (*reasons, coverage))
+
+    def _coverage_at(self, rules: tuple[Rule, ...], now: datetime) -> Reason:
+        rule = next((r for r in rules if isinstance(r, FeedRule)), None)
+        fresh, stale = rule.freshness(now) if rule is not None else ((), ())
+        key = (tuple(f.info for f in fresh), tuple(f.info for f in stale))
+        reason = self._coverage.get(key)
+        if reason is None:
+            if len(self._coverage) > 64:  # feeds were reloaded many times: forget the old sets
+                self._coverage.clear()
+            max_age = rule.max_age_hours if rule is not None else 0.0
+            disabled = dict(self.disabled).get("feeds") or "the feeds rule is not in safety.rules"
+            why = disabled if rule is None else NO_FEEDS_IMPORTED  # a running rule whose feeds are all gone
+            reason = coverage_reason(rules, fresh, stale, max_age_hours=max_age, no_feeds=why)
+            self._coverage[key] = reason
+        return reason

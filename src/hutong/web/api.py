@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, TypeVar
 
-import idna
 from fastapi import APIRouter, Path, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse
 
+from ..errors import InputError
 from ..model import LinkReport, UserPrefs
 from .failures import ApiError
 from .gateway import Gateway
+from .prefs import site_key
 from .schemas import BatchRequest, BatchResponse, CheckRequest, CheckResponse, ErrorResponse, Prefs
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -23,7 +23,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorResponse, "description": "the request does not match the schema"},
     503: {"model": ErrorResponse, "description": "a store is unavailable"},
 }
-_HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 SECURITY_SCHEME = "bearerAuth"
 #: request models the routes parse themselves; app.py publishes their schemas in the OpenAPI components
 REQUEST_MODELS: tuple[type[BaseModel], ...] = (CheckRequest, BatchRequest, Prefs)
@@ -155,22 +154,11 @@ async def check_batch(request: Request) -> JSONResponse:
 
 
 def site_name(value: str) -> str:
-    """A site for ``always_open``: lower-case, IDNA (A-label) form, no scheme, port or path."""
-    host = value.strip().lower().rstrip(".")
+    """A site for ``always_open``: its registrable domain in IDNA (A-label) form (``prefs.site_key``)."""
     try:
-        ascii_host = idna.encode(host, uts46=True).decode("ascii") if not host.isascii() else host
-    except idna.IDNAError as exc:
-        raise ApiError(
-            422, f"always_open: {value!r} is not a domain name ({exc})", code="input.invalid"
-        ) from exc
-    labels = ascii_host.split(".")
-    if len(ascii_host) > 253 or len(labels) < 2 or not all(_HOST_LABEL.fullmatch(lab) for lab in labels):
-        raise ApiError(
-            422,
-            f"always_open: {value!r} is not a domain name; give a site such as example.com",
-            code="input.invalid",
-        )
-    return ascii_host
+        return site_key(value)
+    except InputError as exc:
+        raise ApiError(422, exc.message, code="input.invalid") from exc
 
 
 def prefs_json(prefs: UserPrefs) -> dict[str, Any]:

@@ -65,6 +65,7 @@ class EngineLike(Protocol):
         prefs: UserPrefs | None = None,
         mode: Mode | None = None,
         title: str | None = None,
+        category: str | None = None,
     ) -> LinkReport: ...
 
     async def aclose(self) -> None: ...
@@ -177,7 +178,10 @@ class Gateway:
         """
         if report.url is None or not (keyed or self.dev_mode):
             return None
-        claim = GoClaim(url=report.url, context=context, mode=mode, title=report.title, keyed=keyed)
+        declared = report.identity.category if "category.page" in report.verdict.codes else None
+        claim = GoClaim(
+            url=report.url, context=context, mode=mode, title=report.title, keyed=keyed, category=declared
+        )
         token = make_token(self.signer, claim, ttl_days=self.config.server.go_ttl_days)
         return go_url(self.config.server.public_url or base, token)
 
@@ -192,7 +196,7 @@ class Gateway:
         # the clicking user's own choice wins; the mode asked for at check time applies to everyone else
         mode = claim.mode if prefs is None else None
         report = self.engine.recheck(
-            claim.url, context=claim.context, prefs=prefs, mode=mode, title=claim.title
+            claim.url, context=claim.context, prefs=prefs, mode=mode, title=claim.title, category=claim.category
         )
         action = report.decision.action if report.decision else Action.CONFIRM
         target = report.url if report.url and report.url.lower().startswith(("http://", "https://")) else None

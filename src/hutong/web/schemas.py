@@ -108,6 +108,8 @@ class CardOut(BaseModel):
     lang: str | None = None
     error: CardErrorOut | None = Field(default=None, description="why the page could not be used for the card")
     truncated: bool = Field(default=False, description="the card was carved from a page cut at the size cap")
+    category: str | None = Field(default=None, description="the category the page's own structured data declares")
+    category_evidence: str | None = Field(default=None, description="that declaration, as found on the page")
 
 
 class LinkOut(BaseModel):
