@@ -193,6 +193,7 @@ REDIRECT_CASES = {
     "to-siit-hex": ("http://[::ffff:0:7f00:2]/", "remote.blocked_address"),
     "to-siit-metadata": ("http://[::ffff:0:a9fe:a9fe]/latest/meta-data/", "remote.blocked_address"),
     "to-teredo": ("http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", "remote.blocked_address"),
+    "to-loopback-unnamed-port": ("http://127.0.0.1:443/", "remote.blocked_address"),
     "to-decimal-ip": ("http://167772161/", "remote.blocked_address"),
     "to-private-name": ("http://internal.corp.example/", "remote.blocked_address"),
     "to-file": ("file:///etc/passwd", "remote.blocked_url"),

@@ -54,7 +54,12 @@ def origin() -> Iterator[str]:
 def app_for(tmp_path: Path, engine: Any, origin: str) -> Any:
     port = int(origin.rsplit(":", 1)[1])
     cfg = make_config(tmp_path)
-    network = NetworkSection(allowed_ports=(80, 443, port), allow_networks=("127.0.0.0/8",))
+    # allow_networks applies only to hosts a connect_to rule names: name the origin itself
+    network = NetworkSection(
+        allowed_ports=(80, 443, port),
+        connect_to=(f"127.0.0.1:{port}:127.0.0.1:{port}",),
+        allow_networks=("127.0.0.0/8",),
+    )
     return create_app(dataclasses.replace(cfg, network=network), engine=engine)
 
 
