@@ -118,6 +118,8 @@ class ServerSection:
     max_message_chars: int = 20_000
     max_batch: int = 100
     max_body_bytes: int = 16 * 1024 * 1024
+    header_timeout: float = 10.0  # seconds a client may take to send a request's head (slowloris bound)
+    body_timeout: float = 30.0  # seconds a client may take to send a request's body once its head is in
 
 
 @dataclass(frozen=True)
@@ -243,10 +245,23 @@ def _validate(cfg: Config) -> None:
             raise ConfigError(f"network.{name} must be positive")
     if cfg.network.max_redirects < 0:
         raise ConfigError("network.max_redirects must be 0 or more")
+    _validate_overrides(cfg.network)
+    for name in ("header_timeout", "body_timeout"):
+        if getattr(cfg.server, name) <= 0:
+            raise ConfigError(f"server.{name} must be positive (seconds)")
     if not cfg.storage.cache == "memory" and not cfg.storage.cache.startswith(("redis://", "rediss://")):
         raise ConfigError("storage.cache must be \"memory\" or a redis:// URL")
     if cfg.storage.audit and not cfg.storage.audit.startswith(("sqlite://", "postgresql://", "postgres://")):
         raise ConfigError("storage.audit must be empty, a sqlite:/// path or a postgresql:// URL")
+
+
+def _validate_overrides(network: NetworkSection) -> None:
+    from .net import overrides
+    from .net.addresses import parse_networks
+
+    overrides.check(network)
+    parse_networks(network.allow_networks, setting="network.allow_networks")
+    parse_networks(network.deny_networks, setting="network.deny_networks")
 
 
 def documented_keys() -> list[str]:
