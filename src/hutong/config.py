@@ -123,6 +123,8 @@ class ServerSection:
     max_body_bytes: int = 16 * 1024 * 1024
     client_rate_per_minute: int = 120  # per client and route family on /, /go, /img, /report; 0: off
     trusted_proxies: tuple[str, ...] = ()  # proxies whose X-Forwarded-For names the client
+    header_timeout: float = 10.0  # seconds a client may take to send a request's head (slowloris bound)
+    body_timeout: float = 30.0  # seconds a client may take to send a request's body once its head is in
 
 
 @dataclass(frozen=True)
@@ -248,6 +250,10 @@ def _validate(cfg: Config) -> None:
             raise ConfigError(f"network.{name} must be positive")
     if cfg.network.max_redirects < 0:
         raise ConfigError("network.max_redirects must be 0 or more")
+    _validate_overrides(cfg.network)
+    for name in ("header_timeout", "body_timeout"):
+        if getattr(cfg.server, name) <= 0:
+            raise ConfigError(f"server.{name} must be positive (seconds)")
     if not cfg.storage.cache == "memory" and not cfg.storage.cache.startswith(("redis://", "rediss://")):
         raise ConfigError("storage.cache must be \"memory\" or a redis:// URL")
     if cfg.server.client_rate_per_minute < 0:
@@ -263,6 +269,15 @@ def _validate(cfg: Config) -> None:
         raise ConfigError("preview.image_max_decode_bytes must be a positive number of bytes")
     if cfg.preview.image_decode_queue < 0:
         raise ConfigError("preview.image_decode_queue must be 0 or more")
+
+
+def _validate_overrides(network: NetworkSection) -> None:
+    from .net import overrides
+    from .net.addresses import parse_networks
+
+    overrides.check(network)
+    parse_networks(network.allow_networks, setting="network.allow_networks")
+    parse_networks(network.deny_networks, setting="network.deny_networks")
 
 
 def documented_keys() -> list[str]:

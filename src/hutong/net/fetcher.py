@@ -38,8 +38,9 @@ from .addresses import AddressPolicy, parse_networks
 from .body import BodyReader
 from .dns import Resolve, system_resolve, vetted_address
 from .memcache import MemoryCache
+from .overrides import parse_connect_to, rule_for
 from .target import Target, join, parse_target
-from .transport import Pin, build_transport, connect_target, parse_connect_to, pin, unpin, warn_overrides
+from .transport import Pin, build_transport, pin, unpin, warn_overrides
 from .types import FetchResult, Purpose
 
 log = logging.getLogger(__name__)
@@ -98,10 +99,11 @@ class GuardedFetcher:
         cache: Cache | None = None,
     ) -> None:
         self.settings = settings
-        self._policy = AddressPolicy(
-            allow=parse_networks(settings.allow_networks, setting="network.allow_networks"),
-            deny=parse_networks(settings.deny_networks, setting="network.deny_networks"),
-        )
+        deny = parse_networks(settings.deny_networks, setting="network.deny_networks")
+        self._policy = AddressPolicy(deny=deny)
+        # network.allow_networks is a test override: it applies only where connect_to redirects
+        allow = parse_networks(settings.allow_networks, setting="network.allow_networks")
+        self._override_policy = AddressPolicy(allow=allow, deny=deny)
         self._connect_to = parse_connect_to(settings.connect_to)
         warn_overrides(settings)
         self._resolve = resolver or system_resolve
@@ -202,14 +204,20 @@ class GuardedFetcher:
             )
 
     async def _pin(self, target: Target) -> Pin:
-        host, port = connect_target(self._connect_to, target.host, target.port)
-        address = await vetted_address(host, port, self._resolve, self._policy, shown=target.host)
-        return Pin(host=target.host, port=target.port, address=address, connect_port=port)
+        rule = rule_for(self._connect_to, target.host, target.port)
+        if rule is None:
+            host, port, policy = target.host, target.port, self._policy
+        else:
+            (host, port), policy = rule.destination(target.host, target.port), self._override_policy
+        address = await vetted_address(host, port, self._resolve, policy, shown=target.host)
+        return Pin(target.host, target.port, address, port, test_override=rule is not None)
 
     async def _request(self, target: Target, purpose: Purpose) -> FetchResult:
+        # The URL is handed over in parts: httpx re-parsing the string could read it differently.
+        url = httpx.URL(scheme=target.scheme, host=target.host, port=target.port, raw_path=target.path.encode())
         request = self._client.build_request(
             "GET",
-            target.href,
+            url,
             headers={
                 "User-Agent": self.settings.user_agent,
                 "Accept": _ACCEPT[purpose],
