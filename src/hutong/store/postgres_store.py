@@ -6,10 +6,17 @@ One writer thread per process (``batcher.GroupCommitter``) gathers concurrent ``
 returns only after that transaction has committed. Any number of processes may write to one
 database; rollup keys are upserted in sorted order so concurrent writers cannot deadlock.
 Partitions are created on demand (under an advisory lock) and pruning drops whole months.
+
+A lost connection or a database that is down or restarting is transient: the committer retries
+the batch for up to ``write_retry`` seconds. If the connection broke during an attempt, that
+attempt may have committed without the answer arriving; so each transaction first reads its own
+id (``pg_current_xact_id``), and the retry asks ``pg_xact_status`` before writing again: a batch
+that did commit is acknowledged, not written twice. A full disk on the server is refused at once.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -23,12 +30,13 @@ from psycopg import sql
 from ..audit import AuditEvent
 from ..errors import StorageError
 from .audit_store import HOUR, Counts, hour_of
-from .batcher import CommittedWrites, GroupCommitter
+from .batcher import RETRY_FOR, CommittedWrites, GroupCommitter
 from .columns import COLUMN_LIST, from_row, time_range, to_row
 from .migrations import migrate_postgres
 from .rollup import Tally, exact_counts
 
 T = TypeVar("T")
+log = logging.getLogger("hutong.store")
 Conn = psycopg.Connection[tuple[Any, ...]]
 
 DEFAULT_SCHEMA = "hutong"
@@ -47,6 +55,18 @@ INSERT INTO audit_reason_rollup AS r
 SELECT * FROM unnest(%b::float8[], %b::text[], %b::text[], %b::int8[])
 ON CONFLICT (bucket, stage, reason) DO UPDATE SET n = r.n + excluded.n
 """
+# A write that changes nothing but needs what a commit needs (readiness after a failed write).
+_PROBE = "UPDATE hutong_schema SET applied_at = applied_at WHERE version = (SELECT max(version) FROM hutong_schema)"
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether a failed write is worth retrying: the server or the connection went away, not a full disk."""
+    cause = exc.__cause__ if isinstance(exc, StorageError) else exc
+    if isinstance(exc, StorageError) and exc.code == "storage.unsure":
+        return True
+    if isinstance(cause, psycopg.errors.DiskFull):
+        return False
+    return isinstance(cause, psycopg.OperationalError | psycopg.InterfaceError)
 
 
 def split_url(url: str) -> tuple[str, str]:
@@ -80,14 +100,20 @@ def month_bounds(year: int, month: int) -> tuple[float, float]:
 class PostgresStore(CommittedWrites):
     """``AuditStore`` on PostgreSQL; ``url`` is a libpq URL, optionally with ``?schema=NAME``."""
 
-    def __init__(self, url: str, *, max_batch: int = 50_000, connect_timeout: float = 10.0) -> None:
+    def __init__(
+        self, url: str, *, max_batch: int = 50_000, connect_timeout: float = 10.0, write_retry: float = RETRY_FOR
+    ) -> None:
         self._conninfo, self.schema = split_url(url)
         self._connect_timeout = connect_timeout
         self._partitions: set[tuple[int, int]] = set()
         self._writer: Conn | None = None
+        # the batch whose last attempt broke off, and its transaction id: committed or not?
+        self._unsure: tuple[list[AuditEvent], str] | None = None
         self._lock = threading.Lock()
         self._guard(self._bootstrap, "open")
-        self._committer = GroupCommitter(self._write, max_batch=max_batch)
+        self._committer = GroupCommitter(
+            self._write, max_batch=max_batch, transient=transient, retry_for=write_retry
+        )
 
     # -- connections ---------------------------------------------------------------------------------
 
@@ -112,6 +138,12 @@ class PostgresStore(CommittedWrites):
     def _guard(self, body: Callable[[], T], what: str) -> T:
         try:
             return body()
+        except psycopg.errors.DiskFull as exc:
+            raise StorageError(
+                f"the audit log cannot be written: disk full on the PostgreSQL server ({str(exc).strip()}); "
+                "checks are refused until their decisions can be recorded: free space there",
+                code="storage.disk_full",
+            ) from exc
         except psycopg.Error as exc:
             raise StorageError(
                 f"PostgreSQL audit store ({what}) failed: {str(exc).strip()}; "
@@ -121,6 +153,14 @@ class PostgresStore(CommittedWrites):
     # -- writing -------------------------------------------------------------------------------------
 
     def _write(self, batch: list[AuditEvent]) -> None:
+        if self._unsure is not None:
+            unsure, xid = self._unsure
+            # a batch given up on stays unsure: its callers were told it was not recorded
+            committed = unsure is batch and self._guard(lambda: self._committed(xid), "check the last attempt")
+            self._unsure = None
+            if committed:
+                log.warning("the audit write that broke off had committed (transaction %s): not writing it twice", xid)
+                return
         tally = Tally.of(batch)
         try:
             self._guard(lambda: self._write_once(batch, tally), "write")
@@ -138,6 +178,8 @@ class PostgresStore(CommittedWrites):
         months = {month_of(ev.time) for ev in batch} - self._partitions
         try:
             with conn.transaction(), conn.cursor() as cur:
+                row = cur.execute("SELECT pg_current_xact_id()::text").fetchone()
+                self._unsure = (batch, str(row[0])) if row else None  # until the commit is known to be done
                 if months:
                     self._create_partitions(cur, months)
                 with cur.copy(f"COPY audit_events ({COLUMN_LIST}) FROM STDIN") as copy:
@@ -149,10 +191,28 @@ class PostgresStore(CommittedWrites):
                 cur.execute(
                     _ADD_REASONS, [[k[i] for k, _ in reasons] for i in range(3)] + [[n for _, n in reasons]]
                 )
-        except psycopg.OperationalError:
-            conn.close()  # reconnect on the next batch
+        except psycopg.Error as exc:
+            if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+                conn.close()  # reconnect on the next attempt
+            else:
+                self._unsure = None  # the server refused the statement: the transaction rolled back
             raise
+        self._unsure = None
         self._partitions |= months
+
+    def _committed(self, xid: str) -> bool:
+        """Whether transaction ``xid`` committed; a (transient) StorageError while that is not known yet."""
+        with self._connect() as conn:
+            row = conn.execute("SELECT pg_xact_status(%s::xid8)", (xid,)).fetchone()
+        status = str(row[0]) if row and row[0] is not None else None
+        if status in ("committed", "aborted"):
+            return status == "committed"
+        # "in progress": the broken connection's backend has not ended yet; None: too old to know
+        raise StorageError(
+            f"cannot tell yet whether the last audit write (transaction {xid}) committed: "
+            f"it is {status or 'no longer known'}",
+            code="storage.unsure",
+        )
 
     @staticmethod
     def _create_partitions(cur: psycopg.Cursor[tuple[Any, ...]], months: set[tuple[int, int]]) -> None:
@@ -275,11 +335,13 @@ class PostgresStore(CommittedWrites):
             return self._guard(body, "delete user")
 
     def ping(self) -> None:
-        """Raise StorageError if PostgreSQL cannot be reached now."""
+        """Raise StorageError if PostgreSQL cannot be reached now, or, after a failed write, written."""
 
         def body() -> None:
             with self._connect() as conn:
                 conn.execute("SELECT count(*) FROM hutong_schema").fetchone()
+                if self._committer.failure is not None:  # reachable, but can it take a commit again?
+                    conn.execute(_PROBE)
 
         self._guard(body, "ping")
 
