@@ -73,7 +73,7 @@ def _image_cache(cfg: Config) -> Any:
         return MemoryCache(max_entries=IMAGE_CACHE_ENTRIES)
     from ..store.factory import open_cache
 
-    return open_cache(cfg)
+    return open_cache(cfg, local_entries=IMAGE_CACHE_ENTRIES)  # the fallback while Redis is down
 
 
 @router.get("/img/{token}")
