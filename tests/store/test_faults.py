@@ -164,7 +164,8 @@ def test_postgres_killed_and_restarted_under_load_loses_no_acknowledged_event(
     print(
         f"\nFIGURES postgres-kill: requests {len(answers)}, statuses {dict(statuses(answers))}, "
         f"sent during the outage {len(during)} (acknowledged {sum(a.status == 200 for a in during)}), "
-        f"held through it and acknowledged after the restart {sum(a.status == 200 for a in held)}, "
+        f"held through it and acknowledged after the restart {sum(a.status == 200 for a in held)} "
+        f"(longest wait {max(a.answered - a.sent for a in answers):.2f} s), "
         f"outage {up - killed:.2f} s, lost {len(lost)}, stored twice {len(twice)}, write retries {retries}, "
         f"broken-off commits found committed {log.count('not writing it twice')}, "
         f"/readyz 503 during the outage {sum(p.status == 503 for p in outage)}/{len(outage)}, "
