@@ -79,7 +79,7 @@ def _as_storage_error(error: BaseException) -> HutongError:
 def _gave_up(error: BaseException, retry_for: float, attempts: int) -> StorageError:
     failure = StorageError(
         f"audit events were not recorded: the audit store could not commit them within {retry_for:g} s "
-        f"({attempts} attempts; last: {_as_storage_error(error).message}); they count as not recorded. "
+        f"({attempts} attempts; last: {_as_storage_error(error).message}). "
         "Retry the request later; check that the database in storage.audit is up",
         code="storage.unavailable",
     )

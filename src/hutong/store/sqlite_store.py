@@ -305,7 +305,7 @@ class SqliteStore(CommittedWrites):
         except OSError as exc:
             raise StorageError(f"cannot tell how much room is left for {str(self.path)!r}: {exc}") from exc
         if fs.f_bavail * fs.f_frsize < ROOM:
-            raise failure
+            raise StorageError(failure.message, code=failure.code)  # a new one: readers run on other threads
 
     def close(self) -> None:
         """Flush pending writes and close."""
