@@ -132,6 +132,7 @@ class StorageSection:
     audit: str = ""  # "sqlite:///path" or "postgresql://..."; empty: SQLite under data.dir
     cache: str = "memory"  # "memory" or "redis://..."
     lock_timeout: float = 30.0  # seconds a shared single-flight lock lives if its holder dies
+    write_retry: float = 10.0  # seconds an audit write is retried through a database outage before it fails
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,18 @@ CREATE INDEX audit_events_user ON audit_events (user_hash) WHERE user_hash IS NO
 {_ROLLUP.format(real="double precision", suffix="")}
 """,
     ),
+    Migration(
+        2,
+        "commit marks",
+        # SQLite: nothing; a commit there cannot succeed without the caller hearing of it.
+        sqlite="",
+        # PostgreSQL: one row per writer (one per process), updated in every batch's transaction with
+        # that batch's number, so a retry after a connection lost during COMMIT can tell whether it
+        # committed. Transaction ids cannot tell: after a server crash they may be handed out again.
+        postgres="""
+CREATE TABLE audit_commits (writer text PRIMARY KEY, batch bigint NOT NULL, at double precision NOT NULL);
+""",
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -50,6 +50,7 @@ log = logging.getLogger("hutong.web")
 ENV_HOST = "HUTONG_SERVE_HOST"
 SWITCH_INTERVAL = 0.0005  # seconds; see tune_worker
 RELOAD_SECONDS = 60.0  # how often a worker looks for threat feeds imported or replaced while it runs
+READY_TIMEOUT = 3.0  # seconds /readyz waits for the audit store (a silent host takes connect_timeout)
 
 
 class BodyLimit:
@@ -287,8 +288,11 @@ def _add_service_routes(app: FastAPI, gw: Gateway) -> None:
             problems.append(f"api keys: {exc.message}")
         ping = getattr(gw.audit, "ping", None)
         if ping is not None:
+            # the store's own answer: unreachable, or (after a failed write) not writable, e.g. a full disk
             try:
-                await run_in_threadpool(ping)
+                await asyncio.wait_for(run_in_threadpool(ping), READY_TIMEOUT)
+            except TimeoutError:
+                problems.append(f"audit store: no answer within {READY_TIMEOUT:g} s")
             except HutongError as exc:
                 problems.append(f"audit store: {exc.message}")
         status = "ready" if not problems else "not ready"
