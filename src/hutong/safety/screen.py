@@ -27,7 +27,7 @@ from ..model import Identity, Level, Reason, Verdict
 from ..platforms import Platform, bundled
 from .canon import Canonical, canonicalize
 from .domains import DomainList
-from .feeds import FeedStore, LoadedFeed
+from .feeds import FeedInfo, FeedStore, LoadedFeed
 from .hashindex import FLAG_EXACT_HOST, FLAG_EXCEPTION, ThreatIndex, expression_host
 from .lookalike import ProtectedSet
 
@@ -132,6 +132,7 @@ class _LoadedFeeds:
 
     feeds: tuple[LoadedFeed, ...]
     index: ThreatIndex
+    infos: tuple[FeedInfo, ...]  # one per feed; a source's confirmation (a 304) replaces only these
 
 
 class FeedRule:
@@ -141,7 +142,8 @@ class FeedRule:
         self.store = store
         self.max_age_hours = max_age_hours
         self._signature: tuple[tuple[str, int, int, int], ...] | None = None
-        self._loaded = _LoadedFeeds((), ThreatIndex([], []))
+        self._states: tuple[tuple[str, int, int], ...] | None = None
+        self._loaded = _LoadedFeeds((), ThreatIndex([], []), ())
         self.reload()
         if not self.feeds:
             raise Disabled("no threat feeds imported (run `hutong feeds import FILE --format ...`)")
@@ -154,16 +156,31 @@ class FeedRule:
     def index(self) -> ThreatIndex:
         return self._loaded.index
 
+    @property
+    def infos(self) -> tuple[FeedInfo, ...]:
+        """The loaded feeds' headers, with their sources' latest confirmations."""
+        return self._loaded.infos
+
     def reload(self) -> bool:
-        """Load the feed files again if any was added, replaced or removed; True if they were."""
+        """Load the feed files again if any was added, replaced or removed, or only their freshness if a
+        source confirmed its copy (a fetch state changed); True if either happened."""
         signature = self.store.signature()
+        states = self.store.state_signature()
         if signature == self._signature:
-            return False
+            if states == self._states:
+                return False
+            loaded = self._loaded
+            self._loaded = _LoadedFeeds(
+                loaded.feeds, loaded.index, tuple(self.store.confirmed(i) for i in loaded.infos)
+            )
+            self._states = states
+            return True
         if self._signature is not None:
             log.info("threat feeds changed on disk; reloading")
         feeds = tuple(f for f in self.store.load_all() if len(f.index))  # swapped atomically: whole feeds only
-        self._loaded = _LoadedFeeds(feeds, ThreatIndex([f.index for f in feeds], [f.host_keys for f in feeds]))
-        self._signature = signature
+        index = ThreatIndex([f.index for f in feeds], [f.host_keys for f in feeds])
+        self._loaded = _LoadedFeeds(feeds, index, tuple(f.info for f in feeds))
+        self._signature, self._states = signature, states
         return True
 
     def check(self, subject: Subject) -> Outcome | None:
@@ -185,15 +202,15 @@ class FeedRule:
             if hit.flags & FLAG_EXCEPTION or hit.source in excepted or hit.source in seen:
                 continue
             seen.add(hit.source)  # one reason per feed: the most specific expression comes first
-            reasons.append(self._reason(loaded.feeds[hit.source], hit.entry, hit.expression, subject.now))
+            feed, info = loaded.feeds[hit.source], loaded.infos[hit.source]
+            reasons.append(self._reason(feed, info, hit.entry, hit.expression, subject.now))
         return (
             Outcome(Verdict(max((r.level for r in reasons), default=Level.UNKNOWN), tuple(reasons)))
             if reasons
             else None
         )
 
-    def _reason(self, feed: LoadedFeed, entry: int, expression: str, now: datetime) -> Reason:
-        info = feed.info
+    def _reason(self, feed: LoadedFeed, info: FeedInfo, entry: int, expression: str, now: datetime) -> Reason:
         ev = feed.evidence(entry)
         age = info.age_hours(now)
         stale = info.is_stale(now, self.max_age_hours)
@@ -327,6 +344,13 @@ class Screener:
             self.disabled = tuple(d for d in self.disabled if d[0] != name)
             changed = True
         return changed
+
+    def feed_infos(self) -> tuple[FeedInfo, ...]:
+        """The threat feeds screening uses now (none while the ``feeds`` rule is off or has no data)."""
+        for rule in self.rules:
+            if isinstance(rule, FeedRule):
+                return rule.infos
+        return ()
 
     def screen(self, url: str, *, identity: Identity, site: str | None, structural: Verdict) -> Verdict:
         """Run every rule in order and merge what they find into one Verdict."""
