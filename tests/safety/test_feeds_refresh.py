@@ -5,6 +5,7 @@ Against a real local HTTPS origin (tests.support.feedserver) through the real gu
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -179,3 +180,19 @@ async def test_refresh_due_skips_what_was_just_tried_and_what_another_process_is
     done = await refresh_due(fetcher, store, sources, 3600, now=T0 + timedelta(hours=2))
     assert [r.outcome for r in done] == ["unchanged"]
     assert origin.answers == [200, 304]
+
+
+async def test_two_workers_refreshing_at_once_make_one_request(
+    tmp_path: Path, localnet: LocalNet, fetcher: GuardedFetcher  # noqa: F811
+) -> None:
+    """Two refreshes of one data directory at the same moment (two workers whose timers met): the one that
+    holds the lock fetches, the other finds it held and leaves the work to it."""
+    origin = FeedOrigin()
+    origin.publish(V1)
+    localnet.route(HOST, lambda req: replace(origin(req), delay=0.3))
+    store = FeedStore(tmp_path)
+    async with GuardedFetcher(localnet.settings(HOST)) as other:
+        rounds = await asyncio.gather(
+            refresh_due(fetcher, store, (SOURCE,), 3600, now=T0), refresh_due(other, store, (SOURCE,), 3600, now=T0)
+        )
+    assert sorted(len(r) for r in rounds) == [0, 1] and origin.answers == [200]

@@ -29,7 +29,7 @@ import hashlib
 import io
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -230,3 +230,33 @@ def refresh_lock(store: FeedStore, *, wait: bool) -> Iterator[bool]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+TICK_SECONDS = 60.0  # how often a serving worker looks for a due source (at most; less for short intervals)
+
+
+async def keep_fresh(
+    fetcher: ConditionalFetcher,
+    store: FeedStore,
+    sources: Sequence[FeedSource],
+    interval: float,
+    done: Callable[[Sequence[Refreshed]], Awaitable[None]],
+) -> None:
+    """A serving worker's background task: refresh the due URL sources at start and then every tick,
+    handing each round that did something to ``done`` (the service reloads its engine and counts them)."""
+    urls = tuple(s for s in sources if is_url(s.location))
+    tick = min(interval, TICK_SECONDS)
+    while True:
+        try:
+            refreshed = await refresh_due(fetcher, store, urls, interval)
+        except OSError as exc:  # the lock or a state file cannot be written: data.dir is read-only or gone
+            log.warning("threat feeds not refreshed: %s", exc)
+            refreshed = []
+        for r in refreshed:
+            if r.outcome == "failed":
+                log.warning("feed %s not refreshed, its old copy is kept: %s", r.name, r.message)
+            else:
+                log.info("feed %s: %s", r.name, r.message)
+        if refreshed:
+            await done(refreshed)
+        await asyncio.sleep(tick)
