@@ -86,7 +86,7 @@ async def refresh(
     except HutongError as exc:
         return Refreshed(source.name, "failed", exc.message)
     state = store.state(source.name)
-    held = _held_state(store, source, state)
+    held = await asyncio.to_thread(_held_state, store, source, state)  # maps the stored feed: off the loop
     try:
         result = await fetcher.fetch(
             source.location, purpose="feed", validators=Validators(held.etag, held.last_modified) if held else None
