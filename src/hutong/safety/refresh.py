@@ -43,7 +43,7 @@ from .importers import FORMATS
 
 log = logging.getLogger("hutong.safety")
 LOCK_FILE = ".refresh.lock"
-Outcome = Literal["updated", "unchanged", "failed", "skipped"]
+Outcome = Literal["updated", "unchanged", "failed"]
 
 
 class ConditionalFetcher(Protocol):
@@ -79,7 +79,7 @@ def _check(source: FeedSource) -> None:
 async def refresh(
     fetcher: ConditionalFetcher, store: FeedStore, source: FeedSource, *, now: datetime | None = None
 ) -> Refreshed:
-    """Refresh one URL source (see the module docstring); never raises a ``HutongError``."""
+    """Refresh one URL source (see the module docstring); failures are returned, not raised."""
     now = now or datetime.now(UTC)
     try:
         _check(source)
@@ -103,11 +103,12 @@ async def refresh(
             source=source.location, etag=validators.etag, last_modified=validators.last_modified, digest=digest
         )
         imported = await asyncio.to_thread(_import, store, source, result.body, fresh, now)
-    except HutongError as exc:
+    except (HutongError, OSError) as exc:
         # the old copy (if any) stays; say why in the state so the next try is an interval away
+        why = exc.message if isinstance(exc, HutongError) else f"cannot store the feed: {exc}"
         base = state if state is not None and state.source == source.location else FetchState(source.location)
-        _save(store, source.name, dataclasses.replace(base, attempted_at=now, error=exc.message))
-        return Refreshed(source.name, "failed", exc.message)
+        _save(store, source.name, dataclasses.replace(base, attempted_at=now, error=why))
+        return Refreshed(source.name, "failed", why)
     info = imported.info
     return Refreshed(source.name, "updated", f"{info.entries} entries from {info.source}", imported)
 
