@@ -98,7 +98,7 @@ class PreviewSection:
 class FeedSource:
     name: str = ""
     format: str = ""
-    location: str = ""  # a path or an http(s) URL; fetched only by `hutong feeds update`
+    location: str = ""  # a path, or an http(s) URL fetched by `hutong feeds update` and by `hutong serve`
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,9 @@ class SafetySection:
     deny: tuple[str, ...] = ()  # operator denylist
     protected_domains: tuple[str, ...] = ()  # extra domains to protect from lookalikes
     feeds: tuple[FeedSource, ...] = ()
+    feeds_refresh_minutes: float = 60.0  # `hutong serve` re-fetches URL feeds this often; 0: never
+    reload_seconds: float = 60.0  # how often a serving worker picks up feeds imported or replaced on disk
+    stale_feeds_unready: bool = False  # /readyz answers 503 while a feed is stale or missing
 
 
 @dataclass(frozen=True)
@@ -270,6 +273,10 @@ def _validate(cfg: Config) -> None:
         raise ConfigError("preview.image_max_decode_bytes must be a positive number of bytes")
     if cfg.preview.image_decode_queue < 0:
         raise ConfigError("preview.image_decode_queue must be 0 or more")
+    if cfg.safety.feeds_refresh_minutes < 0:
+        raise ConfigError("safety.feeds_refresh_minutes must be 0 (never) or a positive number of minutes")
+    if not cfg.safety.reload_seconds > 0:
+        raise ConfigError("safety.reload_seconds must be a positive number of seconds")
 
 
 def _validate_overrides(network: NetworkSection) -> None:

@@ -50,6 +50,7 @@ from .model import (
 from .platforms import Platform, bundled
 from .policy import Inputs, Policy
 from .policy import load as load_policy
+from .safety.feeds import FeedInfo
 from .safety.screen import Screener
 from .unwrap import Unwrapper
 from .urls import normalise
@@ -191,6 +192,10 @@ class Engine:
         True if anything changed. Disk I/O, so a long-running service calls it on a timer, off its event
         loop; checks never touch the disk themselves."""
         return self.screener.reload()
+
+    def feed_infos(self) -> tuple[FeedInfo, ...]:
+        """The threat feeds screening uses now, with when each was last known current (for /readyz)."""
+        return self.screener.feed_infos()
 
     # ---- offline ---------------------------------------------------------------------------
 

@@ -326,7 +326,7 @@ def test_screening_reads_no_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     def no_disk(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("screening touched the feed store")
 
-    for method in ("signature", "names", "load", "load_all", "infos"):
+    for method in ("signature", "names", "load", "load_all", "infos", "state", "state_signature", "confirmed"):
         monkeypatch.setattr(FeedStore, method, no_disk)
     for url in ("http://first.example/", "http://second.example/", "https://elsewhere.example/a?b=c"):
         _screen(s, url)

@@ -139,6 +139,7 @@ class _LoadedFeeds:
 
     feeds: tuple[LoadedFeed, ...]
     index: ThreatIndex
+    infos: tuple[FeedInfo, ...]  # one per feed; a source's confirmation (a 304) replaces only these
 
 
 class FeedRule:
@@ -148,7 +149,8 @@ class FeedRule:
         self.store = store
         self.max_age_hours = max_age_hours
         self._signature: tuple[tuple[str, int, int, int], ...] | None = None
-        self._loaded = _LoadedFeeds((), ThreatIndex([], []))
+        self._states: tuple[tuple[str, int, int], ...] | None = None
+        self._loaded = _LoadedFeeds((), ThreatIndex([], []), ())
         self.reload()
         if not self.feeds:
             raise Disabled("no threat feeds imported (run `hutong feeds import FILE --format ...`)")
@@ -161,16 +163,31 @@ class FeedRule:
     def index(self) -> ThreatIndex:
         return self._loaded.index
 
+    @property
+    def infos(self) -> tuple[FeedInfo, ...]:
+        """The loaded feeds' headers, with their sources' latest confirmations."""
+        return self._loaded.infos
+
     def reload(self) -> bool:
-        """Load the feed files again if any was added, replaced or removed; True if they were."""
+        """Load the feed files again if any was added, replaced or removed, or only their freshness if a
+        source confirmed its copy (a fetch state changed); True if either happened."""
         signature = self.store.signature()
+        states = self.store.state_signature()
         if signature == self._signature:
-            return False
+            if states == self._states:
+                return False
+            loaded = self._loaded
+            self._loaded = _LoadedFeeds(
+                loaded.feeds, loaded.index, tuple(self.store.confirmed(i) for i in loaded.infos)
+            )
+            self._states = states
+            return True
         if self._signature is not None:
             log.info("threat feeds changed on disk; reloading")
         feeds = tuple(f for f in self.store.load_all() if len(f.index))  # swapped atomically: whole feeds only
-        self._loaded = _LoadedFeeds(feeds, ThreatIndex([f.index for f in feeds], [f.host_keys for f in feeds]))
-        self._signature = signature
+        index = ThreatIndex([f.index for f in feeds], [f.host_keys for f in feeds])
+        self._loaded = _LoadedFeeds(feeds, index, tuple(f.info for f in feeds))
+        self._signature, self._states = signature, states
         return True
 
     def check(self, subject: Subject) -> Outcome | None:
@@ -192,20 +209,21 @@ class FeedRule:
             if hit.flags & FLAG_EXCEPTION or hit.source in excepted or hit.source in seen:
                 continue
             seen.add(hit.source)  # one reason per feed: the most specific expression comes first
-            reasons.append(self._reason(loaded.feeds[hit.source], hit.entry, hit.expression, subject.now))
+            feed, info = loaded.feeds[hit.source], loaded.infos[hit.source]
+            reasons.append(self._reason(feed, info, hit.entry, hit.expression, subject.now))
         return (
             Outcome(Verdict(max((r.level for r in reasons), default=Level.UNKNOWN), tuple(reasons)))
             if reasons
             else None
         )
 
-    def freshness(self, now: datetime) -> tuple[tuple[LoadedFeed, ...], tuple[LoadedFeed, ...]]:
-        """The loaded feeds split into (fresh, stale) at ``now``."""
-        fresh = tuple(f for f in self.feeds if not f.info.is_stale(now, self.max_age_hours))
-        return fresh, tuple(f for f in self.feeds if f not in fresh)
+    def freshness(self, now: datetime) -> tuple[tuple[FeedInfo, ...], tuple[FeedInfo, ...]]:
+        """The loaded feeds' headers (with their sources' latest confirmations) split into (fresh, stale)."""
+        infos = self.infos
+        fresh = tuple(i for i in infos if not i.is_stale(now, self.max_age_hours))
+        return fresh, tuple(i for i in infos if i not in fresh)
 
-    def _reason(self, feed: LoadedFeed, entry: int, expression: str, now: datetime) -> Reason:
-        info = feed.info
+    def _reason(self, feed: LoadedFeed, info: FeedInfo, entry: int, expression: str, now: datetime) -> Reason:
         ev = feed.evidence(entry)
         age = info.age_hours(now)
         stale = info.is_stale(now, self.max_age_hours)
@@ -256,18 +274,18 @@ class LookalikeRule:
         return Outcome(Verdict(Level.SUSPICIOUS, reasons)) if reasons else None
 
 
-def _names(feeds: Sequence[LoadedFeed]) -> str:
-    return ", ".join(f.info.name for f in feeds)
+def _names(feeds: Sequence[FeedInfo]) -> str:
+    return ", ".join(f.name for f in feeds)
 
 
-def _updated(feeds: Sequence[LoadedFeed]) -> str:
-    return ", ".join(f"{f.info.name} {f.info.fetched_at.strftime('%Y-%m-%dT%H:%MZ')}" for f in feeds)
+def _updated(feeds: Sequence[FeedInfo]) -> str:
+    return ", ".join(f"{f.name} {f.fetched_at.strftime('%Y-%m-%dT%H:%MZ')}" for f in feeds)
 
 
 def coverage_reason(
     rules: Sequence[Rule],
-    fresh: Sequence[LoadedFeed],
-    stale: Sequence[LoadedFeed],
+    fresh: Sequence[FeedInfo],
+    stale: Sequence[FeedInfo],
     *,
     max_age_hours: float,
     no_feeds: str,
@@ -397,6 +415,13 @@ class Screener:
             changed = True
         return changed
 
+    def feed_infos(self) -> tuple[FeedInfo, ...]:
+        """The threat feeds screening uses now (none while the ``feeds`` rule is off or has no data)."""
+        for rule in self.rules:
+            if isinstance(rule, FeedRule):
+                return rule.infos
+        return ()
+
     def screen(self, url: str, *, site: str | None, structural: Verdict) -> Verdict:
         """Run every rule in order, merge what they find into one Verdict, and say how far screening ran.
 
@@ -426,7 +451,7 @@ class Screener:
     def _coverage_at(self, rules: tuple[Rule, ...], now: datetime) -> Reason:
         rule = next((r for r in rules if isinstance(r, FeedRule)), None)
         fresh, stale = rule.freshness(now) if rule is not None else ((), ())
-        key = (tuple(f.info for f in fresh), tuple(f.info for f in stale))
+        key = (fresh, stale)
         reason = self._coverage.get(key)
         if reason is None:
             if len(self._coverage) > 64:  # feeds were reloaded many times: forget the old sets

@@ -14,8 +14,9 @@ import logging
 import os
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
@@ -34,6 +35,9 @@ from ..config import load as load_config
 from ..edge import NetworkEdge, image_signer
 from ..errors import ConfigError, HutongError
 from ..ratelimit import ClientLimiter, parse_networks
+from ..safety.feeds import FeedStore
+from ..safety.freshness import Freshness, freshness, stale_problems
+from ..safety.refresh import Refreshed, is_url, keep_fresh
 from ..signing import load_signer
 from ..store.userhash import UserHasher
 from . import api, apidocs, failures, images, pages, report_page
@@ -49,7 +53,6 @@ from .throttle import Throttle
 log = logging.getLogger("hutong.web")
 ENV_HOST = "HUTONG_SERVE_HOST"
 SWITCH_INTERVAL = 0.0005  # seconds; see tune_worker
-RELOAD_SECONDS = 60.0  # how often a worker looks for threat feeds imported or replaced while it runs
 READY_TIMEOUT = 3.0  # seconds /readyz waits for the audit store (a silent host takes connect_timeout)
 
 
@@ -142,14 +145,16 @@ def create_app(
     engine: EngineLike | None = None,
     audit: AuditSink | None = None,
     edge: NetworkEdge | None = None,
-    reload_seconds: float = RELOAD_SECONDS,
+    reload_seconds: float | None = None,
 ) -> FastAPI:
     """The gateway app for ``cfg``; ``engine`` and ``audit`` default to those the configuration names.
 
     The app goes online through one network edge (one fetcher, cache and rate limiter): ``edge`` if
     given, else the given engine's, else one it builds for ``cfg`` and hands to the engine it loads.
-    While it serves, every ``reload_seconds`` it asks the engine to pick up threat feeds imported or
-    replaced on disk (``Engine.reload``), so a feed imported while the service runs takes effect.
+    While it serves, every ``reload_seconds`` (default ``safety.reload_seconds``) it asks the engine to
+    pick up threat feeds imported or replaced on disk (``Engine.reload``), so a feed imported while the
+    service runs takes effect; and every ``safety.feeds_refresh_minutes`` it refreshes the URL feeds of
+    ``safety.feeds`` through the edge (``hutong.safety.refresh.keep_fresh``).
     """
     if edge is None and engine is not None:
         engines_edge = getattr(engine, "edge", None)
@@ -181,6 +186,7 @@ def create_app(
     signer = image_signer(cfg)
     if signer is not None:
         gw.images = Images(cfg, signer, edge)
+    gw.metrics.watch_feeds(lambda: feed_freshness(cfg, gw.engine))
     if gw.dev_mode:
         log.warning(
             "development mode: no API keys configured; the API accepts calls without a key on loopback"
@@ -191,11 +197,25 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        reloader = asyncio.create_task(_reload_every(gw.engine, reload_seconds))
+        every = cfg.safety.reload_seconds if reload_seconds is None else reload_seconds
+        tasks = [asyncio.create_task(_reload_every(gw.engine, every))]
+        if cfg.safety.feeds_refresh_minutes > 0 and any(is_url(s.location) for s in cfg.safety.feeds):
+
+            async def refreshed(done: Sequence[Refreshed]) -> None:
+                for r in done:
+                    gw.metrics.feed_refreshes.labels(r.name, r.outcome).inc()
+                if any(r.outcome != "failed" for r in done):  # this worker at once; the others on their timer
+                    await _reload(gw.engine)
+
+            store = FeedStore(cfg.data_dir / "feeds")
+            interval = cfg.safety.feeds_refresh_minutes * 60.0
+            tasks.append(asyncio.create_task(keep_fresh(edge.fetcher, store, cfg.safety.feeds, interval, refreshed)))
         yield
-        reloader.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await reloader
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if limiter is not None:
             await limiter.aclose()
         await gw.engine.aclose()
@@ -257,11 +277,23 @@ async def _reload_every(engine: EngineLike, seconds: float) -> None:
     """Call ``engine.reload`` every ``seconds``, off the event loop (it reads the feed store on disk)."""
     while True:
         await asyncio.sleep(seconds)
-        try:
-            if await run_in_threadpool(engine.reload):
-                log.info("screening data reloaded: threat feeds changed on disk")
-        except HutongError as exc:  # a damaged store: keep serving with what is loaded, and say so
-            log.warning("screening data not reloaded: %s", exc.message)
+        await _reload(engine)
+
+
+async def _reload(engine: EngineLike) -> None:
+    try:
+        if await run_in_threadpool(engine.reload):
+            log.info("screening data reloaded: threat feeds changed on disk")
+    except HutongError as exc:  # a damaged store: keep serving with what is loaded, and say so
+        log.warning("screening data not reloaded: %s", exc.message)
+
+
+def feed_freshness(cfg: Config, engine: EngineLike) -> tuple[Freshness, ...]:
+    """The freshness of the feeds the engine screens with now, and of configured feeds it lacks."""
+    infos = getattr(engine, "feed_infos", None)  # an engine without feeds (a test double) reports none
+    loaded = infos() if callable(infos) else ()
+    configured = [s.name for s in cfg.safety.feeds] if "feeds" in cfg.safety.rules else []
+    return freshness(loaded, configured, datetime.now(UTC), cfg.safety.max_feed_age_hours)
 
 
 def _add_service_routes(app: FastAPI, gw: Gateway) -> None:
@@ -273,7 +305,7 @@ def _add_service_routes(app: FastAPI, gw: Gateway) -> None:
         "/readyz",
         response_model=Health,
         tags=["service"],
-        summary="Ready to serve: engine loaded, stores reachable",
+        summary="Ready to serve: engine loaded, stores reachable; the freshness of every threat feed",
         responses={503: {"model": Health, "description": "not ready; problems says why"}},
     )
     async def readyz() -> JSONResponse:
@@ -295,8 +327,16 @@ def _add_service_routes(app: FastAPI, gw: Gateway) -> None:
                 problems.append(f"audit store: no answer within {READY_TIMEOUT:g} s")
             except HutongError as exc:
                 problems.append(f"audit store: {exc.message}")
+        feeds = feed_freshness(gw.config, gw.engine)
+        if gw.config.safety.stale_feeds_unready:  # off by default: a stale feed still warns, see docs
+            problems += stale_problems(feeds, gw.config.safety.max_feed_age_hours)
         status = "ready" if not problems else "not ready"
-        body = {"status": status, "policy_version": gw.engine.policy_version, "problems": problems}
+        body = {
+            "status": status,
+            "policy_version": gw.engine.policy_version,
+            "problems": problems,
+            "feeds": [dataclasses.asdict(f) for f in feeds],
+        }
         return JSONResponse(body, status_code=200 if not problems else 503)
 
     @app.get(

@@ -151,7 +151,17 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
+class FeedFreshness(BaseModel):
+    name: str
+    entries: int
+    age_seconds: float | None = Field(
+        description="seconds since the feed's data was last known current; null: configured but not loaded"
+    )
+    stale: bool = Field(description="older than safety.max_feed_age_hours, or not loaded")
+
+
 class Health(BaseModel):
     status: Literal["ok", "ready", "not ready"]
     policy_version: str | None = None
     problems: list[str] = Field(default_factory=list)
+    feeds: list[FeedFreshness] = Field(default_factory=list, description="/readyz: every threat feed")
