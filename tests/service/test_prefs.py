@@ -8,7 +8,7 @@ import pytest
 
 from hutong.errors import StorageError
 from hutong.model import UserPrefs
-from hutong.web.prefs import SQLitePrefs, decode, encode
+from hutong.service.prefs import SQLitePrefs, decode, encode
 
 CASES = [
     UserPrefs(),

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from hutong.web.apikeys import ApiKeys
+from hutong.service.apikeys import ApiKeys
 from hutong.web.fastlane import FastLane
 
 from .conftest import EVIL_SITE, SAFE_SITE, AppFactory, connect

@@ -13,8 +13,8 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse
 
 from ..model import LinkReport, UserPrefs
+from ..service.gateway import Gateway
 from .failures import ApiError
-from .gateway import Gateway
 from .schemas import BatchRequest, BatchResponse, CheckRequest, CheckResponse, ErrorResponse, Prefs
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
