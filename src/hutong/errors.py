@@ -43,6 +43,8 @@ class HutongError(Exception):
 
 
 class InputError(HutongError):
+    """Bad input from a caller: text, URL, token or request body."""
+
     code = "input.invalid"
 
 
@@ -51,6 +53,8 @@ class UsageError(InputError):
 
 
 class ConfigError(HutongError):
+    """A configuration, policy or data file is wrong; the message names the setting to fix."""
+
     code = "config.invalid"
 
 
@@ -63,6 +67,8 @@ class DataError(HutongError):
 
 
 class RemoteError(HutongError):
+    """Something outside went wrong while fetching (blocked, too slow, too large, unreachable)."""
+
     code = "remote.error"
 
 
@@ -95,8 +101,12 @@ class NetworkFailure(RemoteError):
 
 
 class TokenError(HutongError):
+    """A signed go-link or image token is invalid, expired or not for this use."""
+
     code = "token.invalid"
 
 
 class StorageError(HutongError):
+    """The audit store, prefs database or cache failed."""
+
     code = "storage.error"

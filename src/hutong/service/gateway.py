@@ -21,7 +21,7 @@ from typing import Protocol, TypeVar, runtime_checkable
 from ..audit import AuditEvent, AuditSink, NullSink, Stage
 from ..config import Config
 from ..errors import InputError
-from ..model import Action, Context, LinkReport, Mode, UserPrefs
+from ..model import Action, Context, LinkReport, Mode, UserPrefs, require_context_and_mode
 from ..signing import Signer, load_signer
 from ..store.userhash import UserHasher
 from .apikeys import ApiKeys
@@ -176,6 +176,7 @@ class Gateway:
         online: bool = False,
     ) -> tuple[LinkReport, ...]:
         """Analyse one message (online when asked) and record its decisions."""
+        require_context_and_mode(context, mode)
         self.check_length(text)
         prefs = self.user_prefs(user)
         if online or preview:
