@@ -3,7 +3,7 @@
 Plain Python: no module here imports a web framework (``tests/service/test_no_framework.py``
 holds it to that). The web app (``hutong.web``), the CLI and chat adapters are thin callers:
 
-- ``gateway``: ``Gateway`` (check, batch, click, audit recording) and ``open_gateway(cfg)``;
+- ``gateway``: ``Gateway`` (check, ``check_batch``, click, audit recording) and ``open_gateway(cfg)``;
 - ``golinks``: signed go-link tokens and the confirm page's nonce;
 - ``prefs``: each user's own link settings (``PrefsStore``, ``SQLitePrefs``);
 - ``apikeys``: operator API keys (``ApiKeys``);
@@ -13,7 +13,17 @@ holds it to that). The web app (``hutong.web``), the CLI and chat adapters are t
 from __future__ import annotations
 
 from .apikeys import ApiKeys
-from .gateway import Click, EngineLike, Gateway, ImageLinks, Runner, default_audit, is_loopback, open_gateway
+from .gateway import (
+    Click,
+    EngineLike,
+    Gateway,
+    ImageLinks,
+    Message,
+    Runner,
+    default_audit,
+    is_loopback,
+    open_gateway,
+)
 from .golinks import GoClaim
 from .observer import NullObserver, Observer
 from .prefs import PrefsStore, SQLitePrefs
@@ -25,6 +35,7 @@ __all__ = [
     "Gateway",
     "GoClaim",
     "ImageLinks",
+    "Message",
     "NullObserver",
     "Observer",
     "PrefsStore",

@@ -121,6 +121,16 @@ class Click:
     honoured: bool = True  # False: made without a key, on a server that has keys; never followed
 
 
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One message of a batch: its text, where it was posted, who sent it, and a mode asked for."""
+
+    text: str
+    context: Context = "direct"
+    user: str | None = None
+    mode: Mode | None = None
+
+
 @dataclass
 class Gateway:
     """Engine, keys, stores and observer of one service; ``open_gateway(cfg)`` builds one from configuration."""
@@ -189,6 +199,24 @@ class Gateway:
         await self.record("check", context, reports, user=user)
         self.observer.decided("check", reports)
         return reports
+
+    async def check_batch(
+        self, messages: Sequence[Message], *, preview: bool = False, online: bool = False
+    ) -> list[tuple[LinkReport, ...]]:
+        """``check`` each message in order, once the batch size and every message are found acceptable."""
+        limit = self.config.server.max_batch
+        if len(messages) > limit:
+            raise InputError(
+                f"{len(messages)} messages in one batch; the limit is {limit} (server.max_batch)",
+                code="input.too_large",
+            )
+        for m in messages:
+            require_context_and_mode(m.context, m.mode)
+            self.check_length(m.text)
+        return [
+            await self.check(m.text, context=m.context, user=m.user, mode=m.mode, preview=preview, online=online)
+            for m in messages
+        ]
 
     def go_link(
         self, report: LinkReport, base: str, *, context: Context, mode: Mode | None, keyed: bool
