@@ -147,6 +147,8 @@ class AuditSection:
 
 @dataclass(frozen=True)
 class Config:
+    """The whole configuration: one section per TOML table (``docs/config.md``); ``load(path)`` reads a file."""
+
     data: DataSection = field(default_factory=DataSection)
     policy: PolicySection = field(default_factory=PolicySection)
     clean: CleanSection = field(default_factory=CleanSection)

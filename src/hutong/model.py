@@ -105,6 +105,8 @@ class Verdict:
 
 
 class Action(enum.StrEnum):
+    """What happens when someone taps the link: open it, confirm first, copy only, or block."""
+
     OPEN = "open"
     CONFIRM = "confirm"
     COPY = "copy"
@@ -272,3 +274,21 @@ class UserPrefs:
             if cat == category:
                 return mode
         return self.mode or default
+
+
+def require_context_and_mode(context: str, mode: str | None) -> None:
+    """Raise ``InputError`` (``input.invalid``) unless ``context`` is a chat context and ``mode`` a mode or None.
+
+    >>> require_context_and_mode("group", None)
+    >>> require_context_and_mode("everywhere", None)
+    Traceback (most recent call last):
+    hutong.errors.InputError: unknown chat context 'everywhere'; use one of direct, group, channel
+    """
+    from .errors import InputError
+
+    if context not in CONTEXTS:
+        raise InputError(
+            f"unknown chat context {context!r}; use one of {', '.join(CONTEXTS)}", code="input.invalid"
+        )
+    if mode is not None and mode not in MODES:
+        raise InputError(f"unknown mode {mode!r}; use one of {', '.join(MODES)} (or None)", code="input.invalid")

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from hutong.errors import ConfigError
-from hutong.web.apikeys import ApiKeys
+from hutong.service.apikeys import ApiKeys
 
 from .conftest import EVIL_SITE, SAFE_SITE, AppFactory, connect
 

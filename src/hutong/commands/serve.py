@@ -13,8 +13,8 @@ from typing import Any
 from ..config import Config, ServerSection
 from ..errors import ConfigError, UsageError
 from ..net import overrides
-from ..web.apikeys import ApiKeys
-from ..web.gateway import is_loopback
+from ..service.apikeys import ApiKeys
+from ..service.gateway import is_loopback
 from ..web.metrics import MULTIPROC_ENV
 from ._common import add_config_option, load_config
 

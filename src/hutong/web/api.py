@@ -12,9 +12,9 @@ from starlette.responses import JSONResponse
 
 from ..errors import InputError
 from ..model import LinkReport, UserPrefs
+from ..service.gateway import Gateway, Message
+from ..service.prefs import site_key
 from .failures import ApiError
-from .gateway import Gateway
-from .prefs import site_key
 from .schemas import BatchRequest, BatchResponse, CheckRequest, CheckResponse, ErrorResponse, Prefs
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -136,20 +136,10 @@ async def check_batch(request: Request) -> JSONResponse:
     """``/v1/check`` for up to ``server.max_batch`` messages; all are validated before any is checked."""
     gw, keyed = authorised(request)
     body = parse(BatchRequest, await read_body(request))
-    limit = gw.config.server.max_batch
-    if len(body.messages) > limit:
-        raise ApiError(
-            413,
-            f"{len(body.messages)} messages in one batch; the limit is {limit} (server.max_batch)",
-            code="input.too_large",
-        )
-    for m in body.messages:
-        gw.check_length(m.text)
+    messages = [Message(m.text, m.context, m.user, m.mode) for m in body.messages]
+    checked = await gw.check_batch(messages, preview=body.preview)
     base = base_url(request)
-    results = []
-    for m in body.messages:
-        reports = await gw.check(m.text, context=m.context, user=m.user, mode=m.mode, preview=body.preview)
-        results.append(links_json(gw, reports, base, m, keyed=keyed))
+    results = [links_json(gw, reports, base, m, keyed=keyed) for reports, m in zip(checked, body.messages, strict=True)]
     return JSONResponse({"results": results})
 
 

@@ -29,7 +29,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
-from ..audit import AuditSink, NullSink
+from ..audit import AuditSink
 from ..config import Config
 from ..config import load as load_config
 from ..edge import NetworkEdge, image_signer
@@ -38,15 +38,12 @@ from ..ratelimit import ClientLimiter, parse_networks
 from ..safety.feeds import FeedStore
 from ..safety.freshness import Freshness, freshness, stale_problems
 from ..safety.refresh import Refreshed, is_url, keep_fresh
-from ..signing import load_signer
-from ..store.userhash import UserHasher
+from ..service.apikeys import ApiKeys
+from ..service.gateway import EngineLike, Gateway, is_loopback, open_gateway
 from . import api, apidocs, failures, images, pages, report_page
-from .apikeys import ApiKeys
 from .fastlane import FastLane
-from .gateway import EngineLike, Gateway, is_loopback
 from .images import Images
 from .metrics import CONTENT_TYPE, Metrics
-from .prefs import SQLitePrefs
 from .schemas import Health
 from .throttle import Throttle
 
@@ -126,19 +123,6 @@ class Timing:
             self.metrics.observe(label, scope["method"], status, time.perf_counter() - start)
 
 
-def default_audit(cfg: Config) -> AuditSink:
-    """The configured audit sink, or ``NullSink`` when auditing is off or the store is not available."""
-    if not cfg.audit.enabled:
-        return NullSink()
-    try:
-        from ..store.factory import open_audit  # the storage engineer's backend
-    except ImportError:
-        log.warning("audit store not available in this build: decisions are not recorded")
-        return NullSink()
-    sink: AuditSink = open_audit(cfg)
-    return sink
-
-
 def create_app(
     cfg: Config,
     *,
@@ -166,27 +150,18 @@ def create_app(
         from ..pipeline import Engine
 
         engine = Engine.from_config(cfg, edge=edge)
-    data_dir = cfg.data.dir
-    keys = ApiKeys(data_dir)
+    keys = ApiKeys(cfg.data.dir)
     if not is_loopback(cfg.server.host) and not keys.any():
         raise ConfigError(
             f"refusing to serve on {cfg.server.host} without API keys: create one with "
             "`hutong keys create NAME`, or bind 127.0.0.1 for development"
         )
-    gw = Gateway(
-        config=cfg,
-        engine=engine,
-        signer=load_signer(data_dir),
-        prefs=SQLitePrefs.in_data_dir(data_dir),
-        keys=keys,
-        metrics=Metrics(),
-        hasher=UserHasher.for_config(cfg),
-        audit=audit if audit is not None else default_audit(cfg),
-    )
+    metrics = Metrics()  # the service core's observer, and the request timer's
+    gw = open_gateway(cfg, engine=engine, audit=audit, keys=keys, observer=metrics, runner=run_in_threadpool)
     signer = image_signer(cfg)
     if signer is not None:
         gw.images = Images(cfg, signer, edge)
-    gw.metrics.watch_feeds(lambda: feed_freshness(cfg, gw.engine))
+    metrics.watch_feeds(lambda: feed_freshness(cfg, gw.engine))
     if gw.dev_mode:
         log.warning(
             "development mode: no API keys configured; the API accepts calls without a key on loopback"
@@ -203,7 +178,7 @@ def create_app(
 
             async def refreshed(done: Sequence[Refreshed]) -> None:
                 for r in done:
-                    gw.metrics.feed_refreshes.labels(r.name, r.outcome).inc()
+                    metrics.feed_refreshes.labels(r.name, r.outcome).inc()
                 if any(r.outcome != "failed" for r in done):  # this worker at once; the others on their timer
                     await _reload(gw.engine)
 
@@ -218,15 +193,9 @@ def create_app(
                 await task
         if limiter is not None:
             await limiter.aclose()
-        await gw.engine.aclose()
-        if gw.images is not None:
-            await gw.images.aclose()
+        await gw.aclose()
         if own_edge:
             await edge.aclose()
-        for resource in (gw.prefs, gw.audit):
-            close = getattr(resource, "close", None)
-            if close is not None:
-                close()
 
     app = FastAPI(
         title="hutong gateway",
@@ -238,6 +207,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.gateway = gw
+    app.state.metrics = metrics
     app.state.limiter = limiter
     failures.install(app)
     app.include_router(api.router)
@@ -253,7 +223,7 @@ def create_app(
     app.add_middleware(FastLane)  # innermost: timed and body-limited like the rest
     if limiter is not None:
         app.add_middleware(Throttle, limiter=limiter, trusted=trusted)  # before any work, fast lane too
-    app.add_middleware(Timing, metrics=gw.metrics)
+    app.add_middleware(Timing, metrics=metrics)
     app.add_middleware(BodyLimit, limit=cfg.server.max_body_bytes)
     return app
 
@@ -347,7 +317,8 @@ def _add_service_routes(app: FastAPI, gw: Gateway) -> None:
         responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
     )
     async def metrics() -> Response:
-        return Response(gw.metrics.render(), media_type=CONTENT_TYPE)
+        exported: Metrics = app.state.metrics
+        return Response(exported.render(), media_type=CONTENT_TYPE)
 
 
 def _publish_schema(app: FastAPI) -> None:

@@ -26,7 +26,7 @@ _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5
 
 
 class Metrics:
-    """The service's counters and histograms."""
+    """The service's counters and histograms; the web app's ``hutong.service.Observer`` of its gateway."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hutong.errors import TokenError
+from hutong.service.golinks import GoClaim, go_url, make_token, read_token
 from hutong.signing import Signer
-from hutong.web.golinks import GoClaim, go_url, make_token, read_token
 
 SIGNER = Signer({"k1": b"k" * 32}, "k1")
 NOW = 1_800_000_000.0

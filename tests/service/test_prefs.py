@@ -11,7 +11,7 @@ from hutong.config import Config, DataSection
 from hutong.errors import InputError, StorageError
 from hutong.model import UserPrefs
 from hutong.pipeline import Engine
-from hutong.web.prefs import SQLitePrefs, decode, encode, site_key
+from hutong.service.prefs import SQLitePrefs, decode, encode, site_key
 
 CASES = [
     UserPrefs(),
