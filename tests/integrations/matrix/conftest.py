@@ -1,0 +1,95 @@
+"""One real world for the Matrix tests: hutong serve with a feed, two Synapses with the module, the bot.
+
+- ``allow``: Synapse with ``on_error: allow``, no store, and the hutong bot registered as an appservice;
+- ``reject``: Synapse with ``on_error: reject`` and the SQLite ``store_path`` (annotations survive a restart).
+
+Both point at the same ``hutong serve``. Everything binds free loopback ports; nothing federates.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from .homeserver import SERVER_NAME, Client, Homeserver, free_port, synapse_python
+from .services import Process, hutong, hutong_env, hutong_serve
+
+TIMEOUT = 1.0  # the modules' timeout_seconds
+
+
+@dataclass
+class World:
+    hutong: Process
+    hutong_port: int
+    allow: Homeserver
+    reject: Homeserver
+    bot: Process
+    registration: Path
+    users: dict[str, Client] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def hutong_url(self) -> str:
+        return f"http://127.0.0.1:{self.hutong_port}"
+
+    def user(self, server: str, name: str) -> Client:
+        return self.users[f"{server}/{name}"]
+
+
+def module(hutong_url: str, on_error: str, **extra: object) -> dict[str, object]:
+    return {"module": "hutong_synapse.HutongModule",
+            "config": {"url": hutong_url, "on_error": on_error, "timeout_seconds": TIMEOUT, **extra}}
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    started = time.monotonic()
+    python, installed = synapse_python()
+    root = tmp_path_factory.mktemp("matrix")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    serve = hutong_serve(root / "hutong-data", port, root / "hutong.log")
+    serve.start()
+    bot_port = free_port()
+    registration = root / "hutong-registration.yaml"
+    hutong(["matrix-appservice", "registration", "--url", f"http://127.0.0.1:{bot_port}", "--output",
+            str(registration)], root / "hutong-data")
+    allow = Homeserver(python, root / "allow", modules=[module(url, "allow")], appservices=[registration])
+    reject = Homeserver(python, root / "reject",
+                        modules=[module(url, "reject", store_path=str(root / "reject" / "hutong.sqlite3"))])
+    allow.start()
+    reject.start()
+    bot = Process(
+        [sys.executable, "-m", "hutong.cli", "matrix-appservice", "run", "--registration", str(registration),
+         "--homeserver", allow.url, "--hutong", url, "--timeout", "5"],
+        hutong_env(root / "hutong-data"), root / "bot.log", f"http://127.0.0.1:{bot_port}/_matrix/app/v1/ping",
+    )
+    w = World(serve, port, allow, reject, bot, registration)
+    try:
+        serve.wait_ready()
+        allow.wait_ready()
+        reject.wait_ready()
+        bot.start()
+        bot.wait_ready()
+        for server, hs in (("allow", allow), ("reject", reject)):
+            for name in ("alice", "bob", "carol", "dora"):
+                w.users[f"{server}/{name}"] = hs.register(name)
+        w.timings = {"install": installed, "ready": time.monotonic() - started}
+        yield w
+    finally:
+        for c in w.users.values():
+            c.close()
+        bot.stop()
+        allow.close()
+        reject.close()
+        serve.stop()
+
+
+@pytest.fixture
+def bot_mxid() -> str:
+    return f"@hutong:{SERVER_NAME}"

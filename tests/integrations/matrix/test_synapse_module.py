@@ -1,0 +1,164 @@
+"""hutong_synapse in a real Synapse: annotated delivery, refusals wherever a link hides, context and user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from .conftest import World
+from .homeserver import Client
+from .services import PHISH
+
+UNKNOWN = "https://unknown-site.example/article"
+SHOP = "https://item.jd.com/100012043978.html"
+HTML = "org.matrix.custom.html"
+
+
+def room(w: World, server: str, *members: str, direct: bool = False, join: bool = True) -> tuple[Client, str]:
+    """A room alice creates with ``members`` invited (and joined); alice's client and the room id."""
+    alice = w.user(server, "alice")
+    room_id = alice.create_room(invite=[w.user(server, m).user_id for m in members], direct=direct)
+    if join:
+        for m in members:
+            w.user(server, m).join(room_id)
+    return alice, room_id
+
+
+def sent(r: httpx.Response) -> str:
+    assert r.status_code == 200, r.text
+    return str(r.json()["event_id"])
+
+
+def refused(r: httpx.Response) -> dict[str, Any]:
+    assert r.status_code == 403, r.text
+    body: dict[str, Any] = r.json()
+    assert body["errcode"] == "M_FORBIDDEN"
+    return body
+
+
+def links_seen(w: World, server: str, reader: str, room_id: str, event_id: str) -> list[dict[str, Any]]:
+    event = w.user(server, reader).event(room_id, event_id)
+    found: list[dict[str, Any]] = event.get("unsigned", {}).get("org.hutong.links", [])
+    return found
+
+
+def test_a_delivered_message_carries_hutongs_decision_in_unsigned(world: World) -> None:
+    alice, room_id = room(world, "allow", "bob", "carol")
+    body = f"👋 read {UNKNOWN} and {SHOP}"
+    event_id = sent(alice.send(room_id, {"msgtype": "m.text", "body": body}))
+    unknown, shop = links_seen(world, "allow", "bob", room_id, event_id)
+    assert (unknown["url"], unknown["action"], unknown["rule"]) == (UNKNOWN, "confirm", "policy.unknown.confirm")
+    assert unknown["reason"] and unknown["reason_zh"] and unknown["go"].startswith(world.hutong_url + "/go/")
+    assert (shop["action"], shop["rule"]) == ("open", "policy.group.ecommerce.open")
+    # spans index the body as Matrix clients do (UTF-16: the emoji is two units)
+    units = body.encode("utf-16-le")
+    assert units[2 * unknown["start_utf16"] : 2 * unknown["end_utf16"]].decode("utf-16-le") == UNKNOWN
+    # the signed event is untouched: the content is what alice sent
+    event = world.user("allow", "bob").event(room_id, event_id)
+    assert event["content"] == {"msgtype": "m.text", "body": body}
+
+
+def test_the_annotation_reaches_other_clients_through_sync(world: World) -> None:
+    alice, room_id = room(world, "allow", "bob", "carol")
+    bob = world.user("allow", "bob")
+    since = bob.sync()["next_batch"]
+    event_id = sent(alice.send(room_id, {"msgtype": "m.text", "body": f"see {UNKNOWN}"}))
+    timeline = bob.sync(since, timeout_ms=5000)["rooms"]["join"][room_id]["timeline"]["events"]
+    (event,) = [e for e in timeline if e["event_id"] == event_id]
+    assert [n["url"] for n in event["unsigned"]["org.hutong.links"]] == [UNKNOWN]
+
+
+def test_a_message_without_links_gets_no_annotation(world: World) -> None:
+    alice, room_id = room(world, "allow", "bob")
+    event_id = sent(alice.send(room_id, {"msgtype": "m.text", "body": "你好，今天吃什么？"}))
+    event = world.user("allow", "bob").event(room_id, event_id)
+    assert "org.hutong.links" not in event.get("unsigned", {})
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("in body", {"msgtype": "m.text", "body": f"urgent: {PHISH}"}),
+        ("in formatted_body only, entities in the href", {
+            "msgtype": "m.text", "body": "your account page", "format": HTML,
+            "formatted_body": f'<a href="{PHISH}?lang=en&amp;step=1">your account page</a>',
+        }),
+        ("as the visible text of formatted_body", {
+            "msgtype": "m.text", "body": "see below", "format": HTML, "formatted_body": f"<p>see <b>{PHISH}</b></p>",
+        }),
+        ("in a notice", {"msgtype": "m.notice", "body": f"bot says {PHISH}"}),
+        ("in an emote", {"msgtype": "m.emote", "body": f"shares {PHISH}"}),
+        ("in a media caption", {
+            "msgtype": "m.image", "body": f"look {PHISH}", "filename": "screen.png", "url": "mxc://hutong.test/abc",
+        }),
+    ],
+)
+def test_a_blocked_link_refuses_the_message(world: World, name: str, content: dict[str, Any]) -> None:
+    alice, room_id = room(world, "allow", "bob")
+    body = refused(alice.send(room_id, content))
+    (note,) = [n for n in body["org.hutong.links"] if n["action"] == "block"]
+    assert note["url"].startswith(PHISH), name
+    assert note["rule"] == "policy.malicious.block" and note["reason"] and note["reason_zh"]
+    assert "hutong refused this message" in body["error"] and "已拦截" in body["error"]
+    bodies = [e["content"].get("body") for e in world.user("allow", "bob").messages(room_id)]
+    assert content["body"] not in bodies  # refused events are never stored, so never delivered
+
+
+def test_an_edit_that_brings_a_blocked_link_is_refused(world: World) -> None:
+    alice, room_id = room(world, "allow", "bob")
+    original = sent(alice.send(room_id, {"msgtype": "m.text", "body": "meeting at 3"}))
+    edit = {
+        "msgtype": "m.text", "body": "* meeting at 3",
+        "m.new_content": {"msgtype": "m.text", "body": f"meeting at 3, sign in first: {PHISH}"},
+        "m.relates_to": {"rel_type": "m.replace", "event_id": original},
+    }
+    body = refused(alice.send(room_id, edit))
+    assert [n["source"] for n in body["org.hutong.links"]] == ["m.new_content.body"]
+    harmless = {**edit, "m.new_content": {"msgtype": "m.text", "body": f"meeting at 3: {UNKNOWN}"}}
+    event_id = sent(alice.send(room_id, harmless))
+    assert [n["url"] for n in links_seen(world, "allow", "bob", room_id, event_id)] == [UNKNOWN]
+
+
+@pytest.mark.parametrize(
+    ("name", "members", "join", "direct", "mark", "rule"),
+    [
+        ("two members", ["bob"], True, False, False, "policy.direct.open"),
+        ("three members", ["bob", "carol"], True, False, False, "policy.group.ecommerce.open"),
+        ("invited members count", ["bob", "carol"], False, False, False, "policy.group.ecommerce.open"),
+        ("invited as a DM (is_direct)", ["bob", "carol"], False, True, False, "policy.direct.open"),
+        ("listed in the sender's m.direct", ["bob", "carol"], True, False, True, "policy.direct.open"),
+    ],
+)
+def test_the_room_gives_the_chat_context(
+    world: World, name: str, members: list[str], join: bool, direct: bool, mark: bool, rule: str
+) -> None:
+    alice, room_id = room(world, "allow", *members, direct=direct, join=join)
+    if mark:
+        alice.set_account_data("m.direct", {world.user("allow", "bob").user_id: [room_id]})
+    event_id = sent(alice.send(room_id, {"msgtype": "m.text", "body": SHOP}))
+    (note,) = links_seen(world, "allow", "alice", room_id, event_id)
+    assert note["rule"] == rule, name
+    if mark:
+        alice.set_account_data("m.direct", {})
+
+
+def test_the_sender_is_the_user_whose_mode_applies(world: World) -> None:
+    dora = world.user("allow", "dora")
+    r = httpx.put(f"{world.hutong_url}/v1/users/{dora.user_id}/prefs", json={"mode": "strict"}, timeout=10)
+    assert r.status_code == 200, r.text
+    room_id = dora.create_room(invite=[world.user("allow", "bob").user_id])
+    world.user("allow", "bob").join(room_id)
+    from_dora = sent(dora.send(room_id, {"msgtype": "m.text", "body": UNKNOWN}))
+    from_bob = sent(world.user("allow", "bob").send(room_id, {"msgtype": "m.text", "body": UNKNOWN}))
+    assert [n["action"] for n in links_seen(world, "allow", "bob", room_id, from_dora)] == ["copy"]
+    assert [n["action"] for n in links_seen(world, "allow", "dora", room_id, from_bob)] == ["confirm"]
+
+
+def test_annotations_survive_a_restart_with_the_store(world: World) -> None:
+    alice, room_id = room(world, "reject", "bob")
+    event_id = sent(alice.send(room_id, {"msgtype": "m.text", "body": f"see {UNKNOWN}"}))
+    assert [n["url"] for n in links_seen(world, "reject", "bob", room_id, event_id)] == [UNKNOWN]
+    world.reject.restart()
+    assert [n["url"] for n in links_seen(world, "reject", "bob", room_id, event_id)] == [UNKNOWN]
