@@ -36,6 +36,10 @@ MESSAGE = "m.room.message"
 PRUNE_EVERY_MS = 3600 * 1000
 
 
+class CheckTimeout(Exception):
+    """hutong did not answer within ``timeout_seconds``."""
+
+
 class HutongModule:
     """The Synapse module; configure it under ``modules:`` in ``homeserver.yaml`` (see the docs)."""
 
@@ -85,7 +89,7 @@ class HutongModule:
         except Exception as exc:  # every failure of the service is the operator's on_error choice
             why = _why(exc)
             log.warning("hutong: could not check %s in %s (%s); on_error=%s", event.event_id, event.room_id, why,
-                        self.settings.on_error)
+                        self.settings.on_error, exc_info=why == type(exc).__name__)
             if self.settings.on_error == "reject" and local:
                 return Codes.FORBIDDEN, links.unchecked_error(why)
             await self._keep(event.event_id, {links.UNCHECKED: why})
@@ -105,8 +109,24 @@ class HutongModule:
         }
         d = run_in_background(self.api.http_client.post_json_get_json, self.settings.check_url, body,
                               headers=self._headers)
-        d.addTimeout(self.settings.timeout_seconds, reactor)
-        return await make_deferred_yieldable(d)
+        # our own timer, not Deferred.addTimeout: Synapse's client turns the cancellation into another
+        # exception (it logs ``e.args[0]`` of an argument-less CancelledError), so the timer's flag says it
+        expired: list[bool] = []
+
+        def expire() -> None:
+            expired.append(True)
+            d.cancel()
+
+        timer = reactor.callLater(self.settings.timeout_seconds, expire)
+        try:
+            return await make_deferred_yieldable(d)
+        except Exception as exc:
+            if expired:
+                raise CheckTimeout(f"no answer in {self.settings.timeout_seconds:g} s") from exc
+            raise
+        finally:
+            if timer.active():
+                timer.cancel()
 
     # ---- annotating -----------------------------------------------------------------------------
 
@@ -136,7 +156,7 @@ class HutongModule:
 
 def _why(exc: BaseException) -> str:
     """A short, loggable cause: a timeout, a refused connection, hutong's own error code."""
-    if isinstance(exc, defer.TimeoutError | defer.CancelledError):
+    if isinstance(exc, CheckTimeout | defer.TimeoutError | defer.CancelledError):
         return "timeout"
     code = getattr(exc, "code", None)
     response = getattr(exc, "response", None)

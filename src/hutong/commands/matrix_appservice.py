@@ -47,6 +47,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     run.add_argument("--api-key", metavar="KEY", help="hutong API key (default: $HUTONG_API_KEY)")
     run.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for hutong (default: %(default)s)")
+    run.add_argument(
+        "--no-preview", action="store_true", help="no cards: hutong answers without fetching the links"
+    )
     run.set_defaults(run=run_bot)
 
 
@@ -77,6 +80,7 @@ def run_bot(args: argparse.Namespace) -> int:
         hutong=args.hutong,
         api_key=args.api_key or os.environ.get("HUTONG_API_KEY") or None,
         timeout=args.timeout,
+        preview=not args.no_preview,
     )
     asyncio.run(_serve(bot))
     return 0

@@ -77,11 +77,13 @@ class Bot(AppServiceServerMixin):
         hutong: str,
         api_key: str | None = None,
         timeout: float = 5.0,
+        preview: bool = True,
         remember: int = 10_000,
     ) -> None:
         super().__init__(log=log, hs_token=registration.hs_token)
         self.registration = registration
         self.homeserver = homeserver.rstrip("/")
+        self.preview = preview  # cards in the answer: hutong then resolves and fetches the links (online)
         self.transactions = Seen(remember)
         self.answered = Seen(remember)
         self._members: OrderedDict[str, int] = OrderedDict()
@@ -179,7 +181,10 @@ class Bot(AppServiceServerMixin):
             log.info("hutong bot: answered %s in %s about %d link(s)", event_id, room_id, len(worrying))
 
     async def _check(self, parts: Sequence[Part], context: str, sender: str) -> list[Mapping[str, Any]] | None:
-        body = {"messages": [{"text": p.text, "context": context, "user": sender[:128]} for p in parts]}
+        body = {
+            "messages": [{"text": p.text, "context": context, "user": sender[:128]} for p in parts],
+            "preview": self.preview,
+        }
         try:
             r = await self._hutong.post("/v1/check/batch", json=body)
             r.raise_for_status()

@@ -1,7 +1,8 @@
 """One real world for the Matrix tests: hutong serve with a feed, two Synapses with the module, the bot.
 
 - ``allow``: Synapse with ``on_error: allow``, no store, and the hutong bot registered as an appservice;
-- ``reject``: Synapse with ``on_error: reject`` and the SQLite ``store_path`` (annotations survive a restart).
+- ``reject``: Synapse with ``on_error: reject``, the SQLite ``store_path`` (annotations survive a restart)
+  and ``preview: true`` (cards, from the local page server every preview fetch is sent to).
 
 Both point at the same ``hutong serve``. Everything binds free loopback ports; nothing federates.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import ExitStack
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from .homeserver import SERVER_NAME, Client, Homeserver, free_port, synapse_python
-from .services import Process, hutong, hutong_env, hutong_serve
+from .services import Process, hutong, hutong_env, hutong_serve, web_page
 
 TIMEOUT = 1.0  # the modules' timeout_seconds
 
@@ -53,15 +55,17 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     root = tmp_path_factory.mktemp("matrix")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    serve = hutong_serve(root / "hutong-data", port, root / "hutong.log")
+    web = ExitStack()
+    serve = hutong_serve(root / "hutong-data", port, web.enter_context(web_page()), root / "hutong.log")
     serve.start()
     bot_port = free_port()
     registration = root / "hutong-registration.yaml"
     hutong(["matrix-appservice", "registration", "--url", f"http://127.0.0.1:{bot_port}", "--output",
             str(registration)], root / "hutong-data")
     allow = Homeserver(python, root / "allow", modules=[module(url, "allow")], appservices=[registration])
-    reject = Homeserver(python, root / "reject",
-                        modules=[module(url, "reject", store_path=str(root / "reject" / "hutong.sqlite3"))])
+    reject = Homeserver(python, root / "reject", modules=[
+        module(url, "reject", store_path=str(root / "reject" / "hutong.sqlite3"), preview=True)
+    ])
     allow.start()
     reject.start()
     bot = Process(
@@ -88,6 +92,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         allow.close()
         reject.close()
         serve.stop()
+        web.close()
 
 
 @pytest.fixture

@@ -74,11 +74,55 @@ class Process:
         return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
 
 
-def hutong_serve(data_dir: Path, port: int, log: Path) -> Process:
-    """``hutong serve`` on 127.0.0.1:``port`` (development mode: no key) with the sample threat feed."""
+PAGE_TITLE = "木制饺子器 wooden dumpling maker"
+PAGE = f"""<!doctype html><html><head><meta charset="utf-8"><title>{PAGE_TITLE}</title>
+<meta property="og:title" content="{PAGE_TITLE}"><meta property="og:site_name" content="Hutong Test Shop">
+<meta property="og:type" content="product"></head><body><h1>{PAGE_TITLE}</h1></body></html>""".encode()
+
+
+def hutong_serve(data_dir: Path, port: int, web_port: int, log: Path) -> Process:
+    """``hutong serve`` on 127.0.0.1:``port`` (development mode: no key) with the sample threat feed.
+
+    Every fetch it makes for a preview goes to the local page server on ``web_port`` (``connect_to``
+    with an empty host matches any host), so a card is built from a real page and nothing leaves the
+    machine; HTTPS fetches meet a plain HTTP server there and fail at once.
+    """
     hutong(["feeds", "import", str(FEED), "--format", "openphish", "--name", "sample"], data_dir)
-    argv = [sys.executable, "-m", "hutong.cli", "serve", "--port", str(port)]
+    config = data_dir / "hutong.toml"
+    config.write_text(
+        f'[network]\nconnect_to = [":80:127.0.0.1:{web_port}", ":443:127.0.0.1:{web_port}"]\n'
+        'allow_networks = ["127.0.0.1/32"]\n',
+        encoding="utf-8",
+    )
+    argv = [sys.executable, "-m", "hutong.cli", "serve", "--port", str(port), "--config", str(config)]
     return Process(argv, hutong_env(data_dir), log, f"http://127.0.0.1:{port}/readyz")
+
+
+@contextmanager
+def web_page() -> Iterator[int]:
+    """A plain HTTP server answering every GET with one product page; yields its port."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("content-type", "text/html; charset=utf-8")
+            self.send_header("content-length", str(len(PAGE)))
+            self.end_headers()
+            self.wfile.write(PAGE)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
 
 
 @contextmanager
