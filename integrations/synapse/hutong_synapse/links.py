@@ -86,9 +86,7 @@ def _public(note: Mapping[str, Any]) -> dict[str, Any]:
 def _note(part: Part, link: Any) -> dict[str, Any]:
     if not isinstance(link, Mapping):
         raise AnswerError(f"a link that is not an object: {_describe(link)}")
-    found = link.get("found") if isinstance(link.get("found"), Mapping) else {}
-    decision = link.get("decision") if isinstance(link.get("decision"), Mapping) else {}
-    verdict = link.get("verdict") if isinstance(link.get("verdict"), Mapping) else {}
+    found, decision, verdict = (_mapping(link.get(k)) for k in ("found", "decision", "verdict"))
     url = link.get("url") or found.get("text")
     if not isinstance(url, str) or not decision.get("action"):
         raise AnswerError(f"a link without a URL or a decision: {_describe(link)}")
@@ -110,6 +108,10 @@ def _note(part: Part, link: Any) -> dict[str, Any]:
     if isinstance(card, Mapping):
         note["card"] = {k: card[k] for k in _CARD_KEYS if card.get(k) is not None}
     return note
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
 
 
 def _describe(value: Any) -> str:

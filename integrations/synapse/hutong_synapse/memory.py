@@ -74,7 +74,8 @@ class Store:
         body = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO annotations (event_id, at, body) VALUES (?, ?, ?)", (event_id, time.time(), body)
+                "INSERT OR REPLACE INTO annotations (event_id, at, body) VALUES (?, ?, ?)",
+                (event_id, time.time(), body),
             )
 
     def prune(self) -> int:

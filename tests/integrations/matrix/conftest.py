@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import sys
 import time
-from contextlib import ExitStack
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -1,4 +1,4 @@
-"""The other processes of the Matrix tests: ``hutong serve`` with a threat feed, the bot, stand-ins for a failing hutong."""
+"""The other processes of the Matrix tests: ``hutong serve`` with a feed, the bot, stand-ins for a failing hutong."""
 
 from __future__ import annotations
 
