@@ -1,6 +1,7 @@
 """One real world for the Matrix tests: hutong serve with a feed, two Synapses with the module, the bot.
 
-- ``allow``: Synapse with ``on_error: allow``, no store, and the hutong bot registered as an appservice;
+- ``allow``: Synapse configured with the README's lines (``on_error: allow``, no store) and the bot made
+  and run with the README's commands;
 - ``reject``: Synapse with ``on_error: reject``, the SQLite ``store_path`` (annotations survive a restart)
   and ``preview: true`` (cards, from the local page server every preview fetch is sent to).
 
@@ -9,6 +10,7 @@ Both point at the same ``hutong serve``. Everything binds free loopback ports; n
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Iterator
@@ -18,10 +20,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
+
+from . import readme
 from .homeserver import SERVER_NAME, Client, Homeserver, free_port, synapse_python
 from .services import Process, hutong, hutong_env, hutong_serve, web_page
 
 TIMEOUT = 1.0  # the modules' timeout_seconds
+ARTIFACTS = ROOT / "tests" / "artifacts"  # gitignored: the setup's timings land here
 
 
 @dataclass
@@ -60,30 +66,42 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     serve.start()
     bot_port = free_port()
     registration = root / "hutong-registration.yaml"
-    hutong(["matrix-appservice", "registration", "--url", f"http://127.0.0.1:{bot_port}", "--output",
-            str(registration)], root / "hutong-data")
-    allow = Homeserver(python, root / "allow", modules=[module(url, "allow")], appservices=[registration])
+    allow_port = free_port()
+    # the README's commands and homeserver.yaml lines, with this run's ports
+    commands = readme.commands({
+        readme.BOT_URL: f"http://127.0.0.1:{bot_port}", readme.HOMESERVER_URL: f"http://127.0.0.1:{allow_port}",
+        readme.HUTONG_URL: url, readme.REGISTRATION: str(registration),
+    })
+    hutong(commands["registration"], root / "hutong-data")
+    lines = readme.homeserver_lines()
+    assert lines["app_service_config_files"] == [readme.REGISTRATION]
+    (documented,) = lines["modules"]
+    documented["config"].update(url=url, timeout_seconds=TIMEOUT)
+    allow = Homeserver(python, root / "allow", modules=[documented], appservices=[registration], port=allow_port)
     reject = Homeserver(python, root / "reject", modules=[
         module(url, "reject", store_path=str(root / "reject" / "hutong.sqlite3"), preview=True)
     ])
     allow.start()
     reject.start()
-    bot = Process(
-        [sys.executable, "-m", "hutong.cli", "matrix-appservice", "run", "--registration", str(registration),
-         "--homeserver", allow.url, "--hutong", url, "--timeout", "5"],
-        hutong_env(root / "hutong-data"), root / "bot.log", f"http://127.0.0.1:{bot_port}/_matrix/app/v1/ping",
-    )
+    bot = Process([sys.executable, "-m", "hutong.cli", *commands["run"]], hutong_env(root / "hutong-data"),
+                  root / "bot.log", f"http://127.0.0.1:{bot_port}/_matrix/app/v1/ping")
     w = World(serve, port, allow, reject, bot, registration)
     try:
+        launched = time.monotonic()
         serve.wait_ready()
+        hutong_ready = time.monotonic() - launched
         allow.wait_ready()
         reject.wait_ready()
+        synapse_ready = time.monotonic() - launched
         bot.start()
         bot.wait_ready()
         for server, hs in (("allow", allow), ("reject", reject)):
             for name in ("alice", "bob", "carol", "dora"):
                 w.users[f"{server}/{name}"] = hs.register(name)
-        w.timings = {"install": installed, "ready": time.monotonic() - started}
+        w.timings = {"install_s": round(installed, 1), "hutong_ready_s": round(hutong_ready, 1),
+                     "synapses_ready_s": round(synapse_ready, 1), "world_ready_s": round(time.monotonic() - started, 1)}
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "matrix-timings.json").write_text(json.dumps(w.timings) + "\n", encoding="utf-8")
         yield w
     finally:
         for c in w.users.values():

@@ -151,11 +151,11 @@ class Homeserver:
     """One Synapse process on a free loopback port, in ``directory``."""
 
     def __init__(self, python: Path, directory: Path, *, modules: list[dict[str, Any]],
-                 appservices: list[Path] | None = None) -> None:
+                 appservices: list[Path] | None = None, port: int | None = None) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.python = python
         self.directory = directory
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.config = homeserver_yaml(directory, self.port, modules=modules, appservices=appservices or [])
         self.config_path = directory / "homeserver.yaml"
