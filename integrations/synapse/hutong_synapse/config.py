@@ -35,7 +35,7 @@ class Settings:
     cache_events: int = 10_000  # annotations kept in memory (newest first)
     store_path: str | None = None  # SQLite file that keeps annotations across restarts
     keep_days: float = 30.0  # how long the store keeps an annotation
-    exempt_senders: tuple[str, ...] = ()  # e.g. the hutong bot, whose notices quote checked links
+    exempt_senders: tuple[str, ...] = ()  # e.g. the hutong bot: not checked, not counted as a room member
     preview: bool = False  # ask hutong for cards (it then resolves short links online: slower)
 
     @property

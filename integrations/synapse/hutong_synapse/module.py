@@ -47,7 +47,7 @@ class HutongModule:
         self.settings = config
         self.api = api
         self.recent = Recent(config.cache_events)
-        self.rooms = RoomSizes(api)
+        self.rooms = RoomSizes(api, config.exempt_senders)
         self.store = Store(config.store_path, config.keep_days * 86400) if config.store_path else None
         headers = {b"Authorization": [b"Bearer " + config.api_key.encode()]} if config.api_key else {}
         self._headers: dict[bytes, list[bytes]] = headers

@@ -2,14 +2,14 @@
 
 A room is ``direct`` when the sender's ``m.direct`` account data lists it, when a member event carries
 ``is_direct`` (how an invite marks a DM before the invitee's client records it), or when it has at most
-two joined or invited members; otherwise ``group``. The member part is kept per room and forgotten
-when a membership event arrives, so a busy large room costs one state read per membership change,
-not per message.
+two joined or invited members, not counting the ``exempt_senders`` (the hutong bot); otherwise
+``group``. The member part is kept per room and forgotten when a membership event arrives, so a busy
+large room costs one state read per membership change, not per message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from .memory import Recent
@@ -19,10 +19,11 @@ DIRECT_MEMBERS = 2
 
 
 class RoomSizes:
-    """The member-derived facts of rooms, kept until a membership changes."""
+    """The member-derived facts of rooms, kept until a membership changes; ``uncounted`` users are no members."""
 
-    def __init__(self, api: Any, limit: int = 10_000) -> None:
+    def __init__(self, api: Any, uncounted: Collection[str] = (), limit: int = 10_000) -> None:
         self.api = api
+        self.uncounted = frozenset(uncounted)
         self._rooms = Recent(limit)
 
     async def context(self, room_id: str, sender: str) -> str:
@@ -32,7 +33,7 @@ class RoomSizes:
         facts = self._rooms.get(room_id)
         if facts is None:
             state = await self.api.get_room_state(room_id, [(MEMBER, None)])
-            facts = room_facts(ev.content for ev in state.values())
+            facts = room_facts(((ev.state_key, ev.content) for ev in state.values()), self.uncounted)
             self._rooms.put(room_id, facts)
         return "direct" if facts["marked"] or facts["members"] <= DIRECT_MEMBERS else "group"
 
@@ -50,16 +51,17 @@ class RoomSizes:
         )
 
 
-def room_facts(member_contents: Any) -> dict[str, Any]:
-    """How many members are joined or invited, and whether any member event marks the room direct.
+def room_facts(members: Iterable[tuple[str, Mapping[str, Any]]], uncounted: Collection[str] = ()) -> dict[str, Any]:
+    """How many members (user id, member event content) are joined or invited, and whether one marks it direct.
 
-    >>> room_facts([{"membership": "join"}, {"membership": "invite", "is_direct": True}, {"membership": "leave"}])
+    >>> room_facts([("@a:s", {"membership": "join"}), ("@b:s", {"membership": "invite", "is_direct": True}),
+    ...             ("@c:s", {"membership": "leave"}), ("@bot:s", {"membership": "join"})], {"@bot:s"})
     {'members': 2, 'marked': True}
     """
-    members = 0
+    count = 0
     marked = False
-    for content in member_contents:
-        if content.get("membership") in ("join", "invite"):
-            members += 1
+    for user_id, content in members:
+        if user_id not in uncounted and content.get("membership") in ("join", "invite"):
+            count += 1
             marked = marked or content.get("is_direct") is True
-    return {"members": members, "marked": marked}
+    return {"members": count, "marked": marked}

@@ -115,7 +115,8 @@ def _structured(link: Mapping[str, Any]) -> dict[str, Any]:
         "reason_zh": decision.get("reason_zh"),
         "level": (link.get("verdict") or {}).get("level"),
         "go": link.get("go"),
-        "card": link.get("card"),
+        "card": {k: v for k, v in card.items() if v is not None} if isinstance(card := link.get("card"), Mapping)
+        else None,
     }
     return {k: v for k, v in out.items() if v is not None}
 

@@ -76,7 +76,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     lines = readme.homeserver_lines()
     assert lines["app_service_config_files"] == [readme.REGISTRATION]
     (documented,) = lines["modules"]
-    documented["config"].update(url=url, timeout_seconds=TIMEOUT)
+    assert documented["config"]["exempt_senders"] == [readme.BOT]
+    documented["config"].update(url=url, timeout_seconds=TIMEOUT, exempt_senders=[f"@hutong:{SERVER_NAME}"])
     allow = Homeserver(python, root / "allow", modules=[documented], appservices=[registration], port=allow_port)
     reject = Homeserver(python, root / "reject", modules=[
         module(url, "reject", store_path=str(root / "reject" / "hutong.sqlite3"), preview=True)

@@ -13,7 +13,7 @@ import yaml
 from .conftest import World
 from .homeserver import Client
 from .services import PAGE_TITLE
-from .test_synapse_module import SHOP, UNKNOWN, sent
+from .test_synapse_module import SHOP, UNKNOWN, artifact, sent
 
 PAGE = "http://shop.hutong.test/item/42"  # a page hutong previews from the local page server
 
@@ -64,6 +64,10 @@ def test_the_bot_answers_worrying_links_with_one_notice(world: World, bot_room: 
         assert note["go"].startswith(world.hutong_url + "/go/") and note["go"] in body
         assert f'href="{note["go"]}"' in content["formatted_body"]
     assert PAGE_TITLE in body  # the card hutong built from the page
+    # the module does not count the bot (exempt_senders) as a member either: alice and bob are a direct chat
+    shop = [n for n in alice.event(room_id, event_id)["unsigned"]["org.hutong.links"] if n["url"] == SHOP]
+    assert shop[0]["rule"] == "policy.direct.open"
+    artifact("matrix-bot-notice.json", notice)  # shown in docs/integrations/matrix.md
     # the go-link is the click-time check: it answers with the confirm page
     go = content["org.hutong.links"][0]["go"]
     assert httpx.get(go, timeout=10).status_code == 200

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
 import pytest
 
-from .conftest import World
+from .conftest import ARTIFACTS, World
 from .homeserver import Client
 from .services import PHISH
 
@@ -44,6 +45,11 @@ def links_seen(w: World, server: str, reader: str, room_id: str, event_id: str) 
     return found
 
 
+def artifact(name: str, value: Any) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / name).write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
 def test_a_delivered_message_carries_hutongs_decision_in_unsigned(world: World) -> None:
     alice, room_id = room(world, "allow", "bob", "carol")
     body = f"👋 read {UNKNOWN} and {SHOP}"
@@ -58,6 +64,7 @@ def test_a_delivered_message_carries_hutongs_decision_in_unsigned(world: World) 
     # the signed event is untouched: the content is what alice sent
     event = world.user("allow", "bob").event(room_id, event_id)
     assert event["content"] == {"msgtype": "m.text", "body": body}
+    artifact("matrix-delivered-event.json", event)  # shown in docs/integrations/matrix.md
 
 
 def test_the_annotation_reaches_other_clients_through_sync(world: World) -> None:
@@ -102,6 +109,8 @@ def test_a_blocked_link_refuses_the_message(world: World, name: str, content: di
     assert note["url"].startswith(PHISH), name
     assert note["rule"] == "policy.malicious.block" and note["reason"] and note["reason_zh"]
     assert "hutong refused this message" in body["error"] and "已拦截" in body["error"]
+    if name == "in body":
+        artifact("matrix-refusal.json", body)  # shown in docs/integrations/matrix.md
     bodies = [e["content"].get("body") for e in world.user("allow", "bob").messages(room_id)]
     assert content["body"] not in bodies  # refused events are never stored, so never delivered
 

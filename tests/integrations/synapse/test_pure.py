@@ -130,12 +130,19 @@ def test_the_store_keeps_annotations_across_instances_and_forgets_old_ones(tmp_p
         ([{"membership": "join"}, {"membership": "join"}], {"members": 2, "marked": False}),
         ([{"membership": "join"}, {"membership": "leave"}, {"membership": "ban"}], {"members": 1, "marked": False}),
         ([{"membership": "join"}] * 3, {"members": 3, "marked": False}),
+        ([{"membership": "join"}] * 2 + [{"membership": "invite"}], {"members": 3, "marked": False}),
         ([{"membership": "leave", "is_direct": True}], {"members": 0, "marked": False}),
         ([{"membership": "invite", "is_direct": "yes"}], {"members": 1, "marked": False}),
     ],
 )
 def test_room_facts(members: list[dict[str, Any]], facts: dict[str, Any]) -> None:
-    assert rooms.room_facts(members) == facts
+    assert rooms.room_facts((f"@u{i}:s", m) for i, m in enumerate(members)) == facts
+
+
+def test_the_bot_is_not_counted_as_a_member() -> None:
+    members = [("@a:s", {"membership": "join"}), ("@b:s", {"membership": "join"}), ("@bot:s", {"membership": "join"})]
+    assert rooms.room_facts(members)["members"] == 3
+    assert rooms.room_facts(members, {"@bot:s"})["members"] == 2
 
 
 def test_the_settings_module_names_every_key_it_reads() -> None:
