@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from .conftest import ARTIFACTS, World
-from .homeserver import Client
+from .homeserver import Client, Homeserver
 from .services import PHISH
 
 UNKNOWN = "https://unknown-site.example/article"
@@ -171,3 +172,18 @@ def test_annotations_survive_a_restart_with_the_store(world: World) -> None:
     assert [n["url"] for n in links_seen(world, "reject", "bob", room_id, event_id)] == [UNKNOWN]
     world.reject.restart()
     assert [n["url"] for n in links_seen(world, "reject", "bob", room_id, event_id)] == [UNKNOWN]
+
+
+def test_a_wrong_setting_stops_synapse_with_its_name(world: World, tmp_path: Path) -> None:
+    """One case against Synapse (every setting's check is in tests/integrations/synapse): the error reaches it."""
+    config = {"url": "http://127.0.0.1:9", "timeout": 2}  # timeout_seconds, misspelt
+    message = "unknown setting(s) timeout"
+    hs = Homeserver(world.allow.python, tmp_path / "bad", modules=[{"module": "hutong_synapse.HutongModule",
+                                                                    "config": config}])
+    hs.start()
+    try:
+        assert hs.proc is not None
+        assert hs.proc.wait(timeout=120) != 0
+    finally:
+        hs.close()
+    assert f"hutong_synapse: {message}" in hs.log()
