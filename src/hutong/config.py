@@ -86,6 +86,9 @@ class PreviewSection:
     max_description: int = 300
     image_max_side: int = 640
     image_max_pixels: int = 32_000_000
+    image_max_decode_bytes: int = 64 * 1024 * 1024  # peak memory of one decode, reckoned from the header
+    image_decode_concurrency: int = 2  # image decodes at once per worker process
+    image_decode_queue: int = 32  # image renders admitted beyond those decoding (fetching or waiting)
     image_quality: int = 80
     image_ttl: float = 7 * 24 * 3600.0
     oembed: bool = True  # follow a page's oEmbed discovery link (a second fetch, maybe to another host)
@@ -118,6 +121,8 @@ class ServerSection:
     max_message_chars: int = 20_000
     max_batch: int = 100
     max_body_bytes: int = 16 * 1024 * 1024
+    client_rate_per_minute: int = 120  # per client and route family on /, /go, /img, /report; 0: off
+    trusted_proxies: tuple[str, ...] = ()  # proxies whose X-Forwarded-For names the client
 
 
 @dataclass(frozen=True)
@@ -245,8 +250,19 @@ def _validate(cfg: Config) -> None:
         raise ConfigError("network.max_redirects must be 0 or more")
     if not cfg.storage.cache == "memory" and not cfg.storage.cache.startswith(("redis://", "rediss://")):
         raise ConfigError("storage.cache must be \"memory\" or a redis:// URL")
+    if cfg.server.client_rate_per_minute < 0:
+        raise ConfigError("server.client_rate_per_minute must be 0 (no limit) or more")
+    from .ratelimit import parse_networks
+
+    parse_networks(cfg.server.trusted_proxies)
     if cfg.storage.audit and not cfg.storage.audit.startswith(("sqlite://", "postgresql://", "postgres://")):
         raise ConfigError("storage.audit must be empty, a sqlite:/// path or a postgresql:// URL")
+    if cfg.preview.image_decode_concurrency < 1:
+        raise ConfigError("preview.image_decode_concurrency must be 1 or more")
+    if cfg.preview.image_max_decode_bytes < 1:
+        raise ConfigError("preview.image_max_decode_bytes must be a positive number of bytes")
+    if cfg.preview.image_decode_queue < 0:
+        raise ConfigError("preview.image_decode_queue must be 0 or more")
 
 
 def documented_keys() -> list[str]:

@@ -1,7 +1,10 @@
-"""The pipeline's network edge: the cache, the guarded fetcher, the short-link resolver and the previewer.
+"""The network edge: the cache, the guarded fetcher, the short-link resolver and the previewer.
 
 Opened lazily on the first online call and closed with ``aclose``; an offline engine never opens it.
-Everything that leaves the machine goes through the one ``GuardedFetcher`` held here.
+Everything that leaves the machine goes through the one ``GuardedFetcher`` held here, so one process
+has one fetcher, one cache and one rate limiter: the web app builds one edge and hands it to the
+engine (``Engine.from_config(cfg, edge=...)``) and to the image proxy, and ``hutong feeds update``
+fetches feed URLs through an edge too.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 class NetworkEdge:
-    """Lazily opened network resources of one engine."""
+    """Lazily opened network resources of one process (or one engine): whoever builds it closes it."""
 
     def __init__(self, config: Config) -> None:
         self.config = config

@@ -16,6 +16,7 @@
     │   ├── TooManyRedirects  redirect chain longer than allowed, or a loop
     │   ├── BadContent        content type refused or body undecodable
     │   └── NetworkFailure    DNS, TLS or connection failure
+    │       └── TLSFailure    the TLS handshake or certificate check failed
     ├── TokenError            a signed go-link or image token is invalid
     └── StorageError          the audit store or cache failed
 
@@ -100,3 +101,7 @@ class TokenError(HutongError):
 
 class StorageError(HutongError):
     code = "storage.error"
+
+
+class TLSFailure(NetworkFailure):
+    code = "remote.tls"

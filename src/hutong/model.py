@@ -172,8 +172,33 @@ class Hop:
 
 
 @dataclass(frozen=True, slots=True)
+class CardError:
+    """Why a card has only what was known without the page: a stable code and a sentence in both languages.
+
+    The code is the fetch failure's (``remote.blocked_address``, ``remote.timeout``, ``remote.tls`` ...,
+    see ``hutong.errors``) or ``resolve.no_destination`` for a short link that leads nowhere.
+    """
+
+    code: str
+    detail: str
+    detail_zh: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "detail": self.detail, "detail_zh": self.detail_zh}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CardError:
+        """Inverse of ``to_json``."""
+        return cls(str(data["code"]), str(data["detail"]), str(data.get("detail_zh") or ""))
+
+
+@dataclass(frozen=True, slots=True)
 class Card:
-    """A preview card; the same fields for every site."""
+    """A preview card; the same fields for every site.
+
+    ``error`` says why the page could not be used (the card then holds only the URL, its site and the
+    share title); ``truncated`` marks a card carved from a page cut at ``network.max_html_bytes``.
+    """
 
     kind: Literal["product", "video", "article", "profile", "live", "generic"] = "generic"
     url: str | None = None
@@ -190,9 +215,15 @@ class Card:
     published: str | None = None
     embed: str | None = None
     lang: str | None = None
+    error: CardError | None = None
+    truncated: bool = False
+    category: str | None = None  # what the page's own structured data says it is (hutong.preview.category)
+    category_evidence: str | None = None  # that declaration, e.g. "schema.org Product with an offer (89.90 CNY)"
 
     def to_json(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["error"] = self.error.to_json() if self.error is not None else None
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,15 +7,23 @@
 
 ``Engine.analyse`` is pure and offline. ``Engine.analyse_online`` adds the network
 edge (short-link resolution through the guarded fetcher, preview cards); it is the
-only method that does I/O.
+only method that does I/O. Online, a short link's chain is walked with each platform
+content page requested already cleaned (the sharer's ``un=``, ``share_token``... never
+leave the machine), and the destination's answer is handed from the resolver to the
+previewer, so the destination is fetched once.
+A previewed page's own structured data (schema.org
+``Product`` with a price, ``VideoObject`` ...) sets the link's category before the
+decision, for every site alike, recorded as a ``category.page`` reason.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, cached_property
+from typing import TYPE_CHECKING
 
 from . import psl, structural
 from .clean import Cleaner
@@ -26,6 +34,8 @@ from .errors import HutongError, InputError
 from .find import Finder
 from .identify import Identifier
 from .model import (
+    CATEGORIES,
+    CardError,
     Context,
     Found,
     Hop,
@@ -43,6 +53,9 @@ from .policy import load as load_policy
 from .safety.screen import Screener
 from .unwrap import Unwrapper
 from .urls import normalise
+
+if TYPE_CHECKING:
+    from .net.resolver import Final
 
 UNOPENABLE_FORMS = ("token", "miniprogram")
 
@@ -90,6 +103,45 @@ def _unresolved(report: LinkReport, hops: tuple[Hop, ...], error: str, code: str
     return report.evolve(hops=hops, error=error, verdict=report.verdict.with_reason(reason))
 
 
+@dataclass(frozen=True, slots=True)
+class _Online:
+    """A report after resolution, with what the network taught that the report itself does not carry."""
+
+    report: LinkReport
+    final: Final | None = None  # the destination's answer (its page), when it is the report's URL
+    failure: CardError | None = None  # why resolution stopped, for the card
+
+
+def _merge_removed(first: tuple[str, ...], then: tuple[str, ...]) -> tuple[str, ...]:
+    return first + tuple(n for n in then if n not in first)
+
+
+def _with_page_category(report: LinkReport) -> LinkReport:
+    """``report`` with the category its fetched page declares (``Card.category``)."""
+    card = report.card
+    if card is None or card.category is None:
+        return report
+    return _with_declared(report, card.category, card.category_evidence or card.category)
+
+
+def _with_declared(report: LinkReport, category: str, evidence: str) -> LinkReport:
+    """``report`` in the category its page declared, the declaration recorded as a ``category.page`` reason:
+    the same for every site, named by a platform file or not."""
+    if category not in CATEGORIES or category == "unknown":
+        return report
+    was = report.identity.category
+    reason = Reason(
+        code="category.page",
+        detail=f"The page declares itself: {evidence}, so its category is {category}"
+        + (f" (not {was})" if was != category else ""),
+        detail_zh=f"网页自身的结构化数据声明：{evidence}，类别为 {category}",
+        level=Level.SAFE,  # evidence of what the page is, not of whether it is harmful: never raises the level
+        evidence=(("category", category), ("declared", evidence), ("was", was)),
+    )
+    identity = replace(report.identity, category=category)
+    return report.evolve(identity=identity, verdict=report.verdict.with_reason(reason))
+
+
 @dataclass
 class Engine:
     """Everything the pipeline needs, loaded once: platforms, rules, feeds, policy."""
@@ -103,10 +155,17 @@ class Engine:
     cleaner: Cleaner
     screener: Screener
     _edge: NetworkEdge | None = None
+    _owns_edge: bool = True  # an injected edge is closed by whoever built it
 
     @classmethod
-    def from_config(cls, cfg: Config | None = None, *, policy: Policy | None = None) -> Engine:
-        """Load the engine from configuration (defaults when ``cfg`` is None)."""
+    def from_config(
+        cls, cfg: Config | None = None, *, policy: Policy | None = None, edge: NetworkEdge | None = None
+    ) -> Engine:
+        """Load the engine from configuration (defaults when ``cfg`` is None).
+
+        ``edge`` is the network edge to go online through, shared with the caller (the web app hands the
+        same edge to its image proxy); without one, the engine opens its own on the first online call.
+        """
         cfg = cfg or Config()
         platforms = bundled()
         rules = ClearURLsRules.load(cfg.clean.clearurls) if cfg.clean.clearurls else None
@@ -119,11 +178,19 @@ class Engine:
             identifier=Identifier(platforms),
             cleaner=Cleaner(platforms, cfg.clean, rules),
             screener=Screener.from_config(cfg, platforms=platforms),
+            _edge=edge,
+            _owns_edge=edge is None,
         )
 
     @property
     def policy_version(self) -> str:
         return self.policy.version
+
+    def reload(self) -> bool:
+        """Pick up screening data changed on disk since loading (threat feeds replaced or newly imported);
+        True if anything changed. Disk I/O, so a long-running service calls it on a timer, off its event
+        loop; checks never touch the disk themselves."""
+        return self.screener.reload()
 
     # ---- offline ---------------------------------------------------------------------------
 
@@ -186,7 +253,7 @@ class Engine:
         identity = self._with_share(identity, found, needs_resolve)
         site = psl.site(final.hostname) if final.hostname else None
         struct = structural.check(final, found.text)
-        verdict = self.screener.screen(final.href, identity=identity, site=site, structural=struct)
+        verdict = self.screener.screen(final.href, site=site, structural=struct)
         if needs_resolve:  # a short link may lead anywhere (b23.tv → off-platform): never "safe" unresolved
             verdict = verdict.with_reason(_SHORT_REASON)
         return LinkReport(
@@ -252,10 +319,15 @@ class Engine:
         prefs: UserPrefs | None = None,
         mode: Mode | None = None,
         title: str | None = None,
+        category: str | None = None,
     ) -> LinkReport:
-        """Screen and decide one URL again with today's data (time-of-click check)."""
+        """Screen and decide one URL again with today's data (time-of-click check); ``category`` is what the
+        link's page declared when it was checked (signed into its go-link), kept as that evidence."""
         found = Found(text=url, start=0, end=len(url), form="url", title=title)
-        return self.decide(self.inspect(found), context=context, prefs=prefs, mode=mode)
+        report = self.inspect(found)
+        if category is not None:
+            report = _with_declared(report, category, "declared by its page when the link was checked")
+        return self.decide(report, context=context, prefs=prefs, mode=mode)
 
     # ---- online ----------------------------------------------------------------------------
 
@@ -270,56 +342,94 @@ class Engine:
     ) -> tuple[LinkReport, ...]:
         """Like ``analyse``, and also resolve short links and (optionally) build preview cards."""
         reports = [self.inspect(f) for f in self.finder.find(text)]
-        reports = list(await asyncio.gather(*(self._resolve(r) for r in reports)))
+        online = list(await asyncio.gather(*(self._resolve(r) for r in reports)))
         if preview and self.config.preview.enabled:
-            reports = list(await asyncio.gather(*(self._preview(r) for r in reports)))
+            # a destination reached by several links of the message was fetched once: every card uses that answer
+            finals = {o.report.url: o.final for o in online if o.final is not None}
+            reports = list(await asyncio.gather(*(self._preview(o, finals.get(o.report.url)) for o in online)))
+        else:
+            reports = [o.report for o in online]
         return tuple(self.decide(r, context=context, prefs=prefs, mode=mode) for r in reports)
 
-    async def _resolve(self, report: LinkReport) -> LinkReport:
-        if not report.needs_resolve or report.url is None:
-            return report
+    def clean_hop(self, url: str) -> tuple[str, tuple[str, ...]]:
+        """The URL to request for a hop the resolver learnt: a platform content page without its tracking
+        parameters (the sharer's ``un=``, ``ut_sk=``...), anything else as it is, since a short link's or an
+        unknown redirector's query may be what moves the chain on. (URL, names removed)."""
         try:
-            resolution = await self.edge.resolver.resolve(report.url)
+            href = normalise(url).href
+        except InputError:
+            return url, ()
+        match = self.identifier.match(href)
+        if match is None or match.pattern is None or self.identifier.needs_resolve(href):
+            return url, ()
+        cleaned = self.cleaner.clean(href)
+        return (cleaned.url, cleaned.removed) if cleaned.removed else (url, ())
+
+    async def _resolve(self, report: LinkReport) -> _Online:
+        from .preview.explain import NO_DESTINATION, explain
+
+        if not report.needs_resolve or report.url is None:
+            return _Online(report)
+        try:
+            resolution = await self.edge.resolver.resolve(report.url, clean=self.clean_hop)
         except HutongError as exc:  # e.g. a shared cache that went away: this link stays unresolved, others go on
-            return _unresolved(report, report.hops, exc.message, (exc.code or "failed").rsplit(".", 1)[-1])
+            code = (exc.code or "failed").rsplit(".", 1)[-1]
+            return _Online(_unresolved(report, report.hops, exc.message, code), failure=explain(exc.code, exc.message))
         hops = report.hops + resolution.hops
         if resolution.error is not None:
             code = (resolution.error_code or "failed").rsplit(".", 1)[-1]
-            return _unresolved(report, hops, resolution.error, code)
+            failure = explain(resolution.error_code, resolution.error)
+            return _Online(_unresolved(report, hops, resolution.error, code), failure=failure)
         again = self._inspect_url(report.found, resolution.url, hops=hops)
         if again.needs_resolve:
             # the chain ended on a short-link host (an expired link's landing page, a page that moves on by
             # a means we do not follow): where the link leads is still unknown, so it must not pass as resolved
             error = f"the chain ended at {resolution.url[:200]}, still a short link (expired, or not a redirect)"
-            return _unresolved(report, hops, error, "no_destination")
-        # the share text's own title and kind stay; the original is the link as found
-        return again.evolve(original=report.original, title=report.title, needs_resolve=False)
+            failure = explain(NO_DESTINATION, error)
+            return _Online(_unresolved(report, hops, error, "no_destination"), failure=failure)
+        # the share text's own title and kind stay; the original is the link as found; what the resolver
+        # cleaned off the hops it requested is removed as surely as what cleaning the final URL removes
+        resolved = again.evolve(
+            original=report.original,
+            title=report.title,
+            needs_resolve=False,
+            removed=_merge_removed(resolution.removed, again.removed),
+        )
+        # the answer is the report's page unless the final URL was a wrapper, unwrapped after the chain
+        final = resolution.final if again.hops == hops else None
+        return _Online(resolved, final=final)
 
-    async def _preview(self, report: LinkReport) -> LinkReport:
+    async def _preview(self, online: _Online, final: Final | None) -> LinkReport:
+        report = online.report
         if report.url is None or report.verdict.level >= Level.MALICIOUS:
             return report
         if report.error is not None or report.needs_resolve:
             # resolution failed or was refused: fetching the short link again would only repeat the
-            # refused chain (and knock on a hostile server twice); show what is known
+            # refused chain (and knock on a hostile server twice); show what is known, and why no more
             from .preview.card import fallback_card
+            from .preview.explain import explain
 
             card = fallback_card(
                 report.url, share_title=report.title, kind_hint=report.identity.kind, settings=self.config.preview
             )
-            return report.evolve(card=card)
-        card = await self.edge.previewer.card_for(report.url, share_title=report.title, kind_hint=report.identity.kind)
-        return report.evolve(card=card)
+            failure = online.failure or explain(None, report.error or "")
+            return report.evolve(card=dataclasses.replace(card, error=failure))
+        card = await self.edge.previewer.card_for(
+            report.url, share_title=report.title, kind_hint=report.identity.kind, prefetched=final
+        )
+        return _with_page_category(report.evolve(card=card))
 
     @property
     def edge(self) -> NetworkEdge:
-        """The network edge, opened on first use."""
+        """The network edge: the injected one, or this engine's own, opened on first use."""
         if self._edge is None:
             self._edge = NetworkEdge(self.config)
+            self._owns_edge = True
         return self._edge
 
     async def aclose(self) -> None:
-        """Close the network edge, if it was opened."""
-        if self._edge is not None:
+        """Close the network edge, if this engine opened it (an injected edge stays open)."""
+        if self._edge is not None and self._owns_edge:
             await self._edge.aclose()
             self._edge = None
 

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from hutong.config import Config, DataSection, SafetySection
+from hutong.web.apikeys import ApiKeys
 from tests.conftest import need_service
 from tests.support.browser import ARGS, ARTIFACTS, CHROMIUM
 
@@ -33,9 +34,17 @@ def _free_port() -> int:
         return port
 
 
+PAGES: dict[str, str] = {}  # pages of another site (an attacker's), by path
+REACHED: list[str] = []  # paths of the target that a browser reached
+
+
 class _Target(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        body = b"<!doctype html><title>target</title><h1 id=reached>target reached</h1>"
+        if self.path in PAGES:
+            body = PAGES[self.path].encode()
+        else:
+            REACHED.append(self.path)
+            body = b"<!doctype html><title>target</title><h1 id=reached>target reached</h1>"
         self.send_response(200)
         self.send_header("content-type", "text/html")
         self.send_header("content-length", str(len(body)))
@@ -57,17 +66,13 @@ def target() -> Iterator[str]:
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def _serve(data_dir: Path) -> Iterator[str]:
     """A real uvicorn server running the gateway, as `hutong serve` would."""
     import uvicorn
 
     from hutong.web.app import create_app
 
-    cfg = Config(
-        data=DataSection(dir=str(tmp_path_factory.mktemp("browser-data"))),
-        safety=SafetySection(allow=("safe.test",), deny=("evil.test",)),
-    )
+    cfg = Config(data=DataSection(dir=str(data_dir)), safety=SafetySection(allow=("safe.test",), deny=("evil.test",)))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(cfg), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -80,6 +85,21 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The gateway in development mode (no keys)."""
+    yield from _serve(tmp_path_factory.mktemp("browser-data"))
+
+
+@pytest.fixture(scope="module")
+def keyed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """The gateway with an API key, and the key."""
+    data_dir = tmp_path_factory.mktemp("browser-keyed")
+    key = ApiKeys(data_dir).create("chatbot")
+    for base in _serve(data_dir):
+        yield base, key
 
 
 @pytest.fixture(scope="module")
@@ -111,8 +131,9 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def go_link(gateway: str, text: str, **extra: Any) -> str:
-    r = httpx.post(f"{gateway}/v1/check", json={"text": text, **extra}, timeout=10)
+def go_link(gateway: str, text: str, key: str | None = None, **extra: Any) -> str:
+    headers = {"authorization": f"Bearer {key}"} if key else {}
+    r = httpx.post(f"{gateway}/v1/check", json={"text": text, **extra}, headers=headers, timeout=10)
     r.raise_for_status()
     return str(r.json()["links"][0]["go"])
 
@@ -192,3 +213,51 @@ def test_tampered_link_shows_an_error_and_stays(page: Any, gateway: str) -> None
     assert response is not None and response.status == 400
     assert page.url.startswith(gateway)
     shot(page, "tampered")
+
+
+def test_keyed_playground_is_offline_without_a_key(page: Any, keyed: tuple[str, str]) -> None:
+    base, key = keyed
+    page.goto(base + "/")
+    assert "checks offline only" in page.locator("#offline").inner_text()
+    page.get_by_label("Message").fill(MESSAGE)
+    page.get_by_label("Fetch previews (resolves short links)").check()
+    page.get_by_role("button", name="Check links").click()
+    page.wait_for_selector("article.link")
+    assert page.locator("article.link .badge").all_inner_texts() == ["Opens", "Asks first", "Blocked"]
+    assert page.locator("a.go").count() == 0  # no go-links for an anonymous visitor
+    shot(page, "playground-keyed-anonymous")
+    page.get_by_label("API key (optional)").fill(key)
+    page.get_by_role("button", name="Check links").click()
+    page.wait_for_selector("a.go")
+    assert page.locator("a.go").count() == 3 and page.locator("#offline").count() == 0
+    assert page.get_by_label("API key (optional)").input_value() == key  # kept for the next check
+    shot(page, "playground-keyed")
+
+
+def test_a_cross_site_form_cannot_continue_for_the_visitor(page: Any, keyed: tuple[str, str], target: str) -> None:
+    """An attacker copies a confirm page's nonce into an auto-submitting form on their own site.
+
+    The gateway is visited as ``localhost`` and the attacker's page is on ``127.0.0.1``: two sites, so the
+    browser neither sends the SameSite=Strict cookie nor calls the post same-origin.
+    """
+    base, key = keyed
+    gw = base.replace("127.0.0.1", "localhost")
+    link = go_link(base, f"看看这个 {target}?attack=1", key).replace("127.0.0.1", "localhost", 1)
+    page.goto(link)  # the visitor has seen a confirm page: the cookie is there
+    assert page.locator("#continue").count() == 1
+    scraped = httpx.get(link, timeout=10).text
+    nonce = scraped.split('name="nonce" value="', 1)[1].split('"', 1)[0]
+    action = gw + scraped.split('id="continue-form" method="post" action="', 1)[1].split('"', 1)[0]
+    PAGES["/attack"] = (
+        f'<!doctype html><form id=f method=post action="{action}"><input type=hidden name=nonce value="{nonce}">'
+        "</form><script>document.getElementById('f').submit()</script>"
+    )
+    attacker = target.rsplit("/", 1)[0] + "/attack"
+    page.goto(attacker)
+    page.wait_for_selector("#confirm-error")
+    assert page.url.startswith(gw) and "/target?attack=1" not in REACHED
+    assert "another site" in page.locator("#confirm-error").inner_text()
+    shot(page, "confirm-cross-site")
+    page.locator("#continue").click()  # the visitor's own Continue on the page shown again still works
+    page.wait_for_selector("#reached")
+    assert "/target?attack=1" in REACHED

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shlex
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from hutong.cli import main
+from tests.support.feeds import import_feed
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -118,9 +120,14 @@ def test_bad_usage_exits_2_with_a_message(
 
 
 def test_table_output_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["check", "--offline", "--context", "group", "https://item.jd.com/100012043978.html"], capsys)
+    argv = ["check", "--offline", "--context", "group", "https://item.jd.com/100012043978.html"]
+    code, out, _ = run(argv, capsys)
     assert code == 0
-    assert "jd" in out and "open" in out and "policy.group.ecommerce.open" in out
+    assert "jd" in out and "screen.no_feeds" in out and "policy.unknown.confirm" in out  # nothing screened yet
+    import_feed(Path(os.environ["HUTONG_DATA_DIR"]))
+    code, out, _ = run(argv, capsys)
+    assert code == 0
+    assert "jd" in out and "screen.clear" in out and "policy.group.ecommerce.open" in out
 
 
 def test_policy_check_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -177,7 +184,7 @@ def test_readme_commands_run_in_order(capsys: pytest.CaptureFixture[str], monkey
     (link,) = tour["links"]
     shown = (link["found"]["start"], link["found"]["end"], link["found"]["form"], link["platform"], link["title"])
     assert shown == (12, 60, "share", "taobao", "新款饺子器木制")
-    assert [r["code"] for r in link["verdict"]["reasons"]] == ["platform.known", "link.unresolved"]
+    assert [r["code"] for r in link["verdict"]["reasons"]] == ["screen.no_feeds", "link.unresolved"]
     assert link["decision"]["rule"] == "policy.unknown.confirm"
     phish = next(out for cmd, out in outputs.items() if "login-verify.phish.example" in cmd)
     assert "block" in phish and "feed." in phish

@@ -49,7 +49,7 @@ def product_page(name: str) -> str:
 
 def filled(card: Card | None) -> frozenset[str]:
     assert card is not None
-    return frozenset(k for k, v in card.to_json().items() if v is not None)
+    return frozenset(k for k, v in card.to_json().items() if v is not None and v is not False)
 
 
 def test_every_ecommerce_platform_is_covered() -> None:
@@ -85,6 +85,7 @@ async def test_product_card_survives_a_page_without_metadata_the_same_way(
     (report,) = await analyse_online(localnet, tmp_path, share, preview=True)
     assert report.title == "同款保温杯"
     assert report.card is not None
-    # nothing from the page: the card is what is known, identical in shape for every platform
-    assert filled(report.card) == {"kind", "url", "title", "site_name"}
+    # nothing from the page: the card is what is known, identical in shape for every platform, and says why
+    assert filled(report.card) == {"kind", "url", "title", "site_name", "error"}
     assert (report.card.kind, report.card.title) == ("product", "同款保温杯")
+    assert report.card.error is not None and report.card.error.code == "remote.http_status"

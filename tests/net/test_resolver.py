@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 from hutong.net.fetcher import GuardedFetcher
 from hutong.net.memcache import MemoryCache
 from hutong.net.resolver import Resolution, Resolver
+from hutong.net.types import FetchResult
 from tests.support.localnet import LocalNet, Reply, html, redirect
 
 ITEM = "https://item.taobao.com/item.htm?id=1"
@@ -91,3 +93,42 @@ def test_resolution_json_round_trip() -> None:
 
     res = Resolution("https://a/", (Hop("https://s/", 302, "redirect"), Hop("https://a/", 200)), None, None)
     assert Resolution.from_json(res.to_json()) == res
+
+
+def _drop_sharer(url: str) -> tuple[str, tuple[str, ...]]:
+    """A hop cleaner for the tests: drops ``un`` from item.taobao.com pages only."""
+    if not url.startswith("https://item.taobao.com/"):
+        return url, ()
+    head, _, query = url.partition("?")
+    kept = [p for p in query.split("&") if p and not p.startswith("un=")]
+    return head + ("?" + "&".join(kept) if kept else ""), ("un",) if len(kept) < len(query.split("&")) else ()
+
+
+async def test_learnt_hops_are_requested_as_the_cleaner_returns_them(localnet: LocalNet) -> None:
+    localnet.route("m.tb.cn", redirect("https://s.click.example/t?un=keep&to=1"), path="/h.c")
+    localnet.route("s.click.example", html(f"<script>var url = '{ITEM}&un=7d3f';</script>"), path="/t?un=keep&to=1")
+    localnet.route("item.taobao.com", html("<title>商品</title>"))
+    async with GuardedFetcher(localnet.settings()) as f:
+        res = await Resolver(f, None, max_hops=5).resolve("https://m.tb.cn/h.c", clean=_drop_sharer)
+    assert res.ok and res.url == ITEM and res.removed == ("un",)
+    # the redirector's own query went out as it was; the platform page without the sharer's parameter
+    assert [r.path for r in localnet.requests] == ["/h.c", "/t?un=keep&to=1", "/item.htm?id=1"]
+    assert isinstance(res.final, FetchResult) and res.final.url == ITEM and "商品" in (res.final.text or "")
+
+
+async def test_the_final_answer_is_kept_by_its_fetcher_never_cached(localnet: LocalNet) -> None:
+    localnet.route("b23.tv", redirect("https://www.bilibili.com/video/BV1"))
+    localnet.route("www.bilibili.com", html("<title>v</title>"))
+    cache = MemoryCache()
+    async with GuardedFetcher(localnet.settings()) as f:
+        resolver = Resolver(f, cache, max_hops=5)
+        first = await resolver.resolve("https://b23.tv/x")
+        again = await resolver.resolve("https://b23.tv/x")
+    assert isinstance(first.final, FetchResult) and again.final is None and again == first
+    stored = json.loads(await cache.get("hutong:resolve:https://b23.tv/x") or b"{}")
+    assert set(stored) == {"url", "hops", "error", "error_code", "removed"}  # no page body in the cache
+
+
+def test_resolution_json_round_trip_keeps_removed() -> None:
+    res = Resolution("https://a/", (), None, None, removed=("un", "ut_sk"))
+    assert Resolution.from_json(res.to_json()).removed == ("un", "ut_sk")

@@ -89,24 +89,50 @@ async def test_without_a_signer_no_origin_image_leaves() -> None:
     assert (card.title, card.image, card.favicon) == ("Phone", None, None)
 
 
+@pytest.mark.parametrize("cached", [False, True], ids=["uncached", "through the cache"])
 @pytest.mark.parametrize(
-    ("name", "answer"),
+    ("name", "answer", "code"),
     [
-        ("blocked", BlockedAddress("private")),
-        ("timeout", FetchTimeout("slow")),
-        ("http 404", html(PAGE, "<title>Not found</title>", status=404)),
-        ("not html", FetchResult(url=PAGE, status=200, content_type="application/pdf", body=b"%PDF")),
+        ("blocked", BlockedAddress("private"), "remote.blocked_address"),
+        ("timeout", FetchTimeout("slow"), "remote.timeout"),
+        ("http 404", html(PAGE, "<title>Not found</title>", status=404), "remote.http_status"),
+        ("not html", FetchResult(url=PAGE, status=200, content_type="application/pdf", body=b"%PDF"),
+         "remote.bad_content"),
+        ("rate limited", RemoteError("too many", code="remote.rate_limited"), "remote.rate_limited"),
     ],
 )
-async def test_failures_give_what_is_known(name: str, answer: FetchResult | RemoteError) -> None:
-    card = await previewer(DictFetcher({PAGE: answer})).card_for(PAGE, share_title="分享的标题", kind_hint="product")
-    assert (card.kind, card.title, card.url, card.site_name, card.image) == (
-        "product",
-        "分享的标题",
-        PAGE,
-        "example.cn",
-        None,
-    )
+async def test_failures_give_what_is_known_and_why(
+    name: str, answer: FetchResult | RemoteError, code: str, cached: bool
+) -> None:
+    p = previewer(DictFetcher({PAGE: answer}), MemoryCache() if cached else None)
+    for _ in range(2 if cached else 1):  # the second card comes from the cached failure
+        card = await p.card_for(PAGE, share_title="分享的标题", kind_hint="product")
+        assert (card.kind, card.title, card.url, card.site_name, card.image) == (
+            "product",
+            "分享的标题",
+            PAGE,
+            "example.cn",
+            None,
+        )
+        assert card.error is not None and card.error.code == code, name
+        assert card.error.detail and card.error.detail_zh
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["uncached", "through the cache"])
+async def test_a_card_from_a_truncated_page_is_marked(cached: bool) -> None:
+    cut = FetchResult(url=PAGE, status=200, content_type="text/html", body=b"x", text=RICH, truncated=True)
+    p = previewer(DictFetcher({PAGE: cut, "https://shop.example.cn/oembed?u=1": BadContent("no")}),
+                  MemoryCache() if cached else None)
+    for _ in range(2 if cached else 1):
+        card = await p.card_for(PAGE)
+        assert (card.title, card.truncated, card.error) == ("Phone", True, None)
+
+
+async def test_a_prefetched_page_is_not_fetched_again() -> None:
+    f = DictFetcher({})  # any fetch of the page would be refused
+    card = await previewer(f, MemoryCache()).card_for(PAGE, prefetched=html(PAGE, "<title>Handed over</title>"))
+    assert (card.title, card.error) == ("Handed over", None)
+    assert f.calls == []
 
 
 async def test_broken_oembed_is_ignored() -> None:

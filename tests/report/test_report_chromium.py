@@ -12,8 +12,8 @@ from hutong.policy import default_policy
 from hutong.report import build_report, report_json
 from hutong.report_render import render_report_html
 from hutong.store.sqlite_store import SqliteStore
-from tests.store.events_gen import make_events
 from tests.conftest import need_service
+from tests.store.events_gen import make_events
 from tests.support.browser import ARGS, ARTIFACTS, CHROMIUM
 
 pytestmark = pytest.mark.browser

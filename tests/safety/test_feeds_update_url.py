@@ -49,3 +49,30 @@ def test_update_from_url(name: str, reply: Reply, code: int, entries: int | None
     feeds = status["feeds"] if isinstance(status, dict) else status
     got = {f["name"]: f["entries"] for f in feeds}
     assert got.get("localurls") == entries
+
+
+def test_every_feed_url_goes_through_one_edge(
+    tmp_path: Path, localnet: LocalNet, capsys: pytest.CaptureFixture[str]  # noqa: F811
+) -> None:
+    """One update run has one fetcher and one rate limiter: a second feed on the same host, over a limit of
+    one request a minute, is refused (a fetcher per feed would have let it through), and reported alone."""
+    localnet.route("feeds.example.test", Reply(body=FEED, headers=(("Content-Type", "text/plain"),)))
+    s = localnet.settings("feeds.example.test")
+    cfg = tmp_path / "hutong.toml"
+    sources = "".join(
+        f'[[safety.feeds]]\nname = "{name}"\nformat = "urls"\nlocation = "https://feeds.example.test/{name}.txt"\n'
+        for name in ("first", "second")
+    )
+    cfg.write_text(
+        f"[data]\ndir = {json.dumps(str(tmp_path / 'data'))}\n"
+        "[network]\n"
+        f"connect_to = {json.dumps(list(s.connect_to))}\n"
+        f"allow_networks = {json.dumps(list(s.allow_networks))}\n"
+        f"ca_bundle = {json.dumps(s.ca_bundle)}\n"
+        "rate_limit_per_minute = 1\n" + sources,
+        encoding="utf-8",
+    )
+    assert main(["feeds", "update", "--config", str(cfg)]) == 1
+    err = capsys.readouterr().err
+    assert "second:" in err and "rate_limit_per_minute" in err and "first:" not in err
+    assert [r.path for r in localnet.requests] == ["/first.txt"]

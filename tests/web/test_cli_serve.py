@@ -73,3 +73,45 @@ def test_serve_runs_and_stops(workers: int, tmp_path: Path) -> None:
     assert proc.returncode == 0, out
     assert "development mode" in out
     assert (tmp_path / "signing-keys.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("trusted", "expected"),
+    [
+        ([], [200, 200, 429, 429]),  # nobody trusted: rotating X-Forwarded-For buys nothing
+        (["127.0.0.1"], [200, 200, 200, 200]),  # a trusted local proxy: each forwarded client counts alone
+    ],
+    ids=["header ignored", "trusted proxy"],
+)
+def test_served_limits_believe_forwarded_for_only_from_trusted_proxies(
+    tmp_path: Path, trusted: list[str], expected: list[int]
+) -> None:
+    """The real command under uvicorn, whose own default would believe X-Forwarded-For from 127.0.0.1."""
+    port = _free_port()
+    config = tmp_path / "hutong.toml"
+    listed = ", ".join(f'"{t}"' for t in trusted)
+    config.write_text(f"[server]\nclient_rate_per_minute = 2\ntrusted_proxies = [{listed}]\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HUTONG_DATA_DIR": str(tmp_path)}
+    env.pop("FORWARDED_ALLOW_IPS", None)
+    code = "import sys; from hutong.cli import main; sys.exit(main(sys.argv[1:]))"
+    argv = [sys.executable, "-c", code, "serve", "--port", str(port), "--config", str(config)]
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+        got = [
+            httpx.get(base + "/", headers={"x-forwarded-for": f"198.51.100.{i}"}, timeout=10).status_code
+            for i in range(4)
+        ]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+    assert got == expected, out

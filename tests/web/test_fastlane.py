@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -25,8 +26,13 @@ def without_lane(app: FastAPI) -> FastAPI:
 
 
 def comparable(r: httpx.Response) -> tuple[int, str | None, str | None, Any]:
-    """What must match: status, redirect target, content type, and the body (JSON parsed)."""
+    """What must match: status, redirect target, content type, and the body (JSON parsed).
+
+    A confirm page's nonce is signed at the moment it is shown, so only its presence is compared.
+    """
     body: Any = r.json() if r.headers.get("content-type", "").startswith("application/json") else r.text
+    if isinstance(body, str):
+        body = re.sub(r'name="nonce" value="[^"]+"', 'name="nonce" value="(signed)"', body)
     return r.status_code, r.headers.get("location"), r.headers.get("content-type"), body
 
 
@@ -79,11 +85,10 @@ async def test_auth_errors_answer_as_fastapi_does(app_factory: AppFactory, tmp_p
 CLICKS = [
     ("open", SAFE, ""),
     ("confirm page", OTHER, ""),
-    ("confirmed", OTHER, "?confirmed=1"),
+    ("confirmed=1 is only a query", OTHER, "?confirmed=1"),
     ("block page", EVIL, ""),
     ("named user", OTHER, "?u=alice"),
     ("user id over its limit", OTHER, "?u=" + "a" * 129),
-    ("confirmed over its limit", OTHER, "?confirmed=" + "1" * 9),
 ]
 
 

@@ -32,7 +32,7 @@ async def go_path(client: httpx.AsyncClient, text: str, **extra: Any) -> str:
     [
         ("open redirects", SAFE, {}, "", 302, SAFE),
         ("confirm shows a page", OTHER, {}, "", 200, None),
-        ("confirmed continues", OTHER, {}, "?confirmed=1", 302, OTHER),
+        ("confirmed=1 alone does not continue", OTHER, {}, "?confirmed=1", 200, None),
         ("block shows a page", EVIL, {}, "", 403, None),
         ("confirmed never opens a block", EVIL, {}, "?confirmed=1", 403, None),
         ("copy shows a page", OTHER, {"mode": "strict"}, "", 200, None),
@@ -60,7 +60,8 @@ async def test_confirm_page_shows_the_destination(client: httpx.AsyncClient) -> 
     page = (await client.get(path)).text
     assert '<p class="domain" id="domain">unknown-site.example</p>' in page
     assert OTHER in page
-    assert f'href="{path}?confirmed=1"' in page
+    assert f'<form id="continue-form" method="post" action="{path}"' in page
+    assert '<input type="hidden" name="nonce" value="' in page
     assert 'id="link-text"' in page  # the copy box
 
 
@@ -109,8 +110,9 @@ async def test_clicks_and_checks_are_audited_before_the_answer(
     sink = open_audit(make_config(tmp_path))
     async with connect(app_factory(audit=sink)) as c:
         path = await go_path(c, OTHER, user="erin")
-        await c.get(path)
-        await c.get(path + "?confirmed=1")
+        page = (await c.get(path)).text
+        nonce = page.split('name="nonce" value="', 1)[1].split('"', 1)[0]
+        assert (await c.post(path, data={"nonce": nonce})).status_code == 303
         events = list(sink.events())
     assert [(e.stage, e.action, e.clicked_through) for e in events] == [
         ("check", "confirm", None),

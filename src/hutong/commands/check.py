@@ -72,7 +72,12 @@ def _card_line(card: Card) -> str:
         facts.append(f"{card.duration // 60}:{card.duration % 60:02d}")
     if card.author:
         facts.append(f"by {card.author}")
-    return "card: " + " ".join(facts)
+    line = "card: " + " ".join(facts)
+    if card.truncated:
+        line += "\n(card from the first part of a page cut at network.max_html_bytes)"
+    if card.error is not None:
+        line += f"\ncard error: {card.error.code}\n{card.error.detail}"
+    return line
 
 
 _STYLE = {Action.OPEN: "green", Action.CONFIRM: "yellow", Action.COPY: "cyan", Action.BLOCK: "bold red"}

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..config import Config
+from ..edge import NetworkEdge
 from ..errors import ConfigError, DataError, InputError, RemoteError, UsageError
 from ..safety.feeds import FeedStore, ImportResult
 from ..safety.importers import FORMATS
@@ -78,40 +79,46 @@ def run_update(args: argparse.Namespace) -> int:
     cfg = load_config(args)
     if not cfg.safety.feeds:
         raise UsageError("no feeds configured: add [[safety.feeds]] entries with name, format and location")
-    store = _store(cfg)
+    return asyncio.run(_update_all(cfg, _store(cfg)))
+
+
+async def _update_all(cfg: Config, store: FeedStore) -> int:
+    # one network edge for every feed URL: the fetcher, cache and rate limiter previews use (opened only
+    # if a feed is a URL); with a shared cache the rate limit holds across the service's processes too
+    edge = NetworkEdge(cfg)
     failed = 0
-    for source in cfg.safety.feeds:
-        try:
-            if source.format not in FORMATS:
-                raise ConfigError(
-                    f"safety.feeds: {source.name!r} has format {source.format!r}; "
-                    f"use one of {', '.join(FORMATS)}"
-                )
-            if source.location.startswith(("http://", "https://")):
-                result = _update_from_url(cfg, store, source.name, source.format, source.location)
-            else:
-                path = Path(source.location).expanduser()
-                result = store.import_file(path, source.format, name=source.name, source=source.location)
-            _print_result(result)
-        except (InputError, RemoteError, DataError, ConfigError) as exc:
-            # One bad source is reported and the others still update; the old copy of this feed stays.
-            print(f"hutong: {source.name}: {exc.message}", file=sys.stderr)
-            failed += 1
+    try:
+        for source in cfg.safety.feeds:
+            try:
+                if source.format not in FORMATS:
+                    raise ConfigError(
+                        f"safety.feeds: {source.name!r} has format {source.format!r}; "
+                        f"use one of {', '.join(FORMATS)}"
+                    )
+                if source.location.startswith(("http://", "https://")):
+                    result = await _update_from_url(edge, store, source.name, source.format, source.location)
+                else:
+                    path = Path(source.location).expanduser()
+                    result = store.import_file(path, source.format, name=source.name, source=source.location)
+                _print_result(result)
+            except (InputError, RemoteError, DataError, ConfigError) as exc:
+                # One bad source is reported and the others still update; the old copy of this feed stays.
+                print(f"hutong: {source.name}: {exc.message}", file=sys.stderr)
+                failed += 1
+    finally:
+        await edge.aclose()
     return 1 if failed else 0
 
 
-def _update_from_url(cfg: Config, store: FeedStore, name: str, fmt: str, url: str) -> ImportResult:
-    """Fetch one configured feed URL through the guarded fetcher and import it whole, or not at all."""
-    body = asyncio.run(_fetch(cfg, url))
+async def _update_from_url(edge: NetworkEdge, store: FeedStore, name: str, fmt: str, url: str) -> ImportResult:
+    """Fetch one configured feed URL through the edge's guarded fetcher and import it whole, or not at all."""
+    body = await _fetch(edge, url)
     text = body.decode("utf-8", errors="replace")
     return store.import_lines(name, fmt, io.StringIO(text, newline=None), source=url)
 
 
-async def _fetch(cfg: Config, url: str) -> bytes:
-    from ..net.fetcher import GuardedFetcher
-
-    async with GuardedFetcher(cfg.network, cfg.cache) as fetcher:
-        result = await fetcher.fetch(url, purpose="feed")
+async def _fetch(edge: NetworkEdge, url: str) -> bytes:
+    result = await edge.fetcher.fetch(url, purpose="feed")
     if result.truncated:
         raise DataError(f"{url} is larger than the fetcher allows; the old copy of the feed is kept")
     return result.body

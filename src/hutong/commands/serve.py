@@ -56,16 +56,23 @@ def effective_config(args: argparse.Namespace) -> Config:
     return dataclasses.replace(cfg, server=server)
 
 
+def proxy_options(cfg: Config) -> dict[str, Any]:
+    """Uvicorn believes ``X-Forwarded-*`` only from ``server.trusted_proxies`` (by default, from nobody)."""
+    trusted = list(cfg.server.trusted_proxies)
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
+
+
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     cfg = effective_config(args)
+    options = {**UVICORN_OPTIONS, **proxy_options(cfg)}
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if cfg.server.workers == 1:
         from ..web.app import create_app, tune_worker
 
         tune_worker()
-        uvicorn.run(create_app(cfg), host=cfg.server.host, port=cfg.server.port, **UVICORN_OPTIONS)
+        uvicorn.run(create_app(cfg), host=cfg.server.host, port=cfg.server.port, **options)
         return 0
     # several workers each build their own app from the environment; metrics are summed via files
     metrics_dir = tempfile.mkdtemp(prefix="hutong-metrics-")
@@ -81,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
             host=cfg.server.host,
             port=cfg.server.port,
             workers=cfg.server.workers,
-            **UVICORN_OPTIONS,
+            **options,
         )
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import ssl
 from collections.abc import Coroutine
 from types import TracebackType
 from typing import Any, Self
@@ -27,6 +28,7 @@ from ..errors import (
     HutongError,
     NetworkFailure,
     RemoteError,
+    TLSFailure,
     TooLarge,
     TooManyRedirects,
 )
@@ -184,6 +186,8 @@ class GuardedFetcher:
                 raise TooLarge(f"{target.host} sent oversized response headers; refused") from exc
             raise NetworkFailure(f"{target.host} broke the HTTP protocol ({exc})") from exc
         except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
+            if _tls_failure(exc):
+                raise TLSFailure(f"no secure connection to {target.host}: {exc or type(exc).__name__}") from exc
             raise NetworkFailure(f"could not talk to {target.host}: {exc or type(exc).__name__}") from exc
         finally:
             unpin(token)
@@ -283,6 +287,18 @@ class GuardedFetcher:
         if purpose == "feed":
             return self.settings.max_feed_bytes
         return self.settings.max_other_bytes
+
+
+def _tls_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` (httpx wraps httpcore, which wraps ``ssl``) was caused by a TLS error."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, ssl.SSLError):
+            return True
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return False
 
 
 def _with_hops(result: FetchResult, hops: tuple[Hop, ...]) -> FetchResult:

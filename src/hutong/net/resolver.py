@@ -3,13 +3,20 @@
 Every hop goes through the guarded fetcher (so every hop is re-checked), the chain is
 bounded, and a failure never raises: the result names the last URL that was reached safely
 and explains what stopped the chain. Results are cached, failures for a shorter time.
+
+A caller may pass a hop cleaner: each URL the chain learns (a ``Location``, a body redirect) is
+requested as the cleaner returns it, so a platform page is fetched without the sharer's tracking
+parameters (``un=``, ``ut_sk=``...); the cleaner leaves short-link hops alone, whose query may be
+what expands them. The destination's own answer is kept on the result (``final``, never cached),
+so a preview can be built from it instead of fetching the destination a second time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..cache import Cache
@@ -22,6 +29,11 @@ from .types import FetchResult, Purpose
 
 CACHE_PREFIX = "hutong:resolve:"
 
+# a URL the chain learnt → (the URL to request, the parameter names removed from it)
+HopCleaner = Callable[[str], tuple[str, tuple[str, ...]]]
+# the destination's answer: its page, or the refusal of something that is not a page (a picture, a PDF)
+Final = FetchResult | ContentTypeRefused
+
 
 class HopFetcher(Protocol):
     """What the resolver needs: one hop at a time (``GuardedFetcher`` provides it)."""
@@ -31,12 +43,18 @@ class HopFetcher(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Resolution:
-    """Where a link leads: the final (or last safely reached) URL, every hop, and any failure."""
+    """Where a link leads: the final (or last safely reached) URL, every hop, and any failure.
+
+    ``removed`` names the parameters the hop cleaner took off the URLs requested; ``final`` is the
+    destination's answer when this call fetched it (None from the cache or after a failure).
+    """
 
     url: str
     hops: tuple[Hop, ...]
     error: str | None = None
     error_code: str | None = None
+    removed: tuple[str, ...] = ()
+    final: Final | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -50,13 +68,15 @@ class Resolution:
             "hops": [h.to_json() for h in self.hops],
             "error": self.error,
             "error_code": self.error_code,
+            "removed": list(self.removed),
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Resolution:
-        """Inverse of ``to_json``."""
+        """Inverse of ``to_json`` (without ``final``, which is never cached)."""
         hops = tuple(Hop(h["url"], h["status"], h["via"]) for h in data["hops"])
-        return cls(data["url"], hops, data.get("error"), data.get("error_code"))
+        removed = tuple(str(n) for n in data.get("removed") or ())
+        return cls(data["url"], hops, data.get("error"), data.get("error_code"), removed)
 
 
 class Resolver:
@@ -79,22 +99,26 @@ class Resolver:
         self._negative_ttl = negative_ttl
         self._deadline = deadline
 
-    async def resolve(self, url: str) -> Resolution:
-        """Follow ``url`` to its destination; never raises for remote trouble."""
+    async def resolve(self, url: str, *, clean: HopCleaner | None = None) -> Resolution:
+        """Follow ``url`` to its destination, requesting each learnt hop as ``clean`` returns it;
+        never raises for remote trouble."""
         if self._cache is None:
-            return await self._resolve(url)
+            return await self._resolve(url, clean)
+        fresh: list[Resolution] = []
 
         async def produce() -> tuple[bytes, float]:
-            res = await self._resolve(url)
+            res = await self._resolve(url, clean)
+            fresh.append(res)
             ttl = self._positive_ttl if res.ok else self._negative_ttl
             return json.dumps(res.to_json(), ensure_ascii=False).encode(), ttl
 
         raw = await self._cache.single_flight(CACHE_PREFIX + url, produce)
-        return Resolution.from_json(json.loads(raw))
+        # the call that walked the chain keeps the destination's answer; the others read the cache
+        return fresh[0] if fresh else Resolution.from_json(json.loads(raw))
 
-    async def _resolve(self, url: str) -> Resolution:
+    async def _resolve(self, url: str, clean: HopCleaner | None) -> Resolution:
         hops: list[Hop] = []
-        state = _Walk(url)
+        state = _Walk(url, clean)
         try:
             async with asyncio.timeout(self._deadline):
                 return await self._walk(state, hops)
@@ -102,7 +126,7 @@ class Resolver:
             return Resolution(
                 state.last_safe, tuple(hops),
                 f"resolution took longer than {self._deadline:g} s; stopped at {state.last_safe[:200]}",
-                "remote.timeout",
+                "remote.timeout", state.removed_names(),
             )
 
     async def _walk(self, state: _Walk, hops: list[Hop]) -> Resolution:
@@ -118,10 +142,10 @@ class Resolver:
             seen.add(current)
             try:
                 result = await self._fetcher.fetch_hop(current)
-            except ContentTypeRefused:
+            except ContentTypeRefused as exc:
                 # The destination is not a page (an image, a PDF...): it is still the destination.
                 hops.append(Hop(current, None, "final"))
-                return Resolution(current, tuple(hops))
+                return Resolution(current, tuple(hops), removed=state.removed_names(), final=exc)
             except RemoteError as exc:
                 return _fail(state, hops, exc.message, exc.code)
             except HutongError as exc:  # e.g. a bad connect_to entry: still an explained outcome
@@ -130,27 +154,40 @@ class Resolver:
             if result.status in REDIRECT_STATUSES:
                 hops.append(Hop(result.url, result.status, "redirect"))
                 try:
-                    current = join(result.url, result.header("location") or "")
+                    current = state.next_hop(join(result.url, result.header("location") or ""))
                 except RemoteError as exc:
                     return _fail(state, hops, exc.message, exc.code)
                 continue
             found = find_body_redirect(result.text or "", result.url) if result.text else None
             if found is not None:
                 hops.append(Hop(result.url, result.status, found.via))
-                current = found.url
+                current = state.next_hop(found.url)
                 continue
             hops.append(Hop(result.url, result.status, "final"))
-            return Resolution(result.url, tuple(hops))
+            return Resolution(result.url, tuple(hops), removed=state.removed_names(), final=result)
 
 
 @dataclass
 class _Walk:
     url: str
+    clean: HopCleaner | None = None
     last_safe: str = ""
+    removed: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.last_safe = self.url
 
+    def next_hop(self, url: str) -> str:
+        """The URL to request for a learnt hop ``url``: cleaned, when a cleaner was given."""
+        if self.clean is None:
+            return url
+        cleaned, removed = self.clean(url)
+        self.removed.extend(n for n in removed if n not in self.removed)
+        return cleaned
+
+    def removed_names(self) -> tuple[str, ...]:
+        return tuple(self.removed)
+
 
 def _fail(state: _Walk, hops: list[Hop], error: str, code: str) -> Resolution:
-    return Resolution(state.last_safe, tuple(hops), error, code)
+    return Resolution(state.last_safe, tuple(hops), error, code, state.removed_names())

@@ -2,9 +2,14 @@
 
 A card never carries an origin image URL: ``ImageSigner.sign`` wraps it in a token
 (HMAC-SHA256 over key id, expiry and URL), and ``ImageProxy.render`` fetches the image through
-the guarded fetcher, decodes it with Pillow under a pixel cap, takes the first frame of an
-animation, drops every metadata chunk (EXIF, ICC, text) and re-encodes it, shrunk to
-``preview.image_max_side``. SVG is never decoded (scripts, external references).
+the guarded fetcher, decodes it with Pillow under a pixel cap and a memory budget
+(``imagedecode``), takes the first frame of an animation, drops every metadata chunk (EXIF, ICC,
+text) and re-encodes it, shrunk to ``preview.image_max_side``. SVG is never decoded (scripts,
+external references). At most ``preview.image_decode_concurrency`` decodes run at once per
+proxy, on its own threads off the event loop; a request that gives up waiting does not free its
+thread before its decode has finished. At most ``preview.image_decode_queue`` more renders may be
+fetching or waiting; beyond that a render is refused as busy (``preview.image_busy``) until one
+finishes, so the bodies held in memory are bounded as well.
 """
 
 from __future__ import annotations
@@ -16,20 +21,19 @@ import hashlib
 import hmac
 import io
 import re
+import threading
 import time
-import warnings
 from collections.abc import Callable, Mapping
-
-from PIL import Image, ImageOps
+from concurrent.futures import ThreadPoolExecutor
 
 from ..cache import Cache
 from ..config import PreviewSection
-from ..errors import BadContent, ConfigError, TokenError, TooLarge
+from ..errors import BadContent, ConfigError, RemoteError, TokenError, TooLarge
 from ..net.types import Fetcher
+from .imagedecode import decode_small
 
 IMAGE_PATH = "/img/"
 MIN_KEY_BYTES = 16
-_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "ICO")
 
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]+")
@@ -108,39 +112,10 @@ class ImageSigner:
 
 
 def reencode(data: bytes, settings: PreviewSection) -> tuple[bytes, str]:
-    """Decode ``data`` under the pixel cap and re-encode it without metadata; (bytes, media type)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data), formats=_FORMATS)
-            width, height = im.size
-            if width * height > settings.image_max_pixels or width <= 0 or height <= 0:
-                raise TooLarge(
-                    f"image is {width}x{height} pixels, over preview.image_max_pixels; the card is shown without it",
-                    code="preview.image_pixels",
-                )
-            im.seek(0)  # animated: the first frame only
-            im.load()
-    except TooLarge:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise TooLarge("image decompresses past the pixel cap; refused", code="preview.image_pixels") from exc
-    except (OSError, ValueError, SyntaxError, EOFError) as exc:
-        raise BadContent(
-            "image cannot be decoded (unknown format, SVG or corrupt)", code="preview.image_decode"
-        ) from exc
-    try:
-        # orientation matters to viewers; the EXIF itself is dropped below
-        upright: Image.Image = ImageOps.exif_transpose(im) or im
-    except (OSError, ValueError, SyntaxError) as exc:
-        raise BadContent("image orientation data is corrupt", code="preview.image_decode") from exc
-    mode = upright.mode
-    has_alpha = mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in upright.info)
-    frame = upright.convert("RGBA" if has_alpha else "RGB")
-    side = settings.image_max_side
-    frame.thumbnail((side, side), Image.Resampling.LANCZOS)
+    """Decode ``data`` within the pixel and memory bounds and re-encode it without metadata; (bytes, media type)."""
+    frame = decode_small(data, settings)
     out = io.BytesIO()
-    if has_alpha:
+    if frame.mode == "RGBA":
         frame.save(out, format="PNG", optimize=False)
         return out.getvalue(), "image/png"
     frame.save(out, format="JPEG", quality=settings.image_quality, optimize=False)
@@ -154,8 +129,32 @@ class ImageProxy:
         self._fetcher = fetcher
         self._settings = settings
         self._cache = cache
+        # a pool of its own, as many threads as decodes may run at once: the bound holds even for
+        # requests that stop waiting (their decode runs on; a queued one never starts), and freed
+        # pixel memory stays in the malloc arenas of these few threads
+        self._pool = ThreadPoolExecutor(settings.image_decode_concurrency, thread_name_prefix="hutong-image")
+        self._count_lock = threading.Lock()
+        self.decoding = 0  # decodes running now
+        self.max_decoding = 0  # the most that ever ran at once (a high-water mark, like VmHWM)
+        # renders past the cache, fetching, waiting or decoding: each holds a body of up to
+        # network.max_image_bytes, so their number is bounded too
+        self._capacity = settings.image_decode_concurrency + settings.image_decode_queue
+        self.admitted = 0
 
     async def _render_fresh(self, url: str) -> tuple[bytes, str]:
+        if self.admitted >= self._capacity:
+            raise RemoteError(
+                "the image proxy is busy (preview.image_decode_concurrency + image_decode_queue renders "
+                "in progress); try again shortly",
+                code="preview.image_busy",
+            )
+        self.admitted += 1
+        try:
+            return await self._fetch_and_reencode(url)
+        finally:
+            self.admitted -= 1
+
+    async def _fetch_and_reencode(self, url: str) -> tuple[bytes, str]:
         result = await self._fetcher.fetch(url, purpose="image")
         if result.status >= 400:
             raise BadContent(f"image answered HTTP {result.status}", code="preview.image_status")
@@ -164,8 +163,25 @@ class ImageProxy:
             raise BadContent(f"refusing to proxy {ctype!r}: only raster images are proxied", code="preview.image_type")
         if result.truncated:
             raise TooLarge("image is larger than network.max_image_bytes", code="preview.image_bytes")
-        # Pillow work is CPU-bound: keep it off the event loop
-        return await asyncio.to_thread(reencode, result.body, self._settings)
+        return await self._reencode(result.body)
+
+    async def _reencode(self, body: bytes) -> tuple[bytes, str]:
+        """``reencode`` on the proxy's decode pool, off the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(self._pool, self._decode, body)
+
+    def _decode(self, body: bytes) -> tuple[bytes, str]:
+        with self._count_lock:
+            self.decoding += 1
+            self.max_decoding = max(self.max_decoding, self.decoding)
+        try:
+            return reencode(body, self._settings)
+        finally:
+            with self._count_lock:
+                self.decoding -= 1
+
+    def close(self) -> None:
+        """Stop the decode threads once their current work is done; queued decodes are dropped."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     async def render(self, url: str) -> tuple[bytes, str]:
         """(image bytes, media type) for origin ``url``; RemoteError subclasses on failure."""

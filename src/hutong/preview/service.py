@@ -1,6 +1,10 @@
 """``Previewer``: fetch a page through the guarded fetcher, add discovered oEmbed, build and cache its card.
 
-Failures never raise: a card is built from what is known (share title, URL, site). A link
+Failures never raise: a card is built from what is known (share title, URL, site), and its
+``error`` says why the page could not be used (the fetch failure's ``remote.*`` code and a
+sentence in English and Chinese); a card carved from a page cut at the size cap is marked
+``truncated``. A page the short-link resolver already fetched is handed over (``prefetched``)
+rather than fetched a second time. A link
 straight to a picture, video or sound file (refused as a page by the fetcher, before its body)
 gets a media card: the picture as the card's image, the file named. Cards are cached under the
 normalised URL, successes for ``cache.positive_ttl`` (or oEmbed's shorter ``cache_age``),
@@ -19,18 +23,21 @@ from urllib.parse import urlsplit, urlunsplit
 from ..cache import Cache
 from ..config import CacheSection, PreviewSection
 from ..errors import HutongError
-from ..model import Card
+from ..model import Card, CardError
 from ..net.fetcher import ContentTypeRefused
 from ..net.types import Fetcher, FetchResult
 from . import oembed as oembed_mod
 from .card import build_card, fallback_card
 from .decode import page_text
+from .explain import explain, explain_error
 from .extract import extract
 from .images import ImageSigner
 from .media import family, media_card, refused_target
 
 log = logging.getLogger(__name__)
 CARD_FIELDS = frozenset(f.name for f in dataclasses.fields(Card))
+# what the resolver learnt at the destination: its page, or the refusal of a non-page (a picture, a PDF)
+Prefetched = FetchResult | ContentTypeRefused
 
 
 def cache_key(url: str) -> str:
@@ -48,18 +55,27 @@ def cache_key(url: str) -> str:
 
 @dataclass(frozen=True)
 class _Page:
-    """What fetching a URL taught: the page's own card, or the media type of a file, or nothing."""
+    """What fetching a URL taught: the page's own card, or the media type of a file, or why neither."""
 
     card: Card | None = None
     media: str | None = None  # "image/jpeg": the URL is a media file, its card is built per share
     final: str | None = None  # the media file's URL after redirects
+    error: CardError | None = None  # why there is neither
 
 
 def _encode(page: _Page) -> bytes:
     card = page.card.to_json() if page.card else None
     ok = page.card is not None or page.media is not None
-    fields = {"ok": ok, "card": card, "media": page.media, "final": page.final}
+    error = page.error.to_json() if page.error else None
+    fields = {"ok": ok, "card": card, "media": page.media, "final": page.final, "error": error}
     return json.dumps(fields, ensure_ascii=False).encode()
+
+
+def _card_error(data: Any) -> CardError | None:
+    try:
+        return CardError.from_json(data) if isinstance(data, dict) else None
+    except (KeyError, TypeError):
+        return None
 
 
 def _decode(raw: bytes) -> _Page:
@@ -71,10 +87,21 @@ def _decode(raw: bytes) -> _Page:
         return _Page()
     media, final, fields = data.get("media"), data.get("final"), data.get("card")
     try:
-        card = Card(**{k: v for k, v in fields.items() if k in CARD_FIELDS}) if isinstance(fields, dict) else None
+        if isinstance(fields, dict):
+            values = {k: v for k, v in fields.items() if k in CARD_FIELDS}
+            values["error"] = _card_error(values.get("error"))
+            values["truncated"] = values.get("truncated") is True
+            card = Card(**values)
+        else:
+            card = None
     except TypeError:
         card = None
-    return _Page(card, media if isinstance(media, str) else None, final if isinstance(final, str) else None)
+    return _Page(
+        card,
+        media if isinstance(media, str) else None,
+        final if isinstance(final, str) else None,
+        _card_error(data.get("error")),
+    )
 
 
 class Previewer:
@@ -95,12 +122,20 @@ class Previewer:
         self._signer = signer
         self._ttls = ttls or CacheSection()
 
-    async def card_for(self, url: str, *, share_title: str | None = None, kind_hint: str | None = None) -> Card:
-        """The card for ``url``; never raises for remote trouble (the card then has only what is known)."""
+    async def card_for(
+        self,
+        url: str,
+        *,
+        share_title: str | None = None,
+        kind_hint: str | None = None,
+        prefetched: Prefetched | None = None,
+    ) -> Card:
+        """The card for ``url``; never raises for remote trouble (the card then has only what is known, and
+        ``error`` says why). ``prefetched`` is ``url``'s own answer, already fetched by the resolver."""
         fallback = fallback_card(url, share_title=share_title, kind_hint=kind_hint, settings=self._settings)
         if not self._settings.enabled:
             return fallback
-        page = await self._page_card(url)
+        page = await self._page_card(url, prefetched)
         if page.media is not None:
             media = media_card(
                 page.final or url,
@@ -112,7 +147,7 @@ class Previewer:
             if media is not None:
                 return self._signed(media)
         if page.card is None:
-            return fallback
+            return dataclasses.replace(fallback, error=page.error)
         return self._finish(page.card, fallback=fallback)
 
     def _finish(self, card: Card, *, fallback: Card) -> Card:
@@ -134,47 +169,62 @@ class Previewer:
                 changes[name] = self._signer.path(origin) if self._signer is not None else None
         return dataclasses.replace(card, **changes) if changes else card
 
-    async def _page_card(self, url: str) -> _Page:
+    async def _page_card(self, url: str, prefetched: Prefetched | None) -> _Page:
         if self._cache is None:
-            page, _ttl = await self._build(url)
+            page, _ttl = await self._build(url, prefetched)
             return page
 
         async def produce() -> tuple[bytes, float]:
-            page, ttl = await self._build(url)
+            page, ttl = await self._build(url, prefetched)
             return _encode(page), ttl
 
         try:
             raw = await self._cache.single_flight(cache_key(url), produce)
         except HutongError as exc:  # a broken shared cache must not break previews
             log.warning("card cache failed for %s: %s", url, exc)
-            page, _ttl = await self._build(url)
+            page, _ttl = await self._build(url, prefetched)
             return page
         return _decode(raw)
 
-    async def _build(self, url: str) -> tuple[_Page, float]:
-        """(what the URL is, ttl): the page's own card, a media file's type, or nothing (negative TTL)."""
+    async def _fetch(self, url: str, prefetched: Prefetched | None) -> FetchResult:
+        if isinstance(prefetched, ContentTypeRefused):
+            raise prefetched
+        if prefetched is not None:
+            return prefetched
+        return await self._fetcher.fetch(url, purpose="page")
+
+    async def _build(self, url: str, prefetched: Prefetched | None = None) -> tuple[_Page, float]:
+        """(what the URL is, ttl): the page's own card, a media file's type, or why not (negative TTL)."""
         try:
-            page = await self._fetcher.fetch(url, purpose="page")
+            page = await self._fetch(url, prefetched)
         except ContentTypeRefused as exc:
             # refused on its headers, body unread: a picture/video/sound file still gets a card
             final, media = (exc.url, exc.media_type) if exc.url else refused_target(exc.message, url)
             if family(media) is not None:
                 return _Page(media=media, final=final), self._ttls.positive_ttl
             log.info("preview of %s: %s (%s)", url, exc.message, exc.code)
-            return _Page(), self._ttls.negative_ttl
+            return _Page(error=explain_error(exc)), self._ttls.negative_ttl
         except HutongError as exc:  # RemoteError by contract; an InputError for a malformed URL is as final
             log.info("preview of %s failed: %s (%s)", url, exc.message, exc.code)
-            return _Page(), self._ttls.negative_ttl
+            return _Page(error=explain_error(exc)), self._ttls.negative_ttl
         if page.status >= 400:
-            return _Page(), self._ttls.negative_ttl
+            error = explain("remote.http_status", f"{page.url[:200]} answered HTTP {page.status}")
+            return _Page(error=error), self._ttls.negative_ttl
         if family(page.content_type) is not None:  # a fetcher that hands media over for a page
             return _Page(media=page.content_type, final=page.url), self._ttls.positive_ttl
         text = page_text(page)
         if text is None:
-            return _Page(), self._ttls.negative_ttl
+            kind = page.content_type or "of no stated type"
+            error = explain("remote.bad_content", f"{page.url[:200]} is {kind}, not a web page")
+            return _Page(error=error), self._ttls.negative_ttl
         meta = extract(text, page.url)
         embed = await self._oembed(meta.oembed, page) if meta.oembed and self._settings.oembed else None
-        card = build_card(meta, url=page.url, oembed=embed, settings=self._settings)
+        # a handed-over page was fetched at the chain's end, perhaps with tracking a later cleaning removed
+        # (utm_* off-platform): the card names the cleaned URL it stands for
+        card_url = url if prefetched is not None else page.url
+        card = build_card(meta, url=card_url, oembed=embed, settings=self._settings)
+        if page.truncated:  # carved from the first network.max_html_bytes of the page: say so
+            card = dataclasses.replace(card, truncated=True)
         ttl = self._ttls.positive_ttl
         if embed is not None and embed.cache_age is not None:
             ttl = max(min(ttl, float(embed.cache_age)), self._ttls.negative_ttl)

@@ -5,41 +5,53 @@ structural verdict computed upstream), ``feeds`` (imported threat feeds: ``malic
 fresh, ``suspicious`` when older than ``safety.max_feed_age_hours``), ``lookalike`` (skeletons,
 scripts, typos, embedded brands: ``suspicious``) and ``deny`` (operator denylist: ``malicious``).
 A rule whose data is missing disables itself with a logged reason (:attr:`Screener.disabled`).
-A known platform with no findings is ``safe``; nothing known is ``unknown``.
+
+A verdict comes from screening only: the rules never see whether a platform file names the site
+(listing is knowledge of how to read a platform's links, never evidence that they are harmless).
+After the chain, the verdict says how far screening could run (:func:`coverage_reason`): with at
+least one fresh threat feed loaded and nothing found it is ``safe`` (``screen.clear``); with no
+feed loaded (``screen.no_feeds``), every feed stale (``screen.feeds_stale``) or no host to look up
+(``screen.unscreenable``) it is at best ``unknown``, for every site alike.
+
+Screening does no disk I/O of its own: rule data is loaded when the chain is built, and data that
+changes while a service runs (threat feeds replaced by ``hutong feeds update``, or imported where
+there were none) is picked up by :meth:`Screener.reload`, which the service calls on a timer.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ..config import Config
 from ..errors import ConfigError, HutongError, InputError
-from ..model import Identity, Level, Reason, Verdict
+from ..model import Level, Reason, Verdict
 from ..platforms import Platform, bundled
 from .canon import Canonical, canonicalize
 from .domains import DomainList
-from .feeds import FeedStore, LoadedFeed
+from .feeds import FeedInfo, FeedStore, LoadedFeed
 from .hashindex import FLAG_EXACT_HOST, FLAG_EXCEPTION, ThreatIndex, expression_host
 from .lookalike import ProtectedSet
 
 log = logging.getLogger("hutong.safety")
 
 RULES: tuple[str, ...] = ("allowlist", "structural", "feeds", "lookalike", "deny")
+# rules whose data lives in data.dir and may appear while a service runs: retried by Screener.reload
+RELOADABLE: frozenset[str] = frozenset({"feeds"})
+NO_FEEDS_IMPORTED = "no threat feeds imported (run `hutong feeds import FILE --format ...`)"
 
 
 @dataclass(frozen=True, slots=True)
 class Subject:
-    """What the rules look at: the URL, its canonical form (None without a host), what upstream knows."""
+    """What the rules look at: the URL, its canonical form (None without a host), its site, the structural
+    verdict. Deliberately not the link's platform: whether a data file names a site is not evidence."""
 
     url: str
     canonical: Canonical | None
-    identity: Identity
     site: str | None
     structural: Verdict
     now: datetime
@@ -57,6 +69,15 @@ class Rule(Protocol):
     name: str
 
     def check(self, subject: Subject) -> Outcome | None: ...
+
+
+@runtime_checkable
+class Reloadable(Protocol):
+    """A rule whose data can change on disk while it runs."""
+
+    def reload(self) -> bool:
+        """Re-read the data if it changed; True if it did. Disk I/O: never called by ``check``."""
+        ...
 
 
 class Disabled(Exception):
@@ -112,42 +133,54 @@ class StructuralRule:
         return Outcome(subject.structural) if subject.structural.reasons else None
 
 
+@dataclass(frozen=True, slots=True)
+class _LoadedFeeds:
+    """The feeds and their index, swapped in as one value so that a check sees old or new, never a mix."""
+
+    feeds: tuple[LoadedFeed, ...]
+    index: ThreatIndex
+
+
 class FeedRule:
     name = "feeds"
-
-    RECHECK_SECONDS = 60.0  # how often a long-running service looks for feeds replaced by `feeds update`
 
     def __init__(self, store: FeedStore, max_age_hours: float) -> None:
         self.store = store
         self.max_age_hours = max_age_hours
-        self._load()
+        self._signature: tuple[tuple[str, int, int, int], ...] | None = None
+        self._loaded = _LoadedFeeds((), ThreatIndex([], []))
+        self.reload()
         if not self.feeds:
             raise Disabled("no threat feeds imported (run `hutong feeds import FILE --format ...`)")
 
-    def _load(self) -> None:
-        self._signature = self.store.signature()
-        self._checked = time.monotonic()
-        feeds = [f for f in self.store.load_all() if len(f.index)]
-        self.feeds = tuple(feeds)
-        self.index = ThreatIndex([f.index for f in feeds], [f.host_keys for f in feeds])
+    @property
+    def feeds(self) -> tuple[LoadedFeed, ...]:
+        return self._loaded.feeds
 
-    def _refresh(self) -> None:
-        now = time.monotonic()
-        if now - self._checked < self.RECHECK_SECONDS:
-            return
-        self._checked = now
-        if self.store.signature() != self._signature:
+    @property
+    def index(self) -> ThreatIndex:
+        return self._loaded.index
+
+    def reload(self) -> bool:
+        """Load the feed files again if any was added, replaced or removed; True if they were."""
+        signature = self.store.signature()
+        if signature == self._signature:
+            return False
+        if self._signature is not None:
             log.info("threat feeds changed on disk; reloading")
-            self._load()  # files are swapped atomically, so this sees whole feeds only
+        feeds = tuple(f for f in self.store.load_all() if len(f.index))  # swapped atomically: whole feeds only
+        self._loaded = _LoadedFeeds(feeds, ThreatIndex([f.index for f in feeds], [f.host_keys for f in feeds]))
+        self._signature = signature
+        return True
 
     def check(self, subject: Subject) -> Outcome | None:
         c = subject.canonical
         if c is None:
             return None
-        self._refresh()
+        loaded = self._loaded
         hits = [
             h
-            for h in self.index.lookup(c)
+            for h in loaded.index.lookup(c)
             if not (h.flags & FLAG_EXACT_HOST and expression_host(h.expression) != c.host)
         ]
         if not hits:
@@ -159,12 +192,17 @@ class FeedRule:
             if hit.flags & FLAG_EXCEPTION or hit.source in excepted or hit.source in seen:
                 continue
             seen.add(hit.source)  # one reason per feed: the most specific expression comes first
-            reasons.append(self._reason(self.feeds[hit.source], hit.entry, hit.expression, subject.now))
+            reasons.append(self._reason(loaded.feeds[hit.source], hit.entry, hit.expression, subject.now))
         return (
             Outcome(Verdict(max((r.level for r in reasons), default=Level.UNKNOWN), tuple(reasons)))
             if reasons
             else None
         )
+
+    def freshness(self, now: datetime) -> tuple[tuple[LoadedFeed, ...], tuple[LoadedFeed, ...]]:
+        """The loaded feeds split into (fresh, stale) at ``now``."""
+        fresh = tuple(f for f in self.feeds if not f.info.is_stale(now, self.max_age_hours))
+        return fresh, tuple(f for f in self.feeds if f not in fresh)
 
     def _reason(self, feed: LoadedFeed, entry: int, expression: str, now: datetime) -> Reason:
         info = feed.info
@@ -218,6 +256,61 @@ class LookalikeRule:
         return Outcome(Verdict(Level.SUSPICIOUS, reasons)) if reasons else None
 
 
+def _names(feeds: Sequence[LoadedFeed]) -> str:
+    return ", ".join(f.info.name for f in feeds)
+
+
+def _updated(feeds: Sequence[LoadedFeed]) -> str:
+    return ", ".join(f"{f.info.name} {f.info.fetched_at.strftime('%Y-%m-%dT%H:%MZ')}" for f in feeds)
+
+
+def coverage_reason(
+    rules: Sequence[Rule],
+    fresh: Sequence[LoadedFeed],
+    stale: Sequence[LoadedFeed],
+    *,
+    max_age_hours: float,
+    no_feeds: str,
+) -> Reason:
+    """How far screening could run: ``screen.clear`` (safe) or why it could not (unknown).
+
+    ``no_feeds`` says why no feed is loaded (the disabled rule's message)."""
+    if fresh:
+        ran = ", ".join(r.name for r in rules)
+        evidence = [("feeds", _names(fresh)), ("updated", _updated(fresh)), ("rules", ran)]
+        detail = f"Screened against {len(fresh)} threat feed(s) ({_names(fresh)}) and the {ran} checks: nothing found"
+        detail_zh = f"已通过 {len(fresh)} 个威胁情报源（{_names(fresh)}）及 {ran} 检查，未发现问题"
+        if stale:
+            evidence.append(("stale", _names(stale)))
+            detail += f"; not counted, as older than {max_age_hours:g} h: {_names(stale)}"
+            detail_zh += f"；已过期未计入：{_names(stale)}"
+        return Reason("screen.clear", detail, detail_zh, Level.SAFE, tuple(evidence))
+    if stale:
+        return Reason(
+            "screen.feeds_stale",
+            f"Every loaded threat feed is older than the {max_age_hours:g} h limit ({_updated(stale)}), "
+            "so finding nothing in them says little: run `hutong feeds update`",
+            f"所有威胁情报均已超过 {max_age_hours:g} 小时未更新（{_updated(stale)}），未命中不代表安全",
+            Level.UNKNOWN,
+            (("feeds", _names(stale)), ("updated", _updated(stale)), ("limit_hours", f"{max_age_hours:g}")),
+        )
+    return Reason(
+        "screen.no_feeds",
+        f"No threat feed is loaded, so nothing says whether this link is harmful ({no_feeds})",
+        "未加载威胁情报，无法判断此链接是否有害",
+        Level.UNKNOWN,
+        (("why", no_feeds),),
+    )
+
+
+UNSCREENABLE = Reason(
+    "screen.unscreenable",
+    "This address has no host the threat feeds can be looked up by",
+    "此地址没有可供威胁情报查询的主机名",
+    Level.UNKNOWN,
+)
+
+
 class Screener:
     """The ordered chain of screening rules built from configuration."""
 
@@ -226,10 +319,17 @@ class Screener:
         rules: Sequence[Rule],
         disabled: Sequence[tuple[str, str]] = (),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        order: Sequence[str] | None = None,
+        retry: Mapping[str, Callable[[], Rule]] | None = None,
     ) -> None:
         self.rules = tuple(rules)
         self.disabled: tuple[tuple[str, str], ...] = tuple(disabled)
         self._clock = clock
+        self._order = tuple(order) if order is not None else tuple(r.name for r in self.rules)
+        self._retry = dict(retry or {})  # disabled rules whose data may appear later, by name
+        # the coverage reason depends on which feeds are loaded and fresh, which changes rarely
+        self._coverage: dict[tuple[tuple[FeedInfo, ...], tuple[FeedInfo, ...]], Reason] = {}
 
     @classmethod
     def from_config(
@@ -253,6 +353,7 @@ class Screener:
         }
         rules: list[Rule] = []
         disabled: list[tuple[str, str]] = []
+        retry: dict[str, Callable[[], Rule]] = {}
         for name in s.rules:
             if name not in factories:
                 raise ConfigError(f"safety.rules: unknown rule {name!r}; use {', '.join(RULES)}")
@@ -261,35 +362,78 @@ class Screener:
             except Disabled as exc:
                 log.info("screening rule %s disabled: %s", name, exc)
                 disabled.append((name, str(exc)))
+                if name in RELOADABLE:
+                    retry[name] = factories[name]
             except HutongError as exc:
                 if isinstance(exc, ConfigError):
                     raise
                 log.warning("screening rule %s disabled: %s", name, exc.message)
                 disabled.append((name, exc.message))
-        return cls(rules, disabled, clock or (lambda: datetime.now(UTC)))
+                if name in RELOADABLE:
+                    retry[name] = factories[name]
+        return cls(rules, disabled, clock or (lambda: datetime.now(UTC)), order=s.rules, retry=retry)
 
-    def screen(self, url: str, *, identity: Identity, site: str | None, structural: Verdict) -> Verdict:
-        """Run every rule in order and merge what they find into one Verdict."""
+    def reload(self) -> bool:
+        """Pick up rule data changed on disk (threat feeds replaced, or imported where there were none);
+        True if anything changed. This is the chain's only disk I/O after it is built: a service calls it
+        on a timer, ``screen`` never does."""
+        changed = False
+        for rule in self.rules:
+            if isinstance(rule, Reloadable):
+                try:
+                    changed = rule.reload() or changed
+                except HutongError as exc:  # a damaged file: keep screening with what was loaded
+                    log.warning("screening rule %s kept its old data: %s", rule.name, exc.message)
+        for name, factory in tuple(self._retry.items()):
+            try:
+                rule = factory()
+            except (Disabled, HutongError):
+                continue
+            log.info("screening rule %s enabled: its data is now there", name)
+            del self._retry[name]
+            rules = sorted((*self.rules, rule), key=lambda r: self._order.index(r.name))
+            self.rules = tuple(rules)  # one assignment: a screen in progress keeps the chain it started with
+            self.disabled = tuple(d for d in self.disabled if d[0] != name)
+            changed = True
+        return changed
+
+    def screen(self, url: str, *, site: str | None, structural: Verdict) -> Verdict:
+        """Run every rule in order, merge what they find into one Verdict, and say how far screening ran.
+
+        The level is the highest of the findings' levels and the coverage: ``safe`` only when a fresh
+        threat feed was consulted and nothing was found."""
         try:
             canonical: Canonical | None = canonicalize(url)
         except InputError:
             canonical = None
-        subject = Subject(url, canonical, identity, site, structural, self._clock())
-        verdict = Verdict(Level.UNKNOWN)
-        for rule in self.rules:
+        subject = Subject(url, canonical, site, structural, self._clock())
+        reasons: tuple[Reason, ...] = ()
+        found = Level.SAFE
+        rules = self.rules  # the tuple of this moment: reload swaps in a new one
+        for rule in rules:
             outcome = rule.check(subject)
             if outcome is None:
                 continue
             if outcome.final:
                 return outcome.verdict
-            verdict = verdict.merge(outcome.verdict)
-        if verdict.level <= Level.UNKNOWN and identity.platform is not None:
-            reason = Reason(
-                "platform.known",
-                f"A known platform ({identity.platform}) with no findings",
-                f"已知平台（{identity.platform}），未发现问题",
-                Level.SAFE,
-                (("platform", identity.platform),),
-            )
-            return Verdict(Level.SAFE, (*verdict.reasons, reason))
-        return verdict
+            found = max(found, outcome.verdict.level)
+            reasons += tuple(r for r in outcome.verdict.reasons if r not in reasons)
+        coverage = UNSCREENABLE if canonical is None else self._coverage_at(rules, subject.now)
+        if found >= Level.SUSPICIOUS and coverage.level <= Level.SAFE:
+            return Verdict(found, reasons)  # findings: "nothing found" would contradict them
+        return Verdict(max(found, coverage.level), (*reasons, coverage))
+
+    def _coverage_at(self, rules: tuple[Rule, ...], now: datetime) -> Reason:
+        rule = next((r for r in rules if isinstance(r, FeedRule)), None)
+        fresh, stale = rule.freshness(now) if rule is not None else ((), ())
+        key = (tuple(f.info for f in fresh), tuple(f.info for f in stale))
+        reason = self._coverage.get(key)
+        if reason is None:
+            if len(self._coverage) > 64:  # feeds were reloaded many times: forget the old sets
+                self._coverage.clear()
+            max_age = rule.max_age_hours if rule is not None else 0.0
+            disabled = dict(self.disabled).get("feeds") or "the feeds rule is not in safety.rules"
+            why = disabled if rule is None else NO_FEEDS_IMPORTED  # a running rule whose feeds are all gone
+            reason = coverage_reason(rules, fresh, stale, max_age_hours=max_age, no_feeds=why)
+            self._coverage[key] = reason
+        return reason

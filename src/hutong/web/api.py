@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, TypeVar
 
-import idna
 from fastapi import APIRouter, Path, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse
 
+from ..errors import InputError
 from ..model import LinkReport, UserPrefs
 from .failures import ApiError
 from .gateway import Gateway
+from .prefs import site_key
 from .schemas import BatchRequest, BatchResponse, CheckRequest, CheckResponse, ErrorResponse, Prefs
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -23,7 +23,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorResponse, "description": "the request does not match the schema"},
     503: {"model": ErrorResponse, "description": "a store is unavailable"},
 }
-_HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 SECURITY_SCHEME = "bearerAuth"
 #: request models the routes parse themselves; app.py publishes their schemas in the OpenAPI components
 REQUEST_MODELS: tuple[type[BaseModel], ...] = (CheckRequest, BatchRequest, Prefs)
@@ -46,7 +45,12 @@ async def gateway(request: Request) -> Gateway:
 
 
 def authorise(request: Request) -> Gateway:
-    """The gateway, once the caller's key is checked; 401 without a valid key unless in development mode.
+    """The gateway, once the caller's key is checked; 401 without a valid key unless in development mode."""
+    return authorised(request)[0]
+
+
+def authorised(request: Request) -> tuple[Gateway, bool]:
+    """The gateway and whether the caller sent a valid key (False only in development mode); else 401.
 
     A plain call rather than a FastAPI dependency: dependency solving cost more per request than the
     whole check of a short message, and checking the key first means a caller without one learns
@@ -56,13 +60,13 @@ def authorise(request: Request) -> Gateway:
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         if gw.dev_mode:
-            return gw
+            return gw, False
         raise ApiError(401, "this API needs a key: send `Authorization: Bearer KEY`", code="auth.missing")
     if gw.keys.verify(key.strip()) is None:
         raise ApiError(
             401, "unknown or revoked API key; create one with `hutong keys create NAME`", code="auth.invalid"
         )
-    return gw
+    return gw, True
 
 
 async def read_body(request: Request) -> bytes:
@@ -94,12 +98,12 @@ def base_url(request: Request) -> str:
 
 
 def links_json(
-    gw: Gateway, reports: tuple[LinkReport, ...], base: str, body: CheckRequest | Any
+    gw: Gateway, reports: tuple[LinkReport, ...], base: str, body: CheckRequest | Any, *, keyed: bool
 ) -> dict[str, Any]:
     """The response body for one message: the CLI contract plus a go-link per link."""
     return {
         "links": [
-            r.to_json(extra={"go": gw.go_link(r, base, context=body.context, mode=body.mode)})
+            r.to_json(extra={"go": gw.go_link(r, base, context=body.context, mode=body.mode, keyed=keyed)})
             for r in reports
         ],
         "policy_version": gw.engine.policy_version,
@@ -114,12 +118,12 @@ def links_json(
 )
 async def check(request: Request) -> JSONResponse:
     """Find, clean, identify, screen and decide every link in one message."""
-    gw = authorise(request)
+    gw, keyed = authorised(request)
     body = parse(CheckRequest, await read_body(request))
     reports = await gw.check(
         body.text, context=body.context, user=body.user, mode=body.mode, preview=body.preview
     )
-    return JSONResponse(links_json(gw, reports, base_url(request), body))
+    return JSONResponse(links_json(gw, reports, base_url(request), body, keyed=keyed))
 
 
 @router.post(
@@ -130,7 +134,7 @@ async def check(request: Request) -> JSONResponse:
 )
 async def check_batch(request: Request) -> JSONResponse:
     """``/v1/check`` for up to ``server.max_batch`` messages; all are validated before any is checked."""
-    gw = authorise(request)
+    gw, keyed = authorised(request)
     body = parse(BatchRequest, await read_body(request))
     limit = gw.config.server.max_batch
     if len(body.messages) > limit:
@@ -145,27 +149,16 @@ async def check_batch(request: Request) -> JSONResponse:
     results = []
     for m in body.messages:
         reports = await gw.check(m.text, context=m.context, user=m.user, mode=m.mode, preview=body.preview)
-        results.append(links_json(gw, reports, base, m))
+        results.append(links_json(gw, reports, base, m, keyed=keyed))
     return JSONResponse({"results": results})
 
 
 def site_name(value: str) -> str:
-    """A site for ``always_open``: lower-case, IDNA (A-label) form, no scheme, port or path."""
-    host = value.strip().lower().rstrip(".")
+    """A site for ``always_open``: its registrable domain in IDNA (A-label) form (``prefs.site_key``)."""
     try:
-        ascii_host = idna.encode(host, uts46=True).decode("ascii") if not host.isascii() else host
-    except idna.IDNAError as exc:
-        raise ApiError(
-            422, f"always_open: {value!r} is not a domain name ({exc})", code="input.invalid"
-        ) from exc
-    labels = ascii_host.split(".")
-    if len(ascii_host) > 253 or len(labels) < 2 or not all(_HOST_LABEL.fullmatch(lab) for lab in labels):
-        raise ApiError(
-            422,
-            f"always_open: {value!r} is not a domain name; give a site such as example.com",
-            code="input.invalid",
-        )
-    return ascii_host
+        return site_key(value)
+    except InputError as exc:
+        raise ApiError(422, exc.message, code="input.invalid") from exc
 
 
 def prefs_json(prefs: UserPrefs) -> dict[str, Any]:

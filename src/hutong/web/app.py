@@ -7,6 +7,8 @@ in ``HUTONG_SERVE_HOST``).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import logging
 import os
@@ -29,11 +31,12 @@ from .. import __version__
 from ..audit import AuditSink, NullSink
 from ..config import Config
 from ..config import load as load_config
-from ..edge import image_signer
+from ..edge import NetworkEdge, image_signer
 from ..errors import ConfigError, HutongError
+from ..ratelimit import ClientLimiter, parse_networks
 from ..signing import load_signer
 from ..store.userhash import UserHasher
-from . import api, failures, images, pages, report_page
+from . import api, apidocs, failures, images, pages, report_page
 from .apikeys import ApiKeys
 from .fastlane import FastLane
 from .gateway import EngineLike, Gateway, is_loopback
@@ -41,10 +44,12 @@ from .images import Images
 from .metrics import CONTENT_TYPE, Metrics
 from .prefs import SQLitePrefs
 from .schemas import Health
+from .throttle import Throttle
 
 log = logging.getLogger("hutong.web")
 ENV_HOST = "HUTONG_SERVE_HOST"
 SWITCH_INTERVAL = 0.0005  # seconds; see tune_worker
+RELOAD_SECONDS = 60.0  # how often a worker looks for threat feeds imported or replaced while it runs
 
 
 class BodyLimit:
@@ -130,12 +135,31 @@ def default_audit(cfg: Config) -> AuditSink:
     return sink
 
 
-def create_app(cfg: Config, *, engine: EngineLike | None = None, audit: AuditSink | None = None) -> FastAPI:
-    """The gateway app for ``cfg``; ``engine`` and ``audit`` default to those the configuration names."""
+def create_app(
+    cfg: Config,
+    *,
+    engine: EngineLike | None = None,
+    audit: AuditSink | None = None,
+    edge: NetworkEdge | None = None,
+    reload_seconds: float = RELOAD_SECONDS,
+) -> FastAPI:
+    """The gateway app for ``cfg``; ``engine`` and ``audit`` default to those the configuration names.
+
+    The app goes online through one network edge (one fetcher, cache and rate limiter): ``edge`` if
+    given, else the given engine's, else one it builds for ``cfg`` and hands to the engine it loads.
+    While it serves, every ``reload_seconds`` it asks the engine to pick up threat feeds imported or
+    replaced on disk (``Engine.reload``), so a feed imported while the service runs takes effect.
+    """
+    if edge is None and engine is not None:
+        engines_edge = getattr(engine, "edge", None)
+        edge = engines_edge if isinstance(engines_edge, NetworkEdge) else None
+    own_edge = edge is None  # built here, so closed here; a given edge (or the engine's) is closed by its owner
+    if edge is None:
+        edge = NetworkEdge(cfg)
     if engine is None:
         from ..pipeline import Engine
 
-        engine = Engine.from_config(cfg)
+        engine = Engine.from_config(cfg, edge=edge)
     data_dir = cfg.data.dir
     keys = ApiKeys(data_dir)
     if not is_loopback(cfg.server.host) and not keys.any():
@@ -155,18 +179,29 @@ def create_app(cfg: Config, *, engine: EngineLike | None = None, audit: AuditSin
     )
     signer = image_signer(cfg)
     if signer is not None:
-        gw.images = Images(cfg, signer)
+        gw.images = Images(cfg, signer, edge)
     if gw.dev_mode:
         log.warning(
             "development mode: no API keys configured; the API accepts calls without a key on loopback"
         )
 
+    limiter = client_limiter(cfg)
+    trusted = parse_networks(cfg.server.trusted_proxies)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        reloader = asyncio.create_task(_reload_every(gw.engine, reload_seconds))
         yield
+        reloader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reloader
+        if limiter is not None:
+            await limiter.aclose()
         await gw.engine.aclose()
         if gw.images is not None:
             await gw.images.aclose()
+        if own_edge:
+            await edge.aclose()
         for resource in (gw.prefs, gw.audit):
             close = getattr(resource, "close", None)
             if close is not None:
@@ -178,24 +213,54 @@ def create_app(cfg: Config, *, engine: EngineLike | None = None, audit: AuditSin
         description="Check the links in chat messages; signed time-of-click go-links; "
         "users' own link settings.",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served offline by apidocs
         redoc_url=None,
     )
     app.state.gateway = gw
+    app.state.limiter = limiter
     failures.install(app)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(images.router)
     app.include_router(report_page.router)
+    apidocs.install(app)
     static_dir = resources.files("hutong.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
     _add_service_routes(app, gw)
     _publish_schema(app)
 
     app.add_middleware(FastLane)  # innermost: timed and body-limited like the rest
+    if limiter is not None:
+        app.add_middleware(Throttle, limiter=limiter, trusted=trusted)  # before any work, fast lane too
     app.add_middleware(Timing, metrics=gw.metrics)
     app.add_middleware(BodyLimit, limit=cfg.server.max_body_bytes)
     return app
+
+
+def client_limiter(cfg: Config) -> ClientLimiter | None:
+    """The per-client limiter of the anonymous routes, counting where ``storage.cache`` says; None when off."""
+    limit = cfg.server.client_rate_per_minute
+    if limit <= 0:
+        return None
+    from ..net.memcache import MemoryCache
+    from ..store.factory import open_cache
+
+    local = MemoryCache(cfg.cache.max_entries)
+    if cfg.storage.cache == "memory":
+        return ClientLimiter(local, limit=limit)
+    # shared over Redis; this worker counts alone while Redis is away
+    return ClientLimiter(open_cache(cfg), limit=limit, fallback=local)
+
+
+async def _reload_every(engine: EngineLike, seconds: float) -> None:
+    """Call ``engine.reload`` every ``seconds``, off the event loop (it reads the feed store on disk)."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            if await run_in_threadpool(engine.reload):
+                log.info("screening data reloaded: threat feeds changed on disk")
+        except HutongError as exc:  # a damaged store: keep serving with what is loaded, and say so
+            log.warning("screening data not reloaded: %s", exc.message)
 
 
 def _add_service_routes(app: FastAPI, gw: Gateway) -> None:

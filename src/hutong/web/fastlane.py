@@ -26,15 +26,14 @@ from .failures import hutong_response, validation_response
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 GO_PREFIX = "/go/"
-MAX_USER = 128  # the limits the /go route declares for its query parameters
-MAX_CONFIRMED = 8
+MAX_USER = pages.MAX_USER  # the limit the /go route declares for its query parameter
 
 
 async def _go(request: Request) -> Response:
     """``/go/{token}`` with its path and query parameters taken as FastAPI would take them."""
     token = request.scope["path_params"]["token"]
     query = request.query_params
-    return await pages.go(request, token, query.get("u"), query.get("confirmed"))
+    return await pages.go(request, token, query.get("u"))
 
 
 def _plain_go(scope: Scope) -> str | None:
@@ -42,10 +41,9 @@ def _plain_go(scope: Scope) -> str | None:
     token: str = scope["path"][len(GO_PREFIX) :]
     if not token or "/" in token:
         return None
-    request = Request(scope)
-    u, confirmed = request.query_params.get("u"), request.query_params.get("confirmed")
-    if (u is not None and len(u) > MAX_USER) or (confirmed is not None and len(confirmed) > MAX_CONFIRMED):
-        return None  # FastAPI answers these with its own 422
+    u = Request(scope).query_params.get("u")
+    if u is not None and len(u) > MAX_USER:
+        return None  # FastAPI answers this with its own 422
     return token
 
 

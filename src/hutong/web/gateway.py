@@ -22,7 +22,7 @@ from ..model import Action, Context, LinkReport, Mode, UserPrefs
 from ..signing import Signer
 from ..store.userhash import UserHasher
 from .apikeys import ApiKeys
-from .golinks import GoClaim, go_url, make_token, read_token
+from .golinks import GoClaim, go_url, honoured, make_token, read_token
 from .metrics import Metrics
 from .prefs import PrefsStore
 
@@ -65,9 +65,12 @@ class EngineLike(Protocol):
         prefs: UserPrefs | None = None,
         mode: Mode | None = None,
         title: str | None = None,
+        category: str | None = None,
     ) -> LinkReport: ...
 
     async def aclose(self) -> None: ...
+
+    def reload(self) -> bool: ...
 
 
 @runtime_checkable
@@ -95,6 +98,7 @@ class Click:
     report: LinkReport
     action: Action
     redirect: str | None  # where to send the browser, only for a go-ahead to an http(s) URL
+    honoured: bool = True  # False: made without a key, on a server that has keys; never followed
 
 
 @dataclass
@@ -164,30 +168,43 @@ class Gateway:
         self.metrics.decided("check", reports)
         return reports
 
-    def go_link(self, report: LinkReport, base: str, *, context: Context, mode: Mode | None) -> str | None:
-        """The signed go-link of one report, if it has a web address."""
-        if report.url is None:
+    def go_link(
+        self, report: LinkReport, base: str, *, context: Context, mode: Mode | None, keyed: bool
+    ) -> str | None:
+        """The signed go-link of one report, if it has a web address and the caller may have one.
+
+        Once keys exist, only a caller with a key (``keyed``) gets go-links: a link minted for anyone
+        else would let them bounce browsers through this server.
+        """
+        if report.url is None or not (keyed or self.dev_mode):
             return None
-        claim = GoClaim(url=report.url, context=context, mode=mode, title=report.title)
+        declared = report.identity.category if "category.page" in report.verdict.codes else None
+        claim = GoClaim(
+            url=report.url, context=context, mode=mode, title=report.title, keyed=keyed, category=declared
+        )
         token = make_token(self.signer, claim, ttl_days=self.config.server.go_ttl_days)
         return go_url(self.config.server.public_url or base, token)
 
     async def click(self, token: str, *, user: str | None, confirmed: bool) -> Click:
-        """Verify a go-link token, re-check its URL for the clicking user, and record the outcome."""
+        """Verify a go-link token, re-check its URL for the clicking user, and record the outcome.
+
+        ``confirmed`` means the caller checked this browser's confirmation nonce (``golinks.check_confirmation``).
+        """
         claim = read_token(self.signer, token)
+        trusted = honoured(claim, open_server=self.dev_mode)
         prefs = self.user_prefs(user)
         # the clicking user's own choice wins; the mode asked for at check time applies to everyone else
         mode = claim.mode if prefs is None else None
         report = self.engine.recheck(
-            claim.url, context=claim.context, prefs=prefs, mode=mode, title=claim.title
+            claim.url, context=claim.context, prefs=prefs, mode=mode, title=claim.title, category=claim.category
         )
         action = report.decision.action if report.decision else Action.CONFIRM
         target = report.url if report.url and report.url.lower().startswith(("http://", "https://")) else None
-        go_ahead = action is Action.OPEN or (action is Action.CONFIRM and confirmed)
+        go_ahead = trusted and (action is Action.OPEN or (action is Action.CONFIRM and confirmed))
         redirect = target if go_ahead else None
         await self.record("click", claim.context, (report,), user=user, clicked_through=redirect is not None)
         self.metrics.decided("click", (report,))
-        return Click(claim=claim, report=report, action=action, redirect=redirect)
+        return Click(claim=claim, report=report, action=action, redirect=redirect, honoured=trusted)
 
     async def record(
         self,

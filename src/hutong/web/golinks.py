@@ -1,22 +1,42 @@
-"""Go-links: a signed token that carries one URL, the chat context and (optionally) the mode and title.
+"""Go-links: a signed token that carries one URL, the chat context and (optionally) the mode, title and the
+category the link's fetched page declared when it was checked (the click-time check is offline, so that
+evidence would otherwise be lost, and a newcomer shop decided unlike a listed one at the click).
 
 The token is the only source of the URL a go-link redirects to, so a go-link cannot be
 pointed anywhere its signer did not check (hutong is not an open redirect). The clicking
 user's id (``?u=``) is not in the token: it is only used to look up that user's prefs.
+
+Two more rules keep a go-link from becoming a redirect for a URL nobody trusted checked:
+
+- A token says whether it was made for a caller with an API key (``"k": 1``). A server that
+  has keys sends the browser on only for such tokens (``honoured``); a token made anonymously
+  in development mode, or by an earlier version that did not say, is shown but never followed.
+- Continuing from a confirm page needs that page's **confirmation nonce**: a short-lived token
+  bound to the go-link token, to a random id kept in the browser's ``SameSite=Strict`` cookie,
+  and to the clicking user. The page posts it; no URL can carry a confirmation, so a link
+  pasted elsewhere can never skip the page, and a form on another site cannot present it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import TokenError
-from ..model import CONTEXTS, MODES, Context, Mode
-from ..signing import Signer
+from ..model import CATEGORIES, CONTEXTS, MODES, Context, Mode
+from ..signing import Signer, b64encode
 
 PURPOSE = "go"
 MAX_TITLE = 200  # the title only informs re-screening; a long one would bloat every link
+CONFIRM_PURPOSE = "go-confirm"
+CONFIRM_TTL = 900.0  # seconds a confirm page's Continue stays good: long enough to read the page
+CONFIRM_COOKIE = "hutong_confirm"
+_BROWSER_ID = re.compile(r"[A-Za-z0-9_-]{22,64}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +47,8 @@ class GoClaim:
     context: Context
     mode: Mode | None = None
     title: str | None = None
+    keyed: bool = False  # made for a caller with an API key
+    category: str | None = None  # declared by the fetched page at check time (a category.page reason)
 
 
 def make_token(signer: Signer, claim: GoClaim, *, ttl_days: float, now: float | None = None) -> str:
@@ -36,6 +58,10 @@ def make_token(signer: Signer, claim: GoClaim, *, ttl_days: float, now: float | 
         data["m"] = claim.mode
     if claim.title:
         data["t"] = claim.title[:MAX_TITLE]
+    if claim.keyed:
+        data["k"] = 1
+    if claim.category:
+        data["g"] = claim.category
     return signer.sign(PURPOSE, data, ttl=ttl_days * 86400.0, now=now)
 
 
@@ -46,7 +72,7 @@ def read_token(signer: Signer, token: str, *, now: float | None = None) -> GoCla
 
 
 def _claim(data: Mapping[str, Any]) -> GoClaim:
-    url, context, mode, title = data.get("u"), data.get("c"), data.get("m"), data.get("t")
+    url, context, mode, title, keyed = data.get("u"), data.get("c"), data.get("m"), data.get("t"), data.get("k")
     if not isinstance(url, str) or not url.lower().startswith(("http://", "https://")):
         raise TokenError("this link does not point at a web address", code="token.malformed")
     if context not in CONTEXTS:
@@ -55,7 +81,70 @@ def _claim(data: Mapping[str, Any]) -> GoClaim:
         raise TokenError("this link's mode is unknown", code="token.malformed")
     if title is not None and not isinstance(title, str):
         raise TokenError("this link's title is unreadable", code="token.malformed")
-    return GoClaim(url=url, context=context, mode=mode, title=title)
+    if keyed not in (None, 1):
+        raise TokenError("this link's origin is unreadable", code="token.malformed")
+    category = data.get("g")
+    if category is not None and category not in CATEGORIES:
+        raise TokenError("this link's category is unknown", code="token.malformed")
+    return GoClaim(url=url, context=context, mode=mode, title=title, keyed=keyed == 1, category=category)
+
+
+def honoured(claim: GoClaim, *, open_server: bool) -> bool:
+    """Whether a go-link may send the browser on: made for a keyed caller, or the server is open (development).
+
+    >>> honoured(GoClaim("https://x.test/", "direct"), open_server=False)
+    False
+    >>> honoured(GoClaim("https://x.test/", "direct", keyed=True), open_server=False)
+    True
+    """
+    return claim.keyed or open_server
+
+
+def new_browser_id() -> str:
+    """A random id for the confirmation cookie."""
+    return secrets.token_urlsafe(16)
+
+
+def browser_id(cookie: str | None) -> str | None:
+    """The cookie's browser id if it has the shape ``new_browser_id`` makes, else None (make a new one)."""
+    return cookie if cookie is not None and _BROWSER_ID.fullmatch(cookie) else None
+
+
+def _digest(text: str) -> str:
+    return b64encode(hashlib.sha256(text.encode("utf-8")).digest()[:16])
+
+
+def confirm_nonce(signer: Signer, token: str, *, browser: str, user: str | None, now: float | None = None) -> str:
+    """The nonce a confirm page hands the browser ``browser`` for continuing go-link ``token``."""
+    data = {"t": _digest(token), "b": _digest(browser), "u": user or ""}
+    return signer.sign(CONFIRM_PURPOSE, data, ttl=CONFIRM_TTL, now=now)
+
+
+def check_confirmation(
+    signer: Signer, nonce: str, token: str, *, browser: str | None, user: str | None, now: float | None = None
+) -> None:
+    """Accept a Continue only with the nonce this browser's confirm page got for this link and user.
+
+    Raises ``TokenError``: ``confirm.missing`` (no nonce or no cookie), ``confirm.expired``,
+    ``confirm.invalid`` (not a confirmation nonce) or ``confirm.mismatch`` (another link, browser or user).
+    """
+    if not nonce or browser is None:
+        raise TokenError(
+            "continue from the confirm page in this browser (with cookies on for this site)", code="confirm.missing"
+        )
+    try:
+        data = signer.verify(CONFIRM_PURPOSE, nonce, now=now).data
+    except TokenError as exc:
+        if exc.code == "token.expired":
+            raise TokenError("the confirmation expired; confirm again", code="confirm.expired") from exc
+        raise TokenError("this is not a confirmation from this server; confirm again", code="confirm.invalid") from exc
+    expected = {"t": _digest(token), "b": _digest(browser), "u": user or ""}
+    for name, want in expected.items():
+        got = data.get(name)
+        if not isinstance(got, str) or not hmac.compare_digest(got, want):
+            raise TokenError(
+                "this confirmation was for another link or browser; confirm again", code="confirm.mismatch"
+            )
 
 
 def go_url(base: str, token: str) -> str:

@@ -36,6 +36,21 @@ STRINGS: Mapping[str, Mapping[Lang, str]] = {
     "play.mode.default": {"en": "operator default", "zh": "运营方默认"},
     "play.preview": {"en": "Fetch previews (resolves short links)", "zh": "获取预览（展开短链接）"},
     "play.submit": {"en": "Check links", "zh": "检查链接"},
+    "play.offline": {
+        "en": "This server has API keys. Without one the playground checks offline only: it follows no "
+        "short links, builds no previews and makes no go-links. Enter a key below to do those.",
+        "zh": "本服务器已配置 API 密钥。未提供密钥时，演示页只做离线检查：不展开短链接、不生成预览、"
+        "也不生成跳转链接。在下方输入密钥即可使用这些功能。",
+    },
+    "play.key": {"en": "API key (optional)", "zh": "API 密钥（可选）"},
+    "play.key.help": {
+        "en": "From `hutong keys create NAME`. hutong does not store it; it stays in this form for the next check.",
+        "zh": "由 `hutong keys create NAME` 创建。胡同不会保存它；它会留在此表单中供下次检查使用。",
+    },
+    "play.key.invalid": {
+        "en": "Unknown or revoked API key: nothing was checked. Leave the field empty to check offline.",
+        "zh": "API 密钥无效或已被吊销：未进行检查。留空即可离线检查。",
+    },
     "play.none": {"en": "No links found in this message.", "zh": "此消息中没有找到链接。"},
     "play.results": {"en": "Links found", "zh": "找到的链接"},
     "ctx.direct": {"en": "one-to-one chat", "zh": "单聊"},
@@ -62,6 +77,10 @@ STRINGS: Mapping[str, Mapping[Lang, str]] = {
     "field.go": {"en": "Go-link", "zh": "跳转链接"},
     "field.card": {"en": "Preview", "zh": "预览"},
     "field.error": {"en": "Note", "zh": "说明"},
+    "card.truncated": {
+        "en": "This preview was made from the first part of a long page (cut at the size limit).",
+        "zh": "此预览仅依据长页面的前一部分生成（超出大小上限的部分未读取）。",
+    },
     "cat.ecommerce": {"en": "e-commerce", "zh": "电商"},
     "cat.video": {"en": "video", "zh": "视频"},
     "cat.social": {"en": "social", "zh": "社交"},
@@ -84,6 +103,12 @@ STRINGS: Mapping[str, Mapping[Lang, str]] = {
     "copy.lead": {
         "en": "It cannot be opened from here. Copy it and open it yourself if you trust it.",
         "zh": "无法从这里打开。如果您信任它，请复制后自行打开。",
+    },
+    "go.unkeyed": {
+        "en": "This link was made without an API key (in development mode, or by an older version), so "
+        "this server does not open it. Copy it and open it yourself if you trust it.",
+        "zh": "此链接是在没有 API 密钥的情况下生成的（开发模式或旧版本），因此本服务器不会打开它。"
+        "如果您信任它，请复制后自行打开。",
     },
     "copy.label": {"en": "The link", "zh": "链接"},
     "block.title": {"en": "This link is blocked", "zh": "此链接已被拦截"},
@@ -118,6 +143,38 @@ STRINGS: Mapping[str, Mapping[Lang, str]] = {
         "en": "This link was signed with a key this server does not have "
         "(another server's link, or a retired key).",
         "zh": "此链接的签名密钥不属于本服务器（可能来自其他服务器，或密钥已停用）。",
+    },
+    "rate.title": {"en": "Too many requests", "zh": "请求过于频繁"},
+    "rate.message": {
+        "en": "Your address made more than {limit} requests a minute to these pages. "
+        "Try again in {seconds} seconds.",
+        "zh": "您的地址每分钟对这些页面的请求超过 {limit} 次。请在 {seconds} 秒后重试。",
+    },
+    "rate.lead": {
+        "en": "Each address may make a limited number of requests without an API key, so that nobody can "
+        "use this server up for everyone else.",
+        "zh": "未提供 API 密钥时，每个地址的请求次数有限，以免有人独占本服务器。",
+    },
+    "err.confirm.missing": {
+        "en": "Please confirm again: continuing works only from the confirm page in this browser, with "
+        "cookies allowed for this site.",
+        "zh": "请重新确认：只能在本浏览器的确认页面上继续，并且需要允许本网站的 Cookie。",
+    },
+    "err.confirm.expired": {
+        "en": "That confirmation expired. Please confirm again.",
+        "zh": "该确认已过期，请重新确认。",
+    },
+    "err.confirm.invalid": {
+        "en": "That was not a confirmation from this page. Please confirm again.",
+        "zh": "这不是来自本页面的确认，请重新确认。",
+    },
+    "err.confirm.mismatch": {
+        "en": "That confirmation was for another link or browser. Please confirm again.",
+        "zh": "该确认属于其他链接或浏览器，请重新确认。",
+    },
+    "err.confirm.cross_site": {
+        "en": "The confirmation came from another site. Please confirm again on this page.",
+        "zh": "该确认来自其他网站，请在本页面重新确认。",
     },
     "err.token.expired": {
         "en": "This link has expired. Ask the sender to share it again.",

@@ -1,9 +1,9 @@
 """``/img/{token}``: card images through the preview image proxy, so page viewers never contact the origin.
 
 The token is an ``hutong.preview.images.ImageSigner`` token; its key is the secret
-``image-signing.key`` in ``data.dir`` (generated once, shared by workers). The proxy and
-its guarded fetcher are created on the first image request, so a gateway that never
-shows an image opens no network client.
+``image-signing.key`` in ``data.dir`` (generated once, shared by workers). The proxy fetches
+through the app's one network edge (the engine's fetcher, cache and rate limiter), opened on
+the first online call, so a gateway that never shows an image opens no network client for it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from ..config import Config
+from ..edge import NetworkEdge
 from ..errors import HutongError, RemoteError, TokenError
 from .api import gateway
 from .gateway import Gateway
@@ -24,10 +25,9 @@ router = APIRouter(include_in_schema=False)
 class Images:
     """Signs card image URLs for pages and serves them re-encoded."""
 
-    def __init__(self, cfg: Config, signer: Any) -> None:
-        self.cfg, self.signer = cfg, signer
+    def __init__(self, cfg: Config, signer: Any, edge: NetworkEdge) -> None:
+        self.cfg, self.signer, self.edge = cfg, signer, edge
         self._proxy: Any = None
-        self._fetcher: Any = None
         self._cache: Any = None
 
     def url_for(self, url: str) -> str | None:
@@ -44,19 +44,18 @@ class Images:
     def proxy(self) -> Any:
         """The image proxy, opened on first use."""
         if self._proxy is None:
-            from ..net.fetcher import GuardedFetcher
             from ..preview.images import ImageProxy
 
-            self._fetcher = GuardedFetcher(self.cfg.network, self.cfg.cache)
             self._cache = _image_cache(self.cfg)
-            self._proxy = ImageProxy(self._fetcher, self.cfg.preview, cache=self._cache)
+            cache = self._cache if self._cache is not None else self.edge.cache
+            self._proxy = ImageProxy(self.edge.fetcher, self.cfg.preview, cache=cache)
         return self._proxy
 
     async def aclose(self) -> None:
-        """Close the fetcher, if one was opened."""
-        if self._fetcher is not None:
-            await self._fetcher.aclose()
-            self._fetcher = self._proxy = None
+        """Stop the decode threads and forget the proxy; the shared edge is closed by its owner."""
+        if self._proxy is not None:
+            self._proxy.close()
+        self._proxy = None
         if self._cache is not None:
             await self._cache.aclose()
             self._cache = None
@@ -66,19 +65,19 @@ IMAGE_CACHE_ENTRIES = 512  # re-encoded images are tens of kB each: bound the in
 
 
 def _image_cache(cfg: Config) -> Any:
-    """Images are cached where everything else is: Redis when configured, else a small in-process LRU."""
+    """A small in-process LRU of images when the cache is in memory; None: images go in the edge's (Redis)
+    cache, where everything else is."""
     if cfg.storage.cache == "memory":
         from ..net.memcache import MemoryCache
 
         return MemoryCache(max_entries=IMAGE_CACHE_ENTRIES)
-    from ..store.factory import open_cache
-
-    return open_cache(cfg)
+    return None
 
 
 @router.get("/img/{token}")
 async def image(token: str, request: Request, gw: Annotated[Gateway, Depends(gateway)]) -> Response:
-    """One proxied, re-encoded card image; 400/410 for a bad token, 502 when the origin fails."""
+    """One proxied, re-encoded card image; 400/410 for a bad token, 502 when the origin fails or the
+    image is refused, 503 while the proxy is busy."""
     images: Images | None = gw.images
     headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'"}
     if images is None:
@@ -92,6 +91,10 @@ async def image(token: str, request: Request, gw: Annotated[Gateway, Depends(gat
         status = 410 if exc.code == "token.expired" else 400
         return Response(exc.message, status_code=status, media_type="text/plain", headers=headers)
     except (RemoteError, HutongError) as exc:
+        if exc.code == "preview.image_busy":
+            return Response(
+                exc.message, status_code=503, media_type="text/plain", headers={**headers, "Retry-After": "1"}
+            )
         return Response(exc.message, status_code=502, media_type="text/plain", headers=headers)
     return Response(
         body, media_type=media_type, headers={**headers, "Cache-Control": "public, max-age=86400"}

@@ -86,6 +86,12 @@ class HopOut(BaseModel):
     via: Literal["redirect", "body", "wrapper", "interstitial", "final"]
 
 
+class CardErrorOut(BaseModel):
+    code: str = Field(description="the fetch failure's stable code (remote.timeout, remote.blocked_address ...)")
+    detail: str
+    detail_zh: str
+
+
 class CardOut(BaseModel):
     kind: Literal["product", "video", "article", "profile", "live", "generic"]
     url: str | None = None
@@ -102,6 +108,10 @@ class CardOut(BaseModel):
     published: str | None = None
     embed: str | None = None
     lang: str | None = None
+    error: CardErrorOut | None = Field(default=None, description="why the page could not be used for the card")
+    truncated: bool = Field(default=False, description="the card was carved from a page cut at the size cap")
+    category: str | None = Field(default=None, description="the category the page's own structured data declares")
+    category_evidence: str | None = Field(default=None, description="that declaration, as found on the page")
 
 
 class LinkOut(BaseModel):
