@@ -74,10 +74,11 @@ class Process:
         return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
 
 
-PAGE_TITLE = "木制饺子器 wooden dumpling maker"
+PAGE_TITLE = "胡同小记 A walk through the hutongs"
+PAGE_SITE = "Hutong Test Daily"
 PAGE = f"""<!doctype html><html><head><meta charset="utf-8"><title>{PAGE_TITLE}</title>
-<meta property="og:title" content="{PAGE_TITLE}"><meta property="og:site_name" content="Hutong Test Shop">
-<meta property="og:type" content="product"></head><body><h1>{PAGE_TITLE}</h1></body></html>""".encode()
+<meta property="og:title" content="{PAGE_TITLE}"><meta property="og:site_name" content="{PAGE_SITE}">
+<meta property="og:type" content="article"></head><body><h1>{PAGE_TITLE}</h1></body></html>""".encode()
 
 
 def hutong_serve(data_dir: Path, port: int, web_port: int, log: Path) -> Process:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -15,6 +16,7 @@ from .services import PHISH
 
 UNKNOWN = "https://unknown-site.example/article"
 SHOP = "https://item.jd.com/100012043978.html"
+SUSPICIOUS = "http://192.168.1.1/login"  # a private address: suspicious wherever it is posted
 HTML = "org.matrix.custom.html"
 
 
@@ -40,6 +42,17 @@ def refused(r: httpx.Response) -> dict[str, Any]:
     return body
 
 
+def hutong_says(w: World, text: str, context: str, user: str) -> list[tuple[str, str, str]]:
+    """What hutong itself decides for ``text`` (url, action, rule): the module must pass on exactly that."""
+    r = httpx.post(f"{w.hutong_url}/v1/check", json={"text": text, "context": context, "user": user}, timeout=30)
+    assert r.status_code == 200, r.text
+    return [(x["url"], x["decision"]["action"], x["decision"]["rule"]) for x in r.json()["links"]]
+
+
+def decisions(notes: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    return [(n["url"], n["action"], n["rule"]) for n in notes]
+
+
 def links_seen(w: World, server: str, reader: str, room_id: str, event_id: str) -> list[dict[str, Any]]:
     event = w.user(server, reader).event(room_id, event_id)
     found: list[dict[str, Any]] = event.get("unsigned", {}).get("org.hutong.links", [])
@@ -55,10 +68,12 @@ def test_a_delivered_message_carries_hutongs_decision_in_unsigned(world: World) 
     alice, room_id = room(world, "allow", "bob", "carol")
     body = f"👋 read {UNKNOWN} and {SHOP}"
     event_id = sent(alice.send(room_id, {"msgtype": "m.text", "body": body}))
-    unknown, shop = links_seen(world, "allow", "bob", room_id, event_id)
-    assert (unknown["url"], unknown["action"], unknown["rule"]) == (UNKNOWN, "confirm", "policy.unknown.confirm")
-    assert unknown["reason"] and unknown["reason_zh"] and unknown["go"].startswith(world.hutong_url + "/go/")
-    assert (shop["action"], shop["rule"]) == ("open", "policy.group.ecommerce.open")
+    notes = links_seen(world, "allow", "bob", room_id, event_id)
+    assert decisions(notes) == hutong_says(world, body, "group", alice.user_id)
+    unknown, shop = notes
+    assert [unknown["url"], shop["url"]] == [UNKNOWN, SHOP]
+    for note in notes:
+        assert note["reason"] and note["reason_zh"] and note["go"].startswith(world.hutong_url + "/go/")
     # spans index the body as Matrix clients do (UTF-16: the emoji is two units)
     units = body.encode("utf-16-le")
     assert units[2 * unknown["start_utf16"] : 2 * unknown["end_utf16"]].decode("utf-16-le") == UNKNOWN
@@ -132,38 +147,47 @@ def test_an_edit_that_brings_a_blocked_link_is_refused(world: World) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "members", "join", "direct", "mark", "rule"),
+    ("name", "members", "join", "direct", "mark", "bot", "context"),
     [
-        ("two members", ["bob"], True, False, False, "policy.direct.open"),
-        ("three members", ["bob", "carol"], True, False, False, "policy.group.ecommerce.open"),
-        ("invited members count", ["bob", "carol"], False, False, False, "policy.group.ecommerce.open"),
-        ("invited as a DM (is_direct)", ["bob", "carol"], False, True, False, "policy.direct.open"),
-        ("listed in the sender's m.direct", ["bob", "carol"], True, False, True, "policy.direct.open"),
+        ("two members", ["bob"], True, False, False, False, "direct"),
+        ("three members", ["bob", "carol"], True, False, False, False, "group"),
+        ("invited members count", ["bob", "carol"], False, False, False, False, "group"),
+        ("invited as a DM (is_direct)", ["bob", "carol"], False, True, False, False, "direct"),
+        ("listed in the sender's m.direct", ["bob", "carol"], True, False, True, False, "direct"),
+        ("two people and the bot (exempt_senders)", ["bob"], True, False, False, True, "direct"),
     ],
 )
 def test_the_room_gives_the_chat_context(
-    world: World, name: str, members: list[str], join: bool, direct: bool, mark: bool, rule: str
+    world: World, bot_mxid: str, name: str, members: list[str], join: bool, direct: bool, mark: bool, bot: bool,
+    context: str,
 ) -> None:
     alice, room_id = room(world, "allow", *members, direct=direct, join=join)
+    if bot:
+        r = alice.http.post(f"/rooms/{quote(room_id)}/invite", json={"user_id": bot_mxid})
+        assert r.status_code == 200, r.text
     if mark:
         alice.set_account_data("m.direct", {world.user("allow", "bob").user_id: [room_id]})
     event_id = sent(alice.send(room_id, {"msgtype": "m.text", "body": SHOP}))
-    (note,) = links_seen(world, "allow", "alice", room_id, event_id)
-    assert note["rule"] == rule, name
+    seen = decisions(links_seen(world, "allow", "alice", room_id, event_id))
+    other = "group" if context == "direct" else "direct"
+    assert seen == hutong_says(world, SHOP, context, alice.user_id) != hutong_says(world, SHOP, other, alice.user_id)
     if mark:
         alice.set_account_data("m.direct", {})
 
 
 def test_the_sender_is_the_user_whose_mode_applies(world: World) -> None:
-    dora = world.user("allow", "dora")
+    dora, bob = world.user("allow", "dora"), world.user("allow", "bob")
     r = httpx.put(f"{world.hutong_url}/v1/users/{dora.user_id}/prefs", json={"mode": "strict"}, timeout=10)
     assert r.status_code == 200, r.text
-    room_id = dora.create_room(invite=[world.user("allow", "bob").user_id])
-    world.user("allow", "bob").join(room_id)
-    from_dora = sent(dora.send(room_id, {"msgtype": "m.text", "body": UNKNOWN}))
-    from_bob = sent(world.user("allow", "bob").send(room_id, {"msgtype": "m.text", "body": UNKNOWN}))
-    assert [n["action"] for n in links_seen(world, "allow", "bob", room_id, from_dora)] == ["copy"]
-    assert [n["action"] for n in links_seen(world, "allow", "dora", room_id, from_bob)] == ["confirm"]
+    room_id = dora.create_room(invite=[bob.user_id])
+    bob.join(room_id)
+    from_dora = sent(dora.send(room_id, {"msgtype": "m.text", "body": SUSPICIOUS}))
+    from_bob = sent(bob.send(room_id, {"msgtype": "m.text", "body": SUSPICIOUS}))
+    strict, default = hutong_says(world, SUSPICIOUS, "direct", dora.user_id), hutong_says(world, SUSPICIOUS, "direct",
+                                                                                       bob.user_id)
+    assert strict != default  # dora's own mode makes a difference to this link
+    assert decisions(links_seen(world, "allow", "bob", room_id, from_dora)) == strict
+    assert decisions(links_seen(world, "allow", "dora", room_id, from_bob)) == default
 
 
 def test_annotations_survive_a_restart_with_the_store(world: World) -> None:
