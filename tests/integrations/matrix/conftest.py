@@ -61,33 +61,35 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     root = tmp_path_factory.mktemp("matrix")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    web = ExitStack()
-    serve = hutong_serve(root / "hutong-data", port, web.enter_context(web_page()), root / "hutong.log")
-    serve.start()
-    bot_port = free_port()
-    registration = root / "hutong-registration.yaml"
-    allow_port = free_port()
-    # the README's commands and homeserver.yaml lines, with this run's ports
-    commands = readme.commands({
-        readme.BOT_URL: f"http://127.0.0.1:{bot_port}", readme.HOMESERVER_URL: f"http://127.0.0.1:{allow_port}",
-        readme.HUTONG_URL: url, readme.REGISTRATION: str(registration),
-    })
-    hutong(commands["registration"], root / "hutong-data")
-    lines = readme.homeserver_lines()
-    assert lines["app_service_config_files"] == [readme.REGISTRATION]
-    (documented,) = lines["modules"]
-    assert documented["config"]["exempt_senders"] == [readme.BOT]
-    documented["config"].update(url=url, timeout_seconds=TIMEOUT, exempt_senders=[f"@hutong:{SERVER_NAME}"])
-    allow = Homeserver(python, root / "allow", modules=[documented], appservices=[registration], port=allow_port)
-    reject = Homeserver(python, root / "reject", modules=[
-        module(url, "reject", store_path=str(root / "reject" / "hutong.sqlite3"), preview=True)
-    ])
-    allow.start()
-    reject.start()
-    bot = Process([sys.executable, "-m", "hutong.cli", *commands["run"]], hutong_env(root / "hutong-data"),
-                  root / "bot.log", f"http://127.0.0.1:{bot_port}/_matrix/app/v1/ping")
-    w = World(serve, port, allow, reject, bot, registration)
-    try:
+    with ExitStack() as running:  # everything started is stopped, in reverse order, however setup ends
+        reject = Homeserver(python, root / "reject", modules=[
+            module(url, "reject", store_path=str(root / "reject" / "hutong.sqlite3"), preview=True)
+        ])
+        reject.start()  # first: it needs nothing else, and Synapse takes longest to come up
+        running.callback(reject.close)
+        serve = hutong_serve(root / "hutong-data", port, running.enter_context(web_page()), root / "hutong.log")
+        serve.start()
+        running.callback(serve.stop)
+        bot_port, allow_port = free_port(), free_port()
+        registration = root / "hutong-registration.yaml"
+        # the README's commands and homeserver.yaml lines, with this run's ports
+        commands = readme.commands({
+            readme.BOT_URL: f"http://127.0.0.1:{bot_port}", readme.HOMESERVER_URL: f"http://127.0.0.1:{allow_port}",
+            readme.HUTONG_URL: url, readme.REGISTRATION: str(registration),
+        })
+        hutong(commands["registration"], root / "hutong-data")
+        lines = readme.homeserver_lines()
+        assert lines["app_service_config_files"] == [readme.REGISTRATION]
+        (documented,) = lines["modules"]
+        assert documented["config"]["exempt_senders"] == [readme.BOT]
+        documented["config"].update(url=url, timeout_seconds=TIMEOUT, exempt_senders=[f"@hutong:{SERVER_NAME}"])
+        allow = Homeserver(python, root / "allow", modules=[documented], appservices=[registration], port=allow_port)
+        allow.start()
+        running.callback(allow.close)
+        bot = Process([sys.executable, "-m", "hutong.cli", *commands["run"]], hutong_env(root / "hutong-data"),
+                      root / "bot.log", f"http://127.0.0.1:{bot_port}/_matrix/app/v1/ping")
+        running.callback(bot.stop)
+        w = World(serve, port, allow, reject, bot, registration)
         launched = time.monotonic()
         serve.wait_ready()
         hutong_ready = time.monotonic() - launched
@@ -98,20 +100,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         bot.wait_ready()
         for server, hs in (("allow", allow), ("reject", reject)):
             for name in ("alice", "bob", "carol", "dora"):
-                w.users[f"{server}/{name}"] = hs.register(name)
+                w.users[f"{server}/{name}"] = client = hs.register(name)
+                running.callback(client.close)
         w.timings = {"install_s": round(installed, 1), "hutong_ready_s": round(hutong_ready, 1),
                      "synapses_ready_s": round(synapse_ready, 1), "world_ready_s": round(time.monotonic() - started, 1)}
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         (ARTIFACTS / "matrix-timings.json").write_text(json.dumps(w.timings) + "\n", encoding="utf-8")
         yield w
-    finally:
-        for c in w.users.values():
-            c.close()
-        bot.stop()
-        allow.close()
-        reject.close()
-        serve.stop()
-        web.close()
 
 
 @pytest.fixture
