@@ -59,6 +59,14 @@ def test_check_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     assert jd["removed"] == ["utm_source"]
 
 
+def test_check_json_gives_utf16_spans_too(capsys: pytest.CaptureFixture[str]) -> None:
+    msg = "🔥 https://a.com/x"
+    code, out, _ = run(["check", "--offline", "--json", msg], capsys)
+    found = json.loads(out)["links"][0]["found"]
+    assert code == 0
+    assert (found["start"], found["end"], found["start_utf16"], found["end_utf16"]) == (2, 17, 3, 18)
+
+
 def test_check_reads_standard_input(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     data = "【京东】https://3.cn/35RO-7uG?jkl=@W0a0c28PhTuD@ CA1565 「【京东物流】100双中筒袜」".encode()
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
@@ -163,8 +171,8 @@ def test_readme_commands_run_in_order(capsys: pytest.CaptureFixture[str], monkey
     ran = 0
     for command in readme_commands():
         argv = shlex.split(command)[1:]
-        if argv[0] == "serve" or (argv[0] == "check" and "--offline" not in argv):
-            continue  # long-running, or needs the network: covered by tests/web and tests/integration
+        if argv[0] in ("serve", "matrix-appservice") or (argv[0] == "check" and "--offline" not in argv):
+            continue  # long-running, or needs the network: tests/web, tests/integration, tests/integrations/matrix
         code, out, err = run(argv, capsys)
         assert code == 0, f"{command}: {err}"
         assert out.strip() or err.strip(), f"{command} printed nothing"

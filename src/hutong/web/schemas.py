@@ -53,8 +53,10 @@ class Prefs(_In):
 
 class FoundOut(BaseModel):
     text: str
-    start: int
+    start: int = Field(description="code-point offset: message[start:end] == text in Python")
     end: int
+    start_utf16: int = Field(description="the same span in UTF-16 code units (JavaScript, Matrix clients)")
+    end_utf16: int
     form: Literal["url", "domain", "share", "token", "miniprogram"]
 
 
