@@ -15,7 +15,8 @@
     │   ├── TooLarge          body, headers or decompressed size over the cap
     │   ├── TooManyRedirects  redirect chain longer than allowed, or a loop
     │   ├── BadContent        content type refused or body undecodable
-    │   └── NetworkFailure    DNS, TLS or connection failure
+    │   ├── NetworkFailure    DNS, TLS or connection failure
+    │   └── TooSlow           reading fetched content took more CPU time than its budget
     ├── TokenError            a signed go-link or image token is invalid
     └── StorageError          the audit store or cache failed
 
@@ -100,3 +101,7 @@ class TokenError(HutongError):
 
 class StorageError(HutongError):
     code = "storage.error"
+
+
+class TooSlow(RemoteError):
+    code = "remote.too_slow"

@@ -18,10 +18,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..cache import Cache
 from ..config import CacheSection, PreviewSection
-from ..errors import HutongError
+from ..errors import HutongError, RemoteError
 from ..model import Card
 from ..net.fetcher import ContentTypeRefused
 from ..net.types import Fetcher, FetchResult
+from ..offload import Offloader
+from ..offload import shared as shared_offloader
 from . import oembed as oembed_mod
 from .card import build_card, fallback_card
 from .decode import page_text
@@ -88,7 +90,9 @@ class Previewer:
         signer: ImageSigner | None = None,
         *,
         ttls: CacheSection | None = None,
+        offload: Offloader | None = None,
     ) -> None:
+        self._offload = offload or shared_offloader()  # card extraction runs off the event loop
         self._fetcher = fetcher
         self._cache = cache
         self._settings = settings
@@ -172,7 +176,11 @@ class Previewer:
         text = page_text(page)
         if text is None:
             return _Page(), self._ttls.negative_ttl
-        meta = extract(text, page.url)
+        try:
+            meta = await self._offload.run(extract, text, page.url)
+        except RemoteError as exc:  # the page took too long to read (a hostile page) or its worker died
+            log.info("preview of %s: %s (%s)", url, exc.message, exc.code)
+            return _Page(), self._ttls.negative_ttl
         embed = await self._oembed(meta.oembed, page) if meta.oembed and self._settings.oembed else None
         card = build_card(meta, url=page.url, oembed=embed, settings=self._settings)
         ttl = self._ttls.positive_ttl
