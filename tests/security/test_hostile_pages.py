@@ -138,7 +138,7 @@ def test_healthz_stays_fast_during_a_hostile_scan(page: str, localnet: LocalNet,
 def test_scan_over_budget_is_abandoned_and_explained(localnet: LocalNet, tmp_path: Path) -> None:
     """A page whose (linear) scan still costs more than the CPU budget: abandoned, with a reason."""
     localnet.route(SHORT, html("<title>ok</title>"), path="/warm")
-    localnet.route(SHORT, html("<meta >" * 18_000), path="/h.big")  # 18,000 tags to look at: ~10 ms
+    localnet.route(SHORT, html("<b class=url>" * 2400), path="/h.big")  # interstitial parse: ~20 ms
     with serve(localnet, tmp_path, "[scan]\ncpu_budget = 0.001\n") as base:
         check(base, f"https://{SHORT}/warm")
         latencies, _seconds, link = healthz_during(base, f"https://{SHORT}/h.big")
