@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from bench.benchlib import load_note, machine  # noqa: E402
+from bench.benchlib import machine  # noqa: E402
 
 DOC = ROOT / "docs" / "fuzzing.md"
 WORK = ROOT / "bench" / ".fuzz"
@@ -155,11 +155,14 @@ TARGETS: dict[str, tuple[Callable[[bytes], None], tuple[str, ...]]] = {
     "importers": (check_importers, FEED_TOKENS),
     "charset": (check_charset, HTML_TOKENS),
 }
-_MODULES = {  # what atheris instruments for coverage
+_MODULES = {  # what atheris instruments for coverage: each imported for the first time under instrumentation
     "finder": ("hutong.find",),
     "urls": ("hutong.urls",),
     "bodyredirect": ("hutong.net.bodyredirect", "hutong.preview.scan"),
-    "cards": ("hutong.preview",),
+    "cards": tuple(
+        f"hutong.preview.{m}"
+        for m in ("extract", "card", "body_image", "jsonld", "microdata", "summary", "scan", "values", "urls", "kinds")
+    ),
     "importers": ("hutong.safety.importers", "hutong.safety.canon"),
     "charset": ("hutong.net.charset",),
 }
@@ -278,13 +281,18 @@ def run_atheris(target: str, seconds: float, per_input: float) -> dict[str, obje
     }
 
 
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} at the end"
+
+
 def write_doc(target: str, engine: str, result: dict[str, object]) -> None:
     head = f"| {target} |"
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     crashes = result["crashes"]
     row = (
         f"| {target} | {engine} | {result['seconds']} s | {result['runs']:,} | "
-        f"{result.get('corpus', '-')} | {crashes} | {when}; {machine()}; {load_note()} |"
+        f"{result.get('corpus', '-')} | {crashes} | {when}; {machine()}; {_load()} |"
     )
     text = DOC.read_text(encoding="utf-8")
     lines = text.splitlines()

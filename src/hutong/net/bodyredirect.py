@@ -65,7 +65,7 @@ class BodyRedirect:
 
 def find_body_redirect(text: str, base: str) -> BodyRedirect | None:
     """The URL ``text`` (an HTML page fetched from ``base``) moves on to, if it is a redirect page."""
-    if (url := _meta_refresh(text, base)) is not None:
+    if (url := _meta_refresh(text[: SMALL_PAGE_CHARS * 4], base)) is not None:
         return BodyRedirect(url, "body", "meta-refresh")
     if len(text) > SMALL_PAGE_CHARS:
         return None
@@ -105,7 +105,7 @@ def _refresh_tags(text: str) -> Iterator[str]:
 
 
 def _meta_refresh(text: str, base: str) -> str | None:
-    for tag in _refresh_tags(text[: SMALL_PAGE_CHARS * 4]):
+    for tag in _refresh_tags(text):
         content = _CONTENT.search(tag)
         if content is None:
             continue
