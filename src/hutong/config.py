@@ -95,6 +95,13 @@ class PreviewSection:
 
 
 @dataclass(frozen=True)
+class ScanSection:
+    mode: str = "process"  # "process": worker processes; "inline": on the caller's thread (no budget)
+    workers: int = 2  # jobs reading fetched content at once (body redirects, cards), per event loop
+    cpu_budget: float = 2.0  # seconds of CPU one job may use before it is abandoned (remote.too_slow)
+
+
+@dataclass(frozen=True)
 class FeedSource:
     name: str = ""
     format: str = ""
@@ -155,6 +162,7 @@ class Config:
     network: NetworkSection = field(default_factory=NetworkSection)
     cache: CacheSection = field(default_factory=CacheSection)
     preview: PreviewSection = field(default_factory=PreviewSection)
+    scan: ScanSection = field(default_factory=ScanSection)
     safety: SafetySection = field(default_factory=SafetySection)
     server: ServerSection = field(default_factory=ServerSection)
     storage: StorageSection = field(default_factory=StorageSection)
@@ -267,6 +275,10 @@ def _validate(cfg: Config) -> None:
     from .ratelimit import parse_networks
 
     parse_networks(cfg.server.trusted_proxies)
+    if cfg.scan.mode not in ("process", "inline"):
+        raise ConfigError(f"scan.mode: {cfg.scan.mode!r} is not \"process\" or \"inline\"")
+    if cfg.scan.workers < 1 or cfg.scan.cpu_budget <= 0:
+        raise ConfigError("scan.workers must be 1 or more and scan.cpu_budget positive")
     if cfg.storage.audit and not cfg.storage.audit.startswith(("sqlite://", "postgresql://", "postgres://")):
         raise ConfigError("storage.audit must be empty, a sqlite:/// path or a postgresql:// URL")
     if cfg.preview.image_decode_concurrency < 1:

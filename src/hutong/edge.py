@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from .config import Config
 from .errors import ConfigError
+from .offload import shared as shared_offloader
 
 if TYPE_CHECKING:
     from .cache import Cache
@@ -64,6 +65,7 @@ class NetworkEdge:
                 max_hops=self.config.network.max_redirects,
                 positive_ttl=self.config.cache.positive_ttl,
                 negative_ttl=self.config.cache.negative_ttl,
+                offload=shared_offloader(self.config.scan),
             )
         return self._resolver
 
@@ -73,7 +75,12 @@ class NetworkEdge:
             from .preview.service import Previewer
 
             self._previewer = Previewer(
-                self.fetcher, self.cache, self.config.preview, image_signer(self.config), ttls=self.config.cache
+                self.fetcher,
+                self.cache,
+                self.config.preview,
+                image_signer(self.config),
+                ttls=self.config.cache,
+                offload=shared_offloader(self.config.scan),
             )
         return self._previewer
 

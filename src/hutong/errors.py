@@ -15,8 +15,9 @@
     │   ├── TooLarge          body, headers or decompressed size over the cap
     │   ├── TooManyRedirects  redirect chain longer than allowed, or a loop
     │   ├── BadContent        content type refused or body undecodable
-    │   └── NetworkFailure    DNS, TLS or connection failure
-    │       └── TLSFailure    the TLS handshake or certificate check failed
+    │   ├── NetworkFailure    DNS, TLS or connection failure
+    │   │   └── TLSFailure    the TLS handshake or certificate check failed
+    │   └── TooSlow           reading fetched content took more CPU time than its budget
     ├── TokenError            a signed go-link or image token is invalid
     └── StorageError          the audit store or cache failed
 
@@ -115,3 +116,7 @@ class StorageError(HutongError):
 
 class TLSFailure(NetworkFailure):
     code = "remote.tls"
+
+
+class TooSlow(RemoteError):
+    code = "remote.too_slow"

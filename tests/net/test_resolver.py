@@ -132,3 +132,18 @@ async def test_the_final_answer_is_kept_by_its_fetcher_never_cached(localnet: Lo
 def test_resolution_json_round_trip_keeps_removed() -> None:
     res = Resolution("https://a/", (), None, None, removed=("un", "ut_sk"))
     assert Resolution.from_json(res.to_json()).removed == ("un", "ut_sk")
+
+
+async def test_body_scan_over_its_cpu_budget_stops_the_chain_with_a_reason(localnet: LocalNet) -> None:
+    from hutong.config import ScanSection
+    from hutong.offload import Offloader
+
+    localnet.route("m.tb.cn", html("<b class=url>" * 2400), path="/h.slow")  # interstitial parse: ~20 ms
+    offloader = Offloader(ScanSection(cpu_budget=0.001))
+    try:
+        async with GuardedFetcher(localnet.settings()) as f:
+            res = await Resolver(f, None, max_hops=5, offload=offloader).resolve("https://m.tb.cn/h.slow")
+    finally:
+        offloader.close()
+    assert not res.ok and res.error_code == "remote.too_slow"
+    assert res.error is not None and "took too long to read" in res.error

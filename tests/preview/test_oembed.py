@@ -59,6 +59,8 @@ def test_parse(name: str, text: str, fmt: str, expected: OEmbed) -> None:
         ("not json", "{nope", "json"),
         ("json array", "[1, 2]", "json"),
         ("too long", '{"title": "' + "x" * 300_000 + '"}', "json"),
+        # found by the linearity audit: json.loads raised RecursionError, which is no ValueError
+        ("json nested past the recursion limit", "[" * 100_000, "json"),
     ],
 )
 def test_refused(name: str, text: str, fmt: str) -> None:

@@ -250,3 +250,18 @@ async def test_oembed_can_be_turned_off() -> None:
     f = DictFetcher({PAGE: html(PAGE, RICH)})
     card = await Previewer(f, None, PreviewSection(oembed=False), SIGNER).card_for(PAGE)
     assert (card.title, [p for _, p in f.calls]) == ("Phone", ["page"])
+
+
+async def test_page_over_the_cpu_budget_gets_the_fallback_card() -> None:
+    from hutong.config import ScanSection
+    from hutong.offload import Offloader
+
+    slow = html(PAGE, "<html><head><title>Hostile</title></head><body>" + "<div itemscope><span itemprop=a>" * 20_000)
+    offloader = Offloader(ScanSection(cpu_budget=0.001))
+    try:
+        card = await Previewer(DictFetcher({PAGE: slow}), None, PreviewSection(), offload=offloader).card_for(
+            PAGE, share_title="分享的标题"
+        )
+    finally:
+        offloader.close()
+    assert card.title == "分享的标题"  # what was known before the page, not the page's own title

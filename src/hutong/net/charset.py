@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 
 import charset_normalizer
 import webencodings
@@ -36,13 +37,14 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16be"),
     (codecs.BOM_UTF16_LE, "utf-16le"),
 )
-_CHARSET_PARAM = re.compile(rb"""charset\s*=\s*["']?\s*([^\s"';>/]+)""", re.IGNORECASE)
-_META = re.compile(rb"<meta\b([^>]*)>", re.IGNORECASE)
-_HTTP_EQUIV = re.compile(rb"""http-equiv\s*=\s*["']?\s*content-type""", re.IGNORECASE)
-_META_CHARSET = re.compile(rb"""\bcharset\s*=\s*["']?\s*([^\s"'/>;]+)""", re.IGNORECASE)
-_META_CONTENT = re.compile(rb"""\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
-_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
-_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
+# Header and prescan patterns are possessive: ``\s*=\s*["']?\s*`` with plain quantifiers retried
+# every split of a long run of spaces before failing (a 10 KB header of spaces took seconds).
+_CHARSET_PARAM = re.compile(rb"""charset\s*+=\s*+["']?+\s*+([^\s"';>/]++)""", re.IGNORECASE)
+_META_OPEN = re.compile(rb"<meta\b", re.IGNORECASE)
+_HTTP_EQUIV = re.compile(rb"""http-equiv\s*+=\s*+["']?+\s*+content-type""", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"""\bcharset\s*+=\s*+["']?+\s*+([^\s"'/>;]++)""", re.IGNORECASE)
+_META_CONTENT = re.compile(rb"""\bcontent\s*+=\s*+(?:"([^"]*+)"|'([^']*+)'|([^\s>]++))""", re.IGNORECASE)
+_XML_DECL = re.compile(rb"""\s*+<\?xml[^>]*\bencoding\s*+=\s*+["']([^"']++)["']""", re.IGNORECASE)
 
 
 def whatwg_name(label: str | bytes | None) -> str | None:
@@ -77,13 +79,36 @@ def bom_charset(body: bytes) -> str | None:
     return None
 
 
+def without_comments(data: bytes) -> bytes:
+    """``data`` with every ``<!-- ... -->`` removed, in one pass (an unclosed one is kept)."""
+    out: list[bytes] = []
+    pos = 0
+    while (start := data.find(b"<!--", pos)) >= 0:
+        end = data.find(b"-->", start + 4)
+        if end < 0:  # no comment after this one can close either
+            break
+        out.append(data[pos:start])
+        pos = end + 3
+    out.append(data[pos:])
+    return b"".join(out)
+
+
+def meta_attributes(data: bytes) -> Iterator[bytes]:
+    """The attribute text of each ``<meta ...>`` (from ``<meta`` to the first ``>``), in one pass."""
+    pos = 0
+    while (m := _META_OPEN.search(data, pos)) is not None:
+        end = data.find(b">", m.end())
+        if end < 0:  # a tag open to the end, and so is every later one
+            return
+        yield data[m.end() : end]
+        pos = end + 1
+
+
 def meta_charset(body: bytes) -> str | None:
     """The encoding declared by ``<meta charset>`` or ``http-equiv`` in the first 1024 bytes."""
-    head = _COMMENT.sub(b"", body[:PRESCAN_BYTES])
-    for m in _META.finditer(head):
-        attrs = m.group(1)
+    for attrs in meta_attributes(without_comments(body[:PRESCAN_BYTES])):
         found: str | None = None
-        if (cs := re.search(rb"""\bcharset\s*=\s*["']?\s*([^\s"'/>;]+)""", attrs, re.IGNORECASE)) and not (
+        if (cs := _META_CHARSET.search(attrs)) and not (
             _META_CONTENT.search(attrs) and _HTTP_EQUIV.search(attrs)
         ):
             found = whatwg_name(cs.group(1))

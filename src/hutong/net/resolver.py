@@ -22,6 +22,8 @@ from typing import Any, Protocol
 from ..cache import Cache
 from ..errors import HutongError, RemoteError
 from ..model import Hop
+from ..offload import Offloader
+from ..offload import shared as shared_offloader
 from .bodyredirect import find_body_redirect
 from .fetcher import REDIRECT_STATUSES, ContentTypeRefused
 from .target import join
@@ -91,7 +93,9 @@ class Resolver:
         positive_ttl: float = 3600.0,
         negative_ttl: float = 300.0,
         deadline: float = 15.0,
+        offload: Offloader | None = None,
     ) -> None:
+        self._offload = offload or shared_offloader()  # body scans run off the event loop
         self._fetcher = fetcher
         self._cache = cache
         self._max_hops = max_hops
@@ -158,7 +162,10 @@ class Resolver:
                 except RemoteError as exc:
                     return _fail(state, hops, exc.message, exc.code)
                 continue
-            found = find_body_redirect(result.text or "", result.url) if result.text else None
+            try:
+                found = await self._offload.run(find_body_redirect, result.text, result.url) if result.text else None
+            except RemoteError as exc:  # the scan took too long (a hostile page) or its worker died
+                return _fail(state, hops, f"{result.url[:200]}: {exc.message}", exc.code)
             if found is not None:
                 hops.append(Hop(result.url, result.status, found.via))
                 current = state.next_hop(found.url)

@@ -30,6 +30,7 @@ from .scan import any_case, find_all
 from .urls import absolute
 
 MAX_IMAGES = 300  # images looked at: the first screens of a page hold its picture
+MAX_CANDIDATES = 2000  # <img>/<video> start tags read at most: posterless videos do not count as images
 MIN_SIDE = 10  # Synapse: width and height > 10 to be "sized"
 PIXEL_SIDE = 2  # a declared side this small is a tracking pixel or a spacer
 _LAZY_SOURCES = ("data-src", "data-original", "data-lazy-src")  # real URL when src is a placeholder
@@ -169,8 +170,12 @@ def _images(html: str) -> list[tuple[LexborNode, bool]]:
     """The first MAX_IMAGES ``<img>`` and ``<video poster>`` elements, parsed from their start tags
     alone, each with whether it is chrome."""
     found: list[_Tag] = []
-    for tag in _tags(html):
+    for seen, tag in enumerate(_tags(html), start=1):
+        if seen > MAX_CANDIDATES:
+            break
         if tag.text[1:6].lower() == "video":  # rare: parse it alone to know if it has a poster
+            if "poster" not in tag.text.lower():
+                continue
             video = LexborHTMLParser(tag.text).css_first("video")
             if video is None or "poster" not in video.attributes:
                 continue

@@ -36,6 +36,10 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "No preview: the site could not be reached (name lookup or connection failed)",
         "无预览：无法连接到该网站（域名解析或连接失败）",
     ),
+    "remote.too_slow": (
+        "No preview: the page took too long to read (it may be built to stall readers)",
+        "无预览：读取该网页耗时过长（可能是故意拖慢读取的网页）",
+    ),
     "remote.tls": (
         "No preview: the site's secure connection (TLS certificate) could not be verified",
         "无预览：无法验证该网站的安全连接（TLS 证书）",

@@ -23,7 +23,7 @@ from . import jsonld, microdata, summary, values
 from .body_image import representative_image
 from .kinds import DECISIVE_TYPES, TYPE_KINDS
 from .oembed import Format, OEmbedLink
-from .scan import any_case
+from .scan import depth_bounded
 from .urls import absolute
 
 MAX_KEY_CHARS = 50  # Synapse prunes longer keys ("to prevent DoS", #6331)
@@ -32,14 +32,13 @@ MAX_META_TAGS = 500
 MAX_KEYS = 200
 MAX_LINKS = 200
 MAX_JSONLD_BLOCKS = 20
-MAX_DEPTH = 1024
 PREFIX_BODY_CHARS = 64 * 1024  # body parsed for the h1 and first-paragraph fallbacks
-_FAST_PATH_OPENS = 3000
 
 _TAG_NAME = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
 _TABLE_PARTS = frozenset(("tr", "td", "th", "tbody", "thead", "tfoot", "caption", "col", "colgroup", "option"))
-_HEAD_END = re.compile(r"</head\s*>", re.I)
-_META_TAG = re.compile(r"<meta\b[^>]*>", re.I)
+_HEAD_END = re.compile(r"</head\s*+>", re.I)
+_META_OPEN = re.compile(r"<meta\b", re.I)
+MAX_TAG_CHARS = 8192  # a longer body meta tag is not read (its value would be cut at 1000 anyway)
 # meta keys that count when a page puts them in the body (Open Graph tags often are). One scan
 # for "og:" costs ~1 ms per MB of page; Twitter tags in the body are too rare to pay a second.
 _BODY_META_PREFIXES = ("og:",)
@@ -54,16 +53,11 @@ _IMAGE_PROPS = (
     "link:image_src",
 )
 _NODE_IMAGE_KEYS = ("image", "thumbnailUrl", "thumbnail")
-_LDJSON = re.compile(r"<script\b[^>]*\btype\s*=\s*[\"']?application/ld\+json[^>]*>(.*?)</script\s*>", re.I | re.S)
-_BLOCK = (
-    "div|ul|ol|dl|section|article|blockquote|fieldset|figure|form|header|footer|nav|aside|main|center|"
-    "details|menu|table|address|hgroup|dialog|search|summary|figcaption|dir|pre|listing|h[1-6]"
-)
-# tag names spelt [dD][iI][vV] rather than matched with re.I: the literal "<" then stays a fast
-# prefix search, and the scan of a 1 MB page takes 35% less time
-_BLOCK_ANY_CASE = "|".join(any_case(name) for name in _BLOCK.split("|"))
-_BLOCK_OPEN = re.compile(rf"<(?:{_BLOCK_ANY_CASE})[\s>/]")
-_BLOCK_TAG = re.compile(rf"<(/?)(?:{_BLOCK_ANY_CASE})[\s>/]")
+# <script\b[^>]*\btype\s*=\s*["']?application/ld\+json[^>]*>(.*?)</script\s*>, read in pieces by
+# _ldjson_scan: as one pattern it retried every "<script" to the end of a page without ">"
+_SCRIPT_OPEN = re.compile(r"<script\b", re.I)
+_LD_TYPE = re.compile(r"""\btype\s*+=\s*+["']?+application/ld\+json""", re.I)
+_SCRIPT_CLOSE = re.compile(r"</script\s*+>", re.I)
 _OEMBED_TYPES: Mapping[str, Format] = {
     "application/json+oembed": "json",
     "text/json+oembed": "json",
@@ -103,20 +97,6 @@ def _clean(value: str | None, limit: int = MAX_VALUE_CHARS) -> str | None:
         return None
     value = " ".join(value.split())
     return value[:limit] if value else None
-
-
-def depth_bounded(html: str) -> tuple[str, bool]:
-    """``html`` cut where its block nesting passes MAX_DEPTH (and whether it was cut)."""
-    # any block tag starts with "<": counting those is a cheap upper bound before the regex
-    if html.count("<") <= _FAST_PATH_OPENS or len(_BLOCK_OPEN.findall(html)) <= _FAST_PATH_OPENS:
-        return html, False
-    depth = 0
-    for m in _BLOCK_TAG.finditer(html):
-        depth = depth - 1 if m.group(1) else depth + 1
-        if depth > MAX_DEPTH:
-            return html[: m.start()], True
-        depth = max(depth, 0)
-    return html, False
 
 
 @dataclass
@@ -248,25 +228,57 @@ def _ldjson_in(body: str, start: int = 0) -> list[str]:
         gt = body.find(">", pos)
         end = body.find("</script", gt) if gt >= 0 else -1
         if start < 0 or end < 0:
-            return _LDJSON.findall(body, start)[:MAX_JSONLD_BLOCKS]
+            return _ldjson_scan(body, max(start, 0))
         blocks.append(body[gt + 1 : end])
         pos = body.find("ld+json", end)
-    return blocks if blocks else _LDJSON.findall(body, start)[:MAX_JSONLD_BLOCKS]
+    return blocks if blocks else _ldjson_scan(body, start)
+
+
+def _ldjson_scan(body: str, start: int) -> list[str]:
+    """Contents of JSON-LD script blocks in any spelling, in one pass from ``start``: a ``<script``
+    inside a tag that is not JSON-LD cannot be either (its text is a tail of that tag's), so the
+    scan goes on after the ``>``; with no ``>`` or no ``</script>`` left, no later block can close."""
+    blocks: list[str] = []
+    pos = start
+    while len(blocks) < MAX_JSONLD_BLOCKS and (m := _SCRIPT_OPEN.search(body, pos)) is not None:
+        gt = body.find(">", m.end())
+        if gt < 0:
+            break
+        if _LD_TYPE.search(body, m.end(), gt) is None:
+            pos = gt + 1
+            continue
+        close = _SCRIPT_CLOSE.search(body, gt + 1)
+        if close is None:
+            break
+        blocks.append(body[gt + 1 : close.start()])
+        pos = close.end()
+    return blocks
 
 
 def _body_meta(html: str, start: int, out: _Collected) -> None:
     """Open Graph meta tags placed after the head (the head's own keep precedence): found with
-    ``str.find``, so a page without them pays one scan and no parse."""
+    ``str.find``, so a page without them pays one scan and no parse.
+
+    Linear: the ``>`` that ends the tags around a hit is found once for every hit before it (a
+    page of ``<meta og:og:...`` with one ``>`` at its end once cost a scan to it per hit), a
+    ``<meta`` inside a tag already taken is an attribute of that tag, not a tag, and a tag longer
+    than MAX_TAG_CHARS is not read."""
     tags: dict[int, str] = {}  # by offset: a tag that says "og:" twice is taken once
     for word in _BODY_META_PREFIXES:
+        gt = -1  # the first ">" at or after ``pos``, once found
+        taken_to = -1  # where the last tag taken ends
         pos = html.find(word, start)
         while pos >= 0 and len(tags) < MAX_META_TAGS:
             # inside a tag that opened as "<meta" and has not closed yet
             lt = html.rfind("<", max(start, pos - _META_REACH), pos)
-            if lt >= 0 and html[lt + 1 : lt + 5].lower() == "meta" and html.find(">", lt, pos) < 0:
-                m = _META_TAG.match(html, lt)
-                if m is not None:
-                    tags[lt] = m.group(0)
+            if lt > taken_to and _META_OPEN.match(html, lt) is not None and html.find(">", lt, pos) < 0:
+                if gt < pos:
+                    gt = html.find(">", pos)
+                    if gt < 0:  # no tag closes after this point
+                        break
+                if gt - lt < MAX_TAG_CHARS:
+                    tags[lt] = html[lt : gt + 1]
+                    taken_to = gt
             pos = html.find(word, pos + len(word))
     if tags:
         tags = dict(sorted(tags.items()))

@@ -63,7 +63,7 @@ def parse_json(text: str) -> OEmbed:
         raise BadContent("oEmbed response too long; the provider's oEmbed is ignored", code="preview.oembed")
     try:
         raw = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: "[[[[..." nested past the interpreter's limit
         raise BadContent("oEmbed response is not JSON; the page's own metadata is used", code="preview.oembed") from exc
     if not isinstance(raw, dict):
         raise BadContent("oEmbed response is not a JSON object", code="preview.oembed")

@@ -22,10 +22,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..cache import Cache
 from ..config import CacheSection, PreviewSection
-from ..errors import HutongError
+from ..errors import HutongError, RemoteError
 from ..model import Card, CardError
 from ..net.fetcher import ContentTypeRefused
 from ..net.types import Fetcher, FetchResult
+from ..offload import Offloader
+from ..offload import shared as shared_offloader
 from . import oembed as oembed_mod
 from .card import build_card, fallback_card
 from .decode import page_text
@@ -115,7 +117,9 @@ class Previewer:
         signer: ImageSigner | None = None,
         *,
         ttls: CacheSection | None = None,
+        offload: Offloader | None = None,
     ) -> None:
+        self._offload = offload or shared_offloader()  # card extraction runs off the event loop
         self._fetcher = fetcher
         self._cache = cache
         self._settings = settings
@@ -217,7 +221,11 @@ class Previewer:
             kind = page.content_type or "of no stated type"
             error = explain("remote.bad_content", f"{page.url[:200]} is {kind}, not a web page")
             return _Page(error=error), self._ttls.negative_ttl
-        meta = extract(text, page.url)
+        try:
+            meta = await self._offload.run(extract, text, page.url)
+        except RemoteError as exc:  # the page took too long to read (a hostile page) or its worker died
+            log.info("preview of %s: %s (%s)", url, exc.message, exc.code)
+            return _Page(error=explain(exc.code, exc.message)), self._ttls.negative_ttl
         embed = await self._oembed(meta.oembed, page) if meta.oembed and self._settings.oembed else None
         # a handed-over page was fetched at the chain's end, perhaps with tracking a later cleaning removed
         # (utm_* off-platform): the card names the cleaned URL it stands for

@@ -39,7 +39,7 @@ SKIP_TAGS = (
 MAX_NODES = 5000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WS_RUN = re.compile(r"[\t \r\n]+")
-_WORD = re.compile(r"\s*\S+")
+_WORD = re.compile(r"\s*+\S+")  # possessive: a run of spaces is never re-split on a failed match
 
 
 def text_nodes(tree: LexborHTMLParser) -> Iterator[str]:

@@ -68,13 +68,31 @@ def _unescape_once(text: str) -> str:
 
 
 def _unescape_all(text: str) -> str:
-    # Each pass that changes anything makes the text shorter, so this ends; the cap is belt and braces.
-    for _ in range(len(text)):
+    """``text`` percent-unescaped until no escape is left (the Safe Browsing rule)."""
+    for _ in range(2):  # the usual case: no escapes, or one level of them
         new = _unescape_once(text)
         if new == text:
             return text
         text = new
-    return text
+    return _unescape_nested(text)
+
+
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _unescape_nested(text: str) -> str:
+    """Unescaping to a fixed point in one pass, for ``%252525…41``: pass after pass of
+    ``_unescape_once`` peels one level each, quadratic in the URL. Escapes never overlap (one
+    starts at ``%``, its digits are not ``%``), so the fixed point does not depend on the order
+    they are undone in: here each one is undone as soon as its last digit arrives."""
+    out: list[str] = []
+    for c in text:
+        out.append(c)
+        while len(out) >= 3 and out[-3] == "%" and out[-2] in _HEX and out[-1] in _HEX:
+            value = chr(int(out[-2] + out[-1], 16))
+            del out[-3:]
+            out.append(value)
+    return "".join(out)
 
 
 def _escape(text: str) -> str:
