@@ -123,6 +123,7 @@ class ServerSection:
     max_body_bytes: int = 16 * 1024 * 1024
     client_rate_per_minute: int = 120  # per client and route family on /, /go, /img, /report; 0: off
     trusted_proxies: tuple[str, ...] = ()  # proxies whose X-Forwarded-For names the client
+    appeals_per_hour: int = 10  # "report a mistake" forms one client may send per clock hour; 0: no limit
 
 
 @dataclass(frozen=True)
@@ -252,6 +253,8 @@ def _validate(cfg: Config) -> None:
         raise ConfigError("storage.cache must be \"memory\" or a redis:// URL")
     if cfg.server.client_rate_per_minute < 0:
         raise ConfigError("server.client_rate_per_minute must be 0 (no limit) or more")
+    if cfg.server.appeals_per_hour < 0:
+        raise ConfigError("server.appeals_per_hour must be 0 (no limit) or more")
     from .ratelimit import parse_networks
 
     parse_networks(cfg.server.trusted_proxies)
