@@ -36,7 +36,7 @@ from ..errors import ConfigError, HutongError
 from ..ratelimit import ClientLimiter, parse_networks
 from ..signing import load_signer
 from ..store.userhash import UserHasher
-from . import api, apidocs, failures, images, pages, report_page
+from . import api, apidocs, appeal_pages, failures, images, pages, report_page
 from .apikeys import ApiKeys
 from .fastlane import FastLane
 from .gateway import EngineLike, Gateway, is_loopback
@@ -197,6 +197,8 @@ def create_app(
             await reloader
         if limiter is not None:
             await limiter.aclose()
+        if appeal_limit is not None:
+            await appeal_limit.aclose()
         await gw.engine.aclose()
         if gw.images is not None:
             await gw.images.aclose()
@@ -223,6 +225,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(images.router)
     app.include_router(report_page.router)
+    appeal_limit = appeal_pages.install(app, cfg)
     apidocs.install(app)
     static_dir = resources.files("hutong.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
