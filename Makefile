@@ -33,7 +33,7 @@ test: $(VENV)/.installed-test lint typecheck
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench integrations
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy

@@ -70,7 +70,7 @@ ACTION = {
     ("suspicious", "channel"): "block",
 }
 REASONS = {
-    "safe": ("platform.known",),
+    "safe": ("screen.clear",),
     "unknown": (),
     "suspicious": ("lookalike.skeleton",),
     "malicious": ("feed.urlhaus",),

@@ -128,7 +128,7 @@ def write_docs(table: list[str], mach: str, args: argparse.Namespace) -> None:
         "waiting call. With the hand-off, 32 pool threads sit blocked in `record()` and each call pays a "
         "switch to a pool thread and back, all competing for the GIL with the writer thread and the event "
         "loop; with `record_async` the loop only parks a future, which the writer settles after `COMMIT`. "
-        "The gateway (`web/gateway.py`) takes `record_async` whenever the store has it, which both stores "
+        "The gateway (`service/gateway.py`) takes `record_async` whenever the store has it, which both stores "
         "now do.\n"
     )
     pattern = re.compile(re.escape(HEAD) + r".*?(?=\n#{2,3} |\Z)", re.S)

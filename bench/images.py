@@ -119,6 +119,8 @@ class Server:
         config.write_text(
             "[network]\n"
             f"allowed_ports = [80, 443, {origin_port}]\n"
+            # allow_networks applies only to hosts a connect_to rule names: name the origin itself
+            f'connect_to = ["127.0.0.1:{origin_port}:127.0.0.1:{origin_port}"]\n'
             'allow_networks = ["127.0.0.0/8"]\n'
             "rate_limit_per_minute = 100000\n",
             encoding="utf-8",

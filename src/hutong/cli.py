@@ -24,6 +24,7 @@ COMMANDS: tuple[str, ...] = (
     "audit",
     "report",
     "feeds",
+    "matrix-appservice",
 )
 
 
@@ -42,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMANDS:
-        module = importlib.import_module(f"hutong.commands.{name}")
+        module = importlib.import_module(f"hutong.commands.{name.replace('-', '_')}")
         module.register(sub)
     return parser
 

@@ -98,7 +98,7 @@ class PreviewSection:
 class FeedSource:
     name: str = ""
     format: str = ""
-    location: str = ""  # a path or an http(s) URL; fetched only by `hutong feeds update`
+    location: str = ""  # a path, or an http(s) URL fetched by `hutong feeds update` and by `hutong serve`
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,9 @@ class SafetySection:
     deny: tuple[str, ...] = ()  # operator denylist
     protected_domains: tuple[str, ...] = ()  # extra domains to protect from lookalikes
     feeds: tuple[FeedSource, ...] = ()
+    feeds_refresh_minutes: float = 60.0  # `hutong serve` re-fetches URL feeds this often; 0: never
+    reload_seconds: float = 60.0  # how often a serving worker picks up feeds imported or replaced on disk
+    stale_feeds_unready: bool = False  # /readyz answers 503 while a feed is stale or missing
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,8 @@ class ServerSection:
     max_body_bytes: int = 16 * 1024 * 1024
     client_rate_per_minute: int = 120  # per client and route family on /, /go, /img, /report; 0: off
     trusted_proxies: tuple[str, ...] = ()  # proxies whose X-Forwarded-For names the client
+    header_timeout: float = 10.0  # seconds a client may take to send a request's head (slowloris bound)
+    body_timeout: float = 30.0  # seconds a client may take to send a request's body once its head is in
     appeals_per_hour: int = 10  # "report a mistake" forms one client may send per clock hour; 0: no limit
 
 
@@ -131,6 +136,7 @@ class StorageSection:
     audit: str = ""  # "sqlite:///path" or "postgresql://..."; empty: SQLite under data.dir
     cache: str = "memory"  # "memory" or "redis://..."
     lock_timeout: float = 30.0  # seconds a shared single-flight lock lives if its holder dies
+    write_retry: float = 10.0  # seconds an audit write is retried through a database outage before it fails
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,8 @@ class AuditSection:
 
 @dataclass(frozen=True)
 class Config:
+    """The whole configuration: one section per TOML table (``docs/config.md``); ``load(path)`` reads a file."""
+
     data: DataSection = field(default_factory=DataSection)
     policy: PolicySection = field(default_factory=PolicySection)
     clean: CleanSection = field(default_factory=CleanSection)
@@ -249,6 +257,10 @@ def _validate(cfg: Config) -> None:
             raise ConfigError(f"network.{name} must be positive")
     if cfg.network.max_redirects < 0:
         raise ConfigError("network.max_redirects must be 0 or more")
+    _validate_overrides(cfg.network)
+    for name in ("header_timeout", "body_timeout"):
+        if getattr(cfg.server, name) <= 0:
+            raise ConfigError(f"server.{name} must be positive (seconds)")
     if not cfg.storage.cache == "memory" and not cfg.storage.cache.startswith(("redis://", "rediss://")):
         raise ConfigError("storage.cache must be \"memory\" or a redis:// URL")
     if cfg.server.client_rate_per_minute < 0:
@@ -266,6 +278,19 @@ def _validate(cfg: Config) -> None:
         raise ConfigError("preview.image_max_decode_bytes must be a positive number of bytes")
     if cfg.preview.image_decode_queue < 0:
         raise ConfigError("preview.image_decode_queue must be 0 or more")
+    if cfg.safety.feeds_refresh_minutes < 0:
+        raise ConfigError("safety.feeds_refresh_minutes must be 0 (never) or a positive number of minutes")
+    if not cfg.safety.reload_seconds > 0:
+        raise ConfigError("safety.reload_seconds must be a positive number of seconds")
+
+
+def _validate_overrides(network: NetworkSection) -> None:
+    from .net import overrides
+    from .net.addresses import parse_networks
+
+    overrides.check(network)
+    parse_networks(network.allow_networks, setting="network.allow_networks")
+    parse_networks(network.deny_networks, setting="network.deny_networks")
 
 
 def documented_keys() -> list[str]:

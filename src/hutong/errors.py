@@ -44,6 +44,8 @@ class HutongError(Exception):
 
 
 class InputError(HutongError):
+    """Bad input from a caller: text, URL, token or request body."""
+
     code = "input.invalid"
 
 
@@ -52,6 +54,8 @@ class UsageError(InputError):
 
 
 class ConfigError(HutongError):
+    """A configuration, policy or data file is wrong; the message names the setting to fix."""
+
     code = "config.invalid"
 
 
@@ -64,6 +68,8 @@ class DataError(HutongError):
 
 
 class RemoteError(HutongError):
+    """Something outside went wrong while fetching (blocked, too slow, too large, unreachable)."""
+
     code = "remote.error"
 
 
@@ -96,10 +102,14 @@ class NetworkFailure(RemoteError):
 
 
 class TokenError(HutongError):
+    """A signed go-link or image token is invalid, expired or not for this use."""
+
     code = "token.invalid"
 
 
 class StorageError(HutongError):
+    """The audit store, prefs database or cache failed."""
+
     code = "storage.error"
 
 

@@ -67,8 +67,11 @@ class Match:
 
     def identity(self) -> Identity:
         """The public value for this match."""
-        kind = self.pattern.kind if self.pattern is not None else None
-        return Identity(self.platform.id, self.platform.category, kind, self.id, self.canonical)
+        pattern = self.pattern
+        if pattern is None:
+            return Identity(self.platform.id, self.platform.category, None, self.id, self.canonical)
+        category = pattern.category or self.platform.category  # a pattern may say what its pages are
+        return Identity(self.platform.id, category, pattern.kind, self.id, self.canonical)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,13 +6,14 @@ anything that judges a host must decode them the same way or be fooled. Likewise
 address can carry an IPv4 destination (mapped, compatible, 6to4, NAT64, Teredo), which an
 address check must unwrap before it decides whether the target is private.
 
-Both functions are pure and never raise on any input.
+Every function here is pure and never raises on any input.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
+from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address
 
 # A host longer than this is not worth decoding: the longest sane spelling of an IPv4
@@ -75,29 +76,73 @@ def parse_ipv4_any(host: str) -> IPv4Address | None:
     return IPv4Address(number)
 
 
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """An IPv6 address in a form that embeds or translates IPv4: which form, and what it carries.
+
+    ``carried`` pairs a role with each IPv4 address inside: ``("", a)`` for most forms,
+    ``("server", s)`` and ``("client", c)`` for Teredo; empty when the layout cannot be known
+    (a NAT64 local-use address whose "u" octet is not zero).
+    """
+
+    form: str
+    prefix: str
+    carried: tuple[tuple[str, IPv4Address], ...]
+
+
+IPV4_MAPPED = "IPv4-mapped"
+IPV4_TRANSLATED = "IPv4-translated (SIIT)"
+IPV4_COMPATIBLE = "IPv4-compatible"
+SIX_TO_FOUR = "6to4"
+NAT64_WELL_KNOWN = "NAT64 well-known"
+NAT64_LOCAL = "NAT64 local-use"
+TEREDO = "Teredo"
+
+
+def translation(ip: IPv6Address) -> Translation | None:
+    """The IPv4-in-IPv6 form of ``ip`` and the IPv4 addresses it carries, or None for plain IPv6.
+
+    Forms: IPv4-mapped (``::ffff:0:0/96``), IPv4-translated (SIIT, ``::ffff:0:0:0/96``),
+    IPv4-compatible (``::/96`` except ``::`` and ``::1``), 6to4 (``2002::/16``), NAT64
+    well-known (``64:ff9b::/96``) and local-use (``64:ff9b:1::/48``: the /96 layout when the
+    middle bits are zero, else RFC 6052's /48 layout), and Teredo (``2001::/32``: server and
+    de-obfuscated client).
+
+    >>> translation(IPv6Address("::ffff:0:10.0.0.1")).form
+    'IPv4-translated (SIIT)'
+    """
+    packed = ip.packed
+    low = IPv4Address(packed[12:])
+    if ip.ipv4_mapped is not None:
+        return Translation(IPV4_MAPPED, "::ffff:0:0/96", (("", ip.ipv4_mapped),))
+    if ip in _IPV4_TRANSLATED:
+        return Translation(IPV4_TRANSLATED, "::ffff:0:0:0/96", (("", low),))
+    if ip in _NAT64_WELL_KNOWN:
+        return Translation(NAT64_WELL_KNOWN, "64:ff9b::/96", (("", low),))
+    if ip in _IPV4_COMPATIBLE:
+        # :: and ::1 are IPv6's own unspecified and loopback addresses, not IPv4 0.0.0.0/0.0.0.1.
+        return Translation(IPV4_COMPATIBLE, "::/96", (("", low),)) if int(ip) > 1 else None
+    if ip.sixtofour is not None:
+        return Translation(SIX_TO_FOUR, "2002::/16", (("", ip.sixtofour),))
+    if ip in _NAT64_LOCAL:
+        if not any(packed[6:12]):
+            return Translation(NAT64_LOCAL, "64:ff9b:1::/48", (("", low),))
+        # RFC 6052 /48 prefix: IPv4 bytes at 6-7 and 9-10; byte 8 ("u") is always zero.
+        carried = (("", IPv4Address(packed[6:8] + packed[9:11])),) if packed[8] == 0 else ()
+        return Translation(NAT64_LOCAL, "64:ff9b:1::/48", carried)
+    if ip.teredo is not None:
+        server, client = ip.teredo
+        return Translation(TEREDO, "2001::/32", (("server", server), ("client", client)))
+    return None
+
+
 def embedded_ipv4(ip: IPv6Address) -> IPv4Address | None:
     """The IPv4 destination carried inside an IPv6 address, or None.
 
-    Recognises IPv4-mapped (``::ffff:a.b.c.d``), IPv4-translated (``::ffff:0:a.b.c.d``),
-    IPv4-compatible (``::a.b.c.d``, except ``::`` and ``::1``), 6to4 (``2002::/16``), NAT64
-    well-known (``64:ff9b::/96``) and local-use (``64:ff9b:1::/48``: the /96 layout when the
-    middle bits are zero, else RFC 6052's /48 layout), and Teredo (the client's public IPv4).
+    The destination is the one IPv4 address of the form (see ``translation``); for Teredo it
+    is the client's public IPv4 address.
     """
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    packed = ip.packed
-    if ip in _IPV4_TRANSLATED or ip in _NAT64_WELL_KNOWN:
-        return IPv4Address(packed[12:])
-    if ip in _IPV4_COMPATIBLE:
-        # :: and ::1 are IPv6's own unspecified and loopback addresses, not IPv4 0.0.0.0/0.0.0.1.
-        return IPv4Address(packed[12:]) if int(ip) > 1 else None
-    if ip.sixtofour is not None:
-        return ip.sixtofour
-    if ip in _NAT64_LOCAL:
-        if not any(packed[6:12]):
-            return IPv4Address(packed[12:])
-        # RFC 6052 /48 prefix: IPv4 bytes at 6-7 and 9-10; byte 8 ("u") is always zero.
-        return IPv4Address(packed[6:8] + packed[9:11]) if packed[8] == 0 else None
-    if ip.teredo is not None:
-        return ip.teredo[1]
-    return None
+    found = translation(ip)
+    if found is None or not found.carried:
+        return None
+    return found.carried[-1][1]

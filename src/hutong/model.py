@@ -27,7 +27,16 @@ KINDS: tuple[str, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class Found:
-    """One link found in a message; ``message[start:end] == text`` (code points)."""
+    """One link found in a message; ``message[start:end] == text`` (code points).
+
+    ``start_utf16``/``end_utf16`` are the same span in UTF-16 code units, the way JavaScript, Matrix
+    and most chat clients index strings (an emoji before the link counts 2 there, 1 here). The finder
+    sets them; left out, they assume no character above U+FFFF before ``start``.
+
+    >>> f = Found("https://a.com", 2, 15, "url", start_utf16=3)
+    >>> (f.start, f.end, f.start_utf16, f.end_utf16)
+    (2, 15, 3, 16)
+    """
 
     text: str
     start: int
@@ -37,9 +46,35 @@ class Found:
     kind: str | None = None  # kind the share text states (profile, live, answer ...)
     title: str | None = None  # title quoted in the share text
     token: str | None = None  # 淘口令 token, or mini-program code
+    start_utf16: int = -1
+    end_utf16: int = -1
+
+    def __post_init__(self) -> None:
+        if self.start_utf16 < 0:
+            object.__setattr__(self, "start_utf16", self.start)
+        if self.end_utf16 < 0:
+            object.__setattr__(self, "end_utf16", self.start_utf16 + utf16_len(self.text))
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "start": self.start, "end": self.end, "form": self.form}
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "start_utf16": self.start_utf16,
+            "end_utf16": self.end_utf16,
+            "form": self.form,
+        }
+
+
+def utf16_len(text: str) -> int:
+    """Length of ``text`` in UTF-16 code units: characters above U+FFFF take two.
+
+    >>> utf16_len("a👍b")
+    4
+    """
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
 
 
 class Level(enum.IntEnum):
@@ -105,6 +140,8 @@ class Verdict:
 
 
 class Action(enum.StrEnum):
+    """What happens when someone taps the link: open it, confirm first, copy only, or block."""
+
     OPEN = "open"
     CONFIRM = "confirm"
     COPY = "copy"
@@ -182,6 +219,8 @@ class Card:
     lang: str | None = None
     error: CardError | None = None
     truncated: bool = False
+    category: str | None = None  # what the page's own structured data says it is (hutong.preview.category)
+    category_evidence: str | None = None  # that declaration, e.g. "schema.org Product with an offer (89.90 CNY)"
 
     def to_json(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -270,3 +309,21 @@ class UserPrefs:
             if cat == category:
                 return mode
         return self.mode or default
+
+
+def require_context_and_mode(context: str, mode: str | None) -> None:
+    """Raise ``InputError`` (``input.invalid``) unless ``context`` is a chat context and ``mode`` a mode or None.
+
+    >>> require_context_and_mode("group", None)
+    >>> require_context_and_mode("everywhere", None)
+    Traceback (most recent call last):
+    hutong.errors.InputError: unknown chat context 'everywhere'; use one of direct, group, channel
+    """
+    from .errors import InputError
+
+    if context not in CONTEXTS:
+        raise InputError(
+            f"unknown chat context {context!r}; use one of {', '.join(CONTEXTS)}", code="input.invalid"
+        )
+    if mode is not None and mode not in MODES:
+        raise InputError(f"unknown mode {mode!r}; use one of {', '.join(MODES)} (or None)", code="input.invalid")

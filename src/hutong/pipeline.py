@@ -11,6 +11,9 @@ only method that does I/O. Online, a short link's chain is walked with each plat
 content page requested already cleaned (the sharer's ``un=``, ``share_token``... never
 leave the machine), and the destination's answer is handed from the resolver to the
 previewer, so the destination is fetched once.
+A previewed page's own structured data (schema.org
+``Product`` with a price, ``VideoObject`` ...) sets the link's category before the
+decision, for every site alike, recorded as a ``category.page`` reason.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
@@ -31,6 +34,7 @@ from .errors import HutongError, InputError
 from .find import Finder
 from .identify import Identifier
 from .model import (
+    CATEGORIES,
     CardError,
     Context,
     Found,
@@ -46,6 +50,7 @@ from .model import (
 from .platforms import Platform, bundled
 from .policy import Inputs, Policy
 from .policy import load as load_policy
+from .safety.feeds import FeedInfo
 from .safety.screen import Screener
 from .unwrap import Unwrapper
 from .urls import normalise
@@ -112,6 +117,32 @@ def _merge_removed(first: tuple[str, ...], then: tuple[str, ...]) -> tuple[str, 
     return first + tuple(n for n in then if n not in first)
 
 
+def _with_page_category(report: LinkReport) -> LinkReport:
+    """``report`` with the category its fetched page declares (``Card.category``)."""
+    card = report.card
+    if card is None or card.category is None:
+        return report
+    return _with_declared(report, card.category, card.category_evidence or card.category)
+
+
+def _with_declared(report: LinkReport, category: str, evidence: str) -> LinkReport:
+    """``report`` in the category its page declared, the declaration recorded as a ``category.page`` reason:
+    the same for every site, named by a platform file or not."""
+    if category not in CATEGORIES or category == "unknown":
+        return report
+    was = report.identity.category
+    reason = Reason(
+        code="category.page",
+        detail=f"The page declares itself: {evidence}, so its category is {category}"
+        + (f" (not {was})" if was != category else ""),
+        detail_zh=f"网页自身的结构化数据声明：{evidence}，类别为 {category}",
+        level=Level.SAFE,  # evidence of what the page is, not of whether it is harmful: never raises the level
+        evidence=(("category", category), ("declared", evidence), ("was", was)),
+    )
+    identity = replace(report.identity, category=category)
+    return report.evolve(identity=identity, verdict=report.verdict.with_reason(reason))
+
+
 @dataclass
 class Engine:
     """Everything the pipeline needs, loaded once: platforms, rules, feeds, policy."""
@@ -161,6 +192,10 @@ class Engine:
         True if anything changed. Disk I/O, so a long-running service calls it on a timer, off its event
         loop; checks never touch the disk themselves."""
         return self.screener.reload()
+
+    def feed_infos(self) -> tuple[FeedInfo, ...]:
+        """The threat feeds screening uses now, with when each was last known current (for /readyz)."""
+        return self.screener.feed_infos()
 
     # ---- offline ---------------------------------------------------------------------------
 
@@ -223,7 +258,7 @@ class Engine:
         identity = self._with_share(identity, found, needs_resolve)
         site = psl.site(final.hostname) if final.hostname else None
         struct = structural.check(final, found.text)
-        verdict = self.screener.screen(final.href, identity=identity, site=site, structural=struct)
+        verdict = self.screener.screen(final.href, site=site, structural=struct)
         if needs_resolve:  # a short link may lead anywhere (b23.tv → off-platform): never "safe" unresolved
             verdict = verdict.with_reason(_SHORT_REASON)
         return LinkReport(
@@ -289,10 +324,15 @@ class Engine:
         prefs: UserPrefs | None = None,
         mode: Mode | None = None,
         title: str | None = None,
+        category: str | None = None,
     ) -> LinkReport:
-        """Screen and decide one URL again with today's data (time-of-click check)."""
+        """Screen and decide one URL again with today's data (time-of-click check); ``category`` is what the
+        link's page declared when it was checked (signed into its go-link), kept as that evidence."""
         found = Found(text=url, start=0, end=len(url), form="url", title=title)
-        return self.decide(self.inspect(found), context=context, prefs=prefs, mode=mode)
+        report = self.inspect(found)
+        if category is not None:
+            report = _with_declared(report, category, "declared by its page when the link was checked")
+        return self.decide(report, context=context, prefs=prefs, mode=mode)
 
     # ---- online ----------------------------------------------------------------------------
 
@@ -382,7 +422,7 @@ class Engine:
         card = await self.edge.previewer.card_for(
             report.url, share_title=report.title, kind_hint=report.identity.kind, prefetched=final
         )
-        return report.evolve(card=card)
+        return _with_page_category(report.evolve(card=card))
 
     @property
     def edge(self) -> NetworkEdge:

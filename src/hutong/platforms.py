@@ -36,6 +36,7 @@ class ContentPattern:
     canonical: str | None = None  # template: {id}, {host}, {path}
     keep: tuple[str, ...] = ()  # query parameters this page needs (locators): never removed
     canonical_params: tuple[str, ...] = ()  # query parameters appended to the canonical URL when present
+    category: str | None = None  # this page's category when it is not the platform's (a video app's shop)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,11 @@ class Platform:
     patterns: tuple[ContentPattern, ...] = ()
     wrappers: tuple[Wrapper, ...] = ()
     source: str = ""  # file it came from
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Every category this platform's links can have: its own, then its patterns' own, in data order."""
+        return tuple(dict.fromkeys((self.category, *(p.category for p in self.patterns if p.category))))
 
 
 def host_matches(host: str, pattern: str) -> bool:
@@ -212,11 +218,16 @@ def parse_platform(raw: Mapping[str, Any], source: str = "<data>") -> Platform:
         where = f"{source} patterns[{i}]"
         _check_keys(
             p,
-            {"kind", "hosts", "path", "query_id", "id_pattern", "canonical", "keep", "canonical_params"},
+            {"kind", "hosts", "path", "query_id", "id_pattern", "canonical", "keep", "canonical_params", "category"},
             where,
         )
         if p.get("kind") not in KINDS:
             raise DataError(f"{where}: kind {p.get('kind')!r} is not one of {', '.join(KINDS)}")
+        pattern_category = p.get("category")
+        if pattern_category is not None and pattern_category not in CATEGORIES:
+            raise DataError(
+                f"{where}: category {pattern_category!r} is not one of {', '.join(CATEGORIES)}"
+            )
         path = _regex(p.get("path"), where)
         id_pattern = _regex(p.get("id_pattern"), where)
         query_id = p.get("query_id")
@@ -242,6 +253,7 @@ def parse_platform(raw: Mapping[str, Any], source: str = "<data>") -> Platform:
                 canonical=None if canonical is None else str(canonical),
                 keep=_strs(p, "keep", where),
                 canonical_params=_strs(p, "canonical_params", where),
+                category=None if pattern_category in (None, category) else str(pattern_category),
             )
         )
     wrappers = []

@@ -12,6 +12,15 @@ direct-open rate between the most and the least favoured platform of that catego
 for links of that same level. Platforms with fewer than ``min_events`` decisions at a
 level are left out of that level (small samples say nothing); unidentified links are
 never a "platform" here.
+
+Beside it, the listed-vs-unlisted disparity index of a category compares two groups
+instead of platforms: links of sites a platform file names (``listed``) and links of
+every other site (``unlisted``), by the same definition: over verdict levels, the
+largest gap in direct-open rate between the two, each group needing ``min_events``
+decisions at that level. Unlisted links reach a category other than ``unknown`` only
+by evidence (the page's own structured data), so every (group, level) count is shown,
+compared or not. Both indexes are recomputable from the JSON export: every rate comes
+with its ``open`` and ``decisions`` counts.
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ if TYPE_CHECKING:
 ACTIONS: tuple[str, ...] = ("open", "confirm", "copy", "block")
 LEVELS: tuple[str, ...] = ("safe", "unknown", "suspicious", "malicious")
 UNKNOWN_PLATFORM = "unknown"
+LISTED, UNLISTED = "listed", "unlisted"  # the two groups of the listed-vs-unlisted index
 DAY = 86400.0
 HOUR = 3600.0
 
@@ -97,6 +107,19 @@ class CategoryDisparity:
 
 
 @dataclass(frozen=True, slots=True)
+class ListingDisparity:
+    """Listed against unlisted sites in one category: the gaps, and every (group, level) count behind them."""
+
+    category: str
+    levels: tuple[LevelGap, ...]  # only levels where both groups have at least min_events decisions
+    counts: tuple[tuple[str, Rate], ...]  # (level, Rate of group "listed" or "unlisted"), compared or not
+
+    @property
+    def index(self) -> float | None:
+        return max((g.gap for g in self.levels), default=None)
+
+
+@dataclass(frozen=True, slots=True)
 class ReasonCount:
     code: str
     count: int
@@ -142,6 +165,7 @@ class Report:
     by_platform: tuple[Breakdown, ...]
     by_category: tuple[Breakdown, ...]
     disparity: tuple[CategoryDisparity, ...]
+    listing_disparity: tuple[ListingDisparity, ...]
     top_reasons: tuple[ReasonCount, ...]
     click_through: tuple[ClickThrough, ...]  # "all" first, then per platform
     bucket_seconds: float
@@ -194,6 +218,29 @@ def _disparity(
                 gaps.append(LevelGap(level, tuple(sorted(rates, key=lambda x: (-x.rate, x.platform)))))
         found = None if policy_by_category is None else policy_by_category.get(cat, 0)
         out.append(CategoryDisparity(cat, tuple(gaps), None if found is None else found == 0, found or 0))
+    return tuple(out)
+
+
+def _listing_disparity(rows: Iterable[CountRow], min_events: int) -> tuple[ListingDisparity, ...]:
+    cells: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])  # (cat, level, group) → opens, n
+    categories: set[str] = set(CATEGORIES)
+    for r in rows:
+        categories.add(r.category)
+        cell = cells[(r.category, r.level, UNLISTED if r.platform is None else LISTED)]
+        cell[0] += r.count if r.action == "open" else 0
+        cell[1] += r.count
+    out = []
+    for cat in sorted(categories):
+        present = {lv for (c, lv, _) in cells if c == cat}
+        gaps: list[LevelGap] = []
+        counts: list[tuple[str, Rate]] = []
+        for level in (*(lv for lv in LEVELS if lv in present), *sorted(present - set(LEVELS))):
+            rates = [Rate(g, *cells[(cat, level, g)]) for g in (LISTED, UNLISTED) if (cat, level, g) in cells]
+            counts += [(level, r) for r in rates]
+            compared = [r for r in rates if r.decisions >= min_events]
+            if len(compared) == 2:
+                gaps.append(LevelGap(level, tuple(sorted(compared, key=lambda x: (-x.rate, x.platform)))))
+        out.append(ListingDisparity(cat, tuple(gaps), tuple(counts)))
     return tuple(out)
 
 
@@ -262,6 +309,7 @@ def build_report(
         by_platform=_breakdowns(checks, "platform"),
         by_category=_breakdowns(checks, "category"),
         disparity=_disparity(checks, max(1, min_events), per_cat),
+        listing_disparity=_listing_disparity(checks, max(1, min_events)),
         top_reasons=tuple(
             ReasonCount(c, n) for c, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
         ),
@@ -284,6 +332,15 @@ def _iso(ts: float | None) -> str | None:
     return None if ts is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
 
+def _gap_json(g: LevelGap) -> dict[str, Any]:
+    return {
+        "gap": g.gap,
+        "most": g.most.platform,
+        "least": g.least.platform,
+        "rates": {r.platform: {"open": r.opens, "decisions": r.decisions, "rate": r.rate} for r in g.rates},
+    }
+
+
 def report_json(report: Report) -> dict[str, Any]:
     """The report as the JSON document ``hutong report --format json`` prints (and the HTML page shows)."""
     return {
@@ -300,22 +357,24 @@ def report_json(report: Report) -> dict[str, Any]:
                 "index": d.index,
                 "policy_neutral": d.policy_neutral,
                 "policy_disparities": d.policy_disparities,
-                "levels": {
-                    g.level: {
-                        "gap": g.gap,
-                        "most": g.most.platform,
-                        "least": g.least.platform,
-                        "rates": {
-                            r.platform: {"open": r.opens, "decisions": r.decisions, "rate": r.rate}
-                            for r in g.rates
-                        },
-                    }
-                    for g in d.levels
-                },
+                "levels": {g.level: _gap_json(g) for g in d.levels},
             }
             for d in report.disparity
         },
         "disparity_min_events": report.min_events,
+        "listing_disparity": {
+            d.category: {
+                "index": d.index,
+                "levels": {g.level: _gap_json(g) for g in d.levels},
+                "counts": {
+                    group: {
+                        lv: {"open": r.opens, "decisions": r.decisions} for lv, r in d.counts if r.platform == group
+                    }
+                    for group in (LISTED, UNLISTED)
+                },
+            }
+            for d in report.listing_disparity
+        },
         "neutrality": None
         if report.neutrality is None
         else {

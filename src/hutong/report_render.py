@@ -53,6 +53,14 @@ def csv_rows(report: Report) -> list[tuple[str, str, str, Any]]:
         for level, g in d["levels"].items():
             rows.append(("disparity", cat, f"{level}.gap", g["gap"]))
             rows += [("disparity", cat, f"{level}.{p}.rate", r["rate"]) for p, r in g["rates"].items()]
+    for cat, d in doc["listing_disparity"].items():
+        rows.append(("listing_disparity", cat, "index", d["index"]))
+        for level, g in d["levels"].items():
+            rows.append(("listing_disparity", cat, f"{level}.gap", g["gap"]))
+            rows += [("listing_disparity", cat, f"{level}.{grp}.rate", r["rate"]) for grp, r in g["rates"].items()]
+        for grp, levels in d["counts"].items():
+            for level, c in levels.items():
+                rows += [("listing_disparity", cat, f"{level}.{grp}.{k}", c[k]) for k in ("open", "decisions")]
     rows += [("top_reasons", r["code"], "count", r["count"]) for r in doc["top_reasons"]]
     if doc["appeals"] is not None:
         rows += [("appeals", "", k, v) for k, v in doc["appeals"].items()]
@@ -231,8 +239,8 @@ def render_report_html(report: Report) -> str:
         if neutral is None
         else f"<p>Policy <b>{escape(neutral['policy'])}</b> (version {escape(neutral['version'])}): "
         + (
-            '<span class="ok">neutral: every platform of a category gets the same decision '
-            "for the same inputs.</span>"
+            '<span class="ok">neutral: every platform of a category, and an unlisted site of it, gets the same '
+            "decision for the same inputs.</span>"
             if neutral["neutral"]
             else f'<span class="bad">{neutral["disparities"]} input combinations treat platforms '
             "of one category "
@@ -250,6 +258,21 @@ def render_report_html(report: Report) -> str:
         ]
         for cat, d in doc["disparity"].items()
     ]
+    listing_rows = []
+    for cat, d in doc["listing_disparity"].items():
+        widest = max(d["levels"], key=lambda lv: d["levels"][lv]["gap"]) if d["levels"] else None
+        rates = d["levels"][widest]["rates"] if widest else {}
+        listing_rows.append(
+            [
+                cat,
+                d["index"],
+                widest,
+                rates["listed"]["rate"] if rates else None,
+                rates["unlisted"]["rate"] if rates else None,
+                sum(c["decisions"] for c in d["counts"]["listed"].values()),
+                sum(c["decisions"] for c in d["counts"]["unlisted"].values()),
+            ]
+        )
     ct = doc["click_through"]
     period = f"{doc['since'] or 'the first event'} to {doc['until'] or 'the last event'}"
     parts = [
@@ -287,6 +310,25 @@ def render_report_html(report: Report) -> str:
             "disparity",
             ["category", "index", "widest at level", "policy neutral", "policy disparities"],
             disparity_rows,
+        ),
+        "<h3>Listed and unlisted sites <small>收录与未收录网站</small></h3>",
+        "<p>The same index between two groups: links to sites a platform file names (listed) and links to "
+        "every other site (unlisted), each group needing at least "
+        f"{doc['disparity_min_events']} decisions at a level. A platform file is knowledge of how to read a "
+        "platform's links, never trust; an unlisted link gets a category other than <i>unknown</i> only from "
+        "its page's own structured data, so the decision counts of both groups are shown as well.</p>",
+        _table(
+            "listing_disparity",
+            [
+                "category",
+                "index",
+                "widest at level",
+                "listed open rate",
+                "unlisted open rate",
+                "listed decisions",
+                "unlisted decisions",
+            ],
+            listing_rows,
         ),
         "<h2>Top reasons <small>主要原因</small></h2>",
         _table("top_reasons", ["reason", "decisions"], ([r["code"], r["count"]] for r in doc["top_reasons"])),

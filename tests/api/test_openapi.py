@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import (
 
 from hutong.config import Config, DataSection, ServerSection
 from hutong.pipeline import Engine
-from hutong.web.apikeys import ApiKeys
+from hutong.service.apikeys import ApiKeys
 from hutong.web.app import create_app
 
 # collected once at import: schemathesis needs the app to read its schema

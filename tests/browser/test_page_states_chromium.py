@@ -52,7 +52,7 @@ WORDS: dict[str, dict[str, str]] = {
         "copy": "This link can only be copied",
         "copy_code": "Copy code",
         "copied": "Copied",
-        "known": "is a known platform",
+        "known": "nothing was found",
         "report": "Report a mistake",
         "tampered": "This link does not work",
     },
@@ -68,7 +68,7 @@ WORDS: dict[str, dict[str, str]] = {
         "copy": "此链接只能复制",
         "copy_code": "复制口令",
         "copied": "已复制",
-        "known": "是已知平台",
+        "known": "未发现问题",
         "report": "报告误判",
         "tampered": "此链接无效",
     },
@@ -135,7 +135,7 @@ def test_playground(view: tuple[Any, str, str], gateway: str) -> None:
     assert w["product"] in page.locator("dd.kind").all_inner_texts()
     short, token, _, lookalike, phish = (rows.nth(i) for i in range(5))
     assert short.locator("q.title").inner_text() == "小米手环8 NFC版"  # the share title on its card
-    assert w["known"] not in short.inner_text()  # an unresolved short link is not "known, no findings"
+    assert w["known"] not in short.inner_text()  # an unresolved short link is not "screened, nothing found"
     assert "paypa1-login.com" in lookalike.inner_text() and "paypal.com" in lookalike.inner_text()
     assert "openphish-sample" in phish.inner_text()  # the feed's name, not its path
     copy = token.locator("button.copy")

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from hutong.config import Config, DataSection, SafetySection
-from hutong.web.apikeys import ApiKeys
+from hutong.service.apikeys import ApiKeys
 from tests.conftest import need_service
 from tests.support.browser import ARGS, ARTIFACTS, CHROMIUM
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shlex
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from hutong.cli import main
+from tests.support.feeds import import_feed
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,6 +57,14 @@ def test_check_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     jd = links[0]
     assert (jd["platform"], jd["category"], jd["kind"], jd["id"]) == ("jd", "ecommerce", "product", "100012043978")
     assert jd["removed"] == ["utm_source"]
+
+
+def test_check_json_gives_utf16_spans_too(capsys: pytest.CaptureFixture[str]) -> None:
+    msg = "🔥 https://a.com/x"
+    code, out, _ = run(["check", "--offline", "--json", msg], capsys)
+    found = json.loads(out)["links"][0]["found"]
+    assert code == 0
+    assert (found["start"], found["end"], found["start_utf16"], found["end_utf16"]) == (2, 17, 3, 18)
 
 
 def test_check_reads_standard_input(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -110,9 +120,14 @@ def test_bad_usage_exits_2_with_a_message(
 
 
 def test_table_output_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["check", "--offline", "--context", "group", "https://item.jd.com/100012043978.html"], capsys)
+    argv = ["check", "--offline", "--context", "group", "https://item.jd.com/100012043978.html"]
+    code, out, _ = run(argv, capsys)
     assert code == 0
-    assert "jd" in out and "open" in out and "policy.group.ecommerce.open" in out
+    assert "jd" in out and "screen.no_feeds" in out and "policy.unknown.confirm" in out  # nothing screened yet
+    import_feed(Path(os.environ["HUTONG_DATA_DIR"]))
+    code, out, _ = run(argv, capsys)
+    assert code == 0
+    assert "jd" in out and "screen.clear" in out and "policy.group.ecommerce.open" in out
 
 
 @pytest.mark.parametrize(
@@ -171,8 +186,8 @@ def test_readme_commands_run_in_order(capsys: pytest.CaptureFixture[str], monkey
     ran = 0
     for command in readme_commands():
         argv = shlex.split(command)[1:]
-        if argv[0] == "serve" or (argv[0] == "check" and "--offline" not in argv):
-            continue  # long-running, or needs the network: covered by tests/web and tests/integration
+        if argv[0] in ("serve", "matrix-appservice") or (argv[0] == "check" and "--offline" not in argv):
+            continue  # long-running, or needs the network: tests/web, tests/integration, tests/integrations/matrix
         code, out, err = run(argv, capsys)
         assert code == 0, f"{command}: {err}"
         assert out.strip() or err.strip(), f"{command} printed nothing"
@@ -184,7 +199,7 @@ def test_readme_commands_run_in_order(capsys: pytest.CaptureFixture[str], monkey
     (link,) = tour["links"]
     shown = (link["found"]["start"], link["found"]["end"], link["found"]["form"], link["platform"], link["title"])
     assert shown == (12, 60, "share", "taobao", "新款饺子器木制")
-    assert [r["code"] for r in link["verdict"]["reasons"]] == ["platform.known", "link.unresolved"]
+    assert [r["code"] for r in link["verdict"]["reasons"]] == ["screen.no_feeds", "link.unresolved"]
     assert link["decision"]["rule"] == "policy.unknown.confirm"
     phish = next(out for cmd, out in outputs.items() if "login-verify.phish.example" in cmd)
     assert "block" in phish and "feed." in phish

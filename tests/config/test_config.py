@@ -43,6 +43,8 @@ def test_file_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         ("bad port", "[network]\nallowed_ports = [70000]\n", "not a TCP port"),
         ("bad cache URL", '[storage]\ncache = "memcached://x"\n', "storage.cache"),
         ("not TOML", "[network\n", "not valid TOML"),
+        ("negative refresh", "[safety]\nfeeds_refresh_minutes = -1\n", "safety.feeds_refresh_minutes"),
+        ("no reload interval", "[safety]\nreload_seconds = 0\n", "safety.reload_seconds"),
     ],
 )
 def test_bad_configuration_is_rejected_by_name(name: str, text: str, message: str) -> None:

@@ -10,7 +10,9 @@ import pytest
 from hutong.config import NetworkSection
 from hutong.errors import BlockedAddress, ConfigError, NetworkFailure
 from hutong.net.fetcher import GuardedFetcher
-from hutong.net.transport import ConnectTo, connect_target, parse_connect_to
+from hutong.net.overrides import ConnectTo, connect_target, parse_connect_to
+from hutong.net.resolver import Resolver
+from hutong.net.transport import Pin, build_transport, pin, unpin
 from tests.support.localnet import LocalNet, Reply, gzipped, html, redirect
 
 GBK_PAGE = "<html><head><meta charset=gb2312><title>镕喆堃 淘宝</title></head><body>商品</body></html>"
@@ -96,8 +98,6 @@ async def test_dns_answer_is_pinned_no_second_lookup(localnet: LocalNet) -> None
 
 async def test_connection_without_pin_fails_closed(localnet: LocalNet) -> None:
     """The pinned transport refuses any connection the fetcher did not vet."""
-    from hutong.net.transport import build_transport
-
     transport = build_transport(localnet.settings())
     async with httpx.AsyncClient(transport=transport) as client:
         with pytest.raises(httpx.ConnectError, match="no vetted address"):
@@ -162,3 +162,82 @@ def test_connect_to_dataclass_is_frozen() -> None:
     rule = ConnectTo("a", 1, "b", 2)
     with pytest.raises(AttributeError):
         rule.host = "c"  # type: ignore[misc]
+
+
+# --- the test overrides apply only to the hosts connect_to names ---------------------------
+
+
+async def test_allow_networks_does_not_open_loopback_to_other_urls(localnet: LocalNet) -> None:
+    """allow_networks exempts 127.0.0.1 for connect_to hosts only: a literal URL to it is refused."""
+    localnet.route("named.example", html("<p>named"))
+    localnet.route("127.0.0.1", html("<p>the loopback server was reached"))
+    settings = localnet.settings("named.example", allowed_ports=(80, 443, localnet.http_port))
+    async with GuardedFetcher(settings) as f:
+        assert (await f.fetch("http://named.example/")).text == "<p>named"
+        with pytest.raises(BlockedAddress) as info:
+            await f.fetch(f"http://127.0.0.1:{localnet.http_port}/")
+    assert "127.0.0.1 is in the loopback range 127.0.0.0/8" in info.value.message
+    assert [r.host for r in localnet.requests] == ["named.example"]
+
+
+async def test_allow_networks_does_not_apply_to_other_names(localnet: LocalNet) -> None:
+    """A name no connect_to rule names, answering the allowed address, is refused."""
+    localnet.route("named.example", html("<p>named"))
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    settings = localnet.settings("named.example")
+    async with GuardedFetcher(settings, resolver=resolver) as f:
+        with pytest.raises(BlockedAddress) as info:
+            await f.fetch("http://unnamed.example/")
+    assert info.value.message.startswith("unnamed.example leads to 127.0.0.1, and 127.0.0.1 is in the loopback")
+    assert localnet.requests == []
+
+
+@pytest.mark.parametrize(("override", "trusted"), [(True, True), (False, False)], ids=["connect-to", "other"])
+async def test_ca_bundle_is_trusted_only_on_connect_to_connections(
+    localnet: LocalNet, override: bool, trusted: bool
+) -> None:
+    localnet.route("named.example", html("<p>tls"))
+    transport = build_transport(localnet.settings("named.example"))
+    token = pin(Pin("named.example", 443, "127.0.0.1", localnet.https_port, test_override=override))
+    try:
+        async with httpx.AsyncClient(transport=transport) as client:
+            if trusted:
+                assert (await client.get("https://named.example/")).text == "<p>tls"
+            else:
+                with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+                    await client.get("https://named.example/")
+    finally:
+        unpin(token)
+
+
+# --- a query holding "x:" (no "//") is sent as written -------------------------------------
+
+COLON_QUERIES = {
+    "x-colon-y": ("https://q.example/a?x:y", "/a?x:y"),
+    "value-with-colon": ("https://q.example/a?q=x:1", "/a?q=x:1"),
+    "no-path": ("https://q.example?x:y", "/?x:y"),
+    "empty-query": ("https://q.example/?", "/?"),
+    "scheme-like-first-segment": ("https://q.example/x:y?z:1", "/x:y?z:1"),
+    "plain-http": ("http://q.example/?x:", "/?x:"),
+    "with-slashes": ("https://q.example/a?x://y", "/a?x://y"),
+}
+
+
+@pytest.mark.parametrize(("url", "sent"), COLON_QUERIES.values(), ids=COLON_QUERIES.keys())
+async def test_colon_in_query_is_fetched(localnet: LocalNet, url: str, sent: str) -> None:
+    localnet.route("q.example", html("<p>q"))
+    async with GuardedFetcher(localnet.settings()) as f:
+        r = await f.fetch(url)
+    assert r.text == "<p>q" and localnet.requests[-1].path == sent
+
+
+async def test_colon_in_query_through_a_redirect_and_the_resolver(localnet: LocalNet) -> None:
+    localnet.route("short.example", redirect("https://q.example/item?x:y&id=1"))
+    localnet.route("q.example", html("<p>q"))
+    async with GuardedFetcher(localnet.settings()) as f:
+        res = await Resolver(f, None, max_hops=5).resolve("https://short.example/s?x:1")
+    assert res.ok and res.url == "https://q.example/item?x:y&id=1"
+    assert [r.path for r in localnet.requests] == ["/s?x:1", "/item?x:y&id=1"]

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from hutong.config import Config, DataSection
 from hutong.model import Level
 from hutong.pipeline import Engine
+from tests.support.feeds import import_feed
+
+
+def _engine_with_feed(data_dir: Path) -> Engine:
+    import_feed(data_dir)
+    return Engine.from_config(Config(data=DataSection(dir=str(data_dir))))
 
 
 @pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.from_config()
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """An engine whose screening can run: one fresh threat feed is loaded."""
+    return _engine_with_feed(tmp_path_factory.mktemp("feeds"))
+
+
+@pytest.fixture(scope="module")
+def unscreened(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """An engine with no threat feed: nothing can be screened clean."""
+    return Engine.from_config(Config(data=DataSection(dir=str(tmp_path_factory.mktemp("no-feeds")))))
 
 
 # (name, message, context, expected per link: (form, platform, kind, action, needs_resolve))
@@ -169,7 +185,9 @@ def test_the_one_call_api_loads_the_default_engine_once() -> None:
     from hutong.pipeline import check, default_engine
 
     first = check("https://item.jd.com/100012043978.html", context="group")
-    assert [(r.identity.platform, r.decision.action.value if r.decision else None) for r in first] == [("jd", "open")]
+    # the test data directory has no threat feed: the link is identified but cannot be screened clean
+    got = [(r.identity.platform, r.verdict.codes, r.decision.action.value if r.decision else None) for r in first]
+    assert got == [("jd", ("screen.no_feeds",), "confirm")]
     assert default_engine() is default_engine()
 
 
@@ -178,3 +196,49 @@ def test_a_wrapped_target_is_identified_in_its_normal_form(engine: Engine) -> No
     (r,) = engine.analyse("https://link.zhihu.com/?target=HTTPS%3A%2F%2FITEM.JD.COM%3A443%2F100012043978.html")
     assert (r.identity.platform, r.identity.kind, r.url) == ("jd", "product", "https://item.jd.com/100012043978.html")
     assert [h.via for h in r.hops] == ["wrapper"]
+
+
+LISTED_AND_UNLISTED = {
+    # a listed product page, and sites no data file names: the issue's examples
+    "jd product": "https://item.jd.com/100087654321.html",
+    "github repository": "https://github.com/encode/httpx",
+    "bbc news": "https://www.bbc.co.uk/news/world-asia-china-12345678",
+    "government page": "https://www.gov.cn/zhengce/content/202401/content_6924356.htm",
+    "small shop": "https://teapots-by-lin.example/products/yixing-200ml",
+}
+
+
+@pytest.mark.parametrize("feeds", ["fresh feed", "no feed"])
+def test_listing_is_not_trust_in_a_direct_chat(engine: Engine, unscreened: Engine, feeds: str) -> None:
+    """JD opens in a direct chat exactly when github.com, the BBC, gov.cn and a small shop do: on screening."""
+    e = engine if feeds == "fresh feed" else unscreened
+    decided = {}
+    for name, url in LISTED_AND_UNLISTED.items():
+        (r,) = e.analyse(url, context="direct")
+        assert r.decision is not None
+        decided[name] = (r.verdict.level, r.verdict.codes, r.decision.action.value, r.decision.rule)
+    expected = (
+        (Level.SAFE, ("screen.clear",), "open", "policy.direct.open")
+        if feeds == "fresh feed"
+        else (Level.UNKNOWN, ("screen.no_feeds",), "confirm", "policy.unknown.confirm")
+    )
+    assert decided == dict.fromkeys(LISTED_AND_UNLISTED, expected)
+
+
+@pytest.mark.parametrize("context", ["group", "channel"])
+def test_douyin_shop_product_opens_in_groups_like_every_shop(engine: Engine, context: str) -> None:
+    """The category is the page's, not the platform file's: Douyin's shop is e-commerce."""
+    shops = {
+        "douyin": "https://haohuo.jinritemai.com/ecommerce/trade/detail/index.html?id=3612345678901234567",
+        "jd": "https://item.jd.com/100012043978.html",
+        "taobao": "https://item.taobao.com/item.htm?id=770687446004",
+        "pinduoduo": "https://mobile.yangkeduo.com/goods.html?goods_id=123456789",
+    }
+    got = {}
+    for platform, url in shops.items():
+        (r,) = engine.analyse(url, context=context)  # type: ignore[arg-type]
+        assert r.identity.platform == platform and r.decision is not None
+        got[platform] = (r.identity.category, r.identity.kind, r.decision.action.value)
+    assert got == dict.fromkeys(shops, ("ecommerce", "product", "open"))
+    (video,) = engine.analyse("https://www.douyin.com/video/7298145681699622182", context=context)  # type: ignore[arg-type]
+    assert (video.identity.category, video.decision.action.value if video.decision else None) == ("video", "confirm")

@@ -277,7 +277,7 @@ CASES = {
         "https://haohuo.jinritemai.com/ecommerce/trade/detail/index.html?id=3612345678901234567"
         "&origin_type=604",
         "douyin",
-        "video",
+        "ecommerce",
         "product",
         "3612345678901234567",
         "https://haohuo.jinritemai.com/ecommerce/trade/detail/index.html?id=3612345678901234567",
@@ -409,7 +409,7 @@ CASES = {
     "bili mall": (
         "https://mall.bilibili.com/detail.html?itemsId=10041287",
         "bilibili",
-        "video",
+        "ecommerce",
         "product",
         "10041287",
         "https://mall.bilibili.com/detail.html?itemsId=10041287",
@@ -501,7 +501,7 @@ CASES = {
     "weibo tv": (
         "https://weibo.com/tv/show/1034:4950349356236855?mid=4950349577355787",
         "weibo",
-        "social",
+        "video",
         "video",
         "1034:4950349356236855",
         "https://weibo.com/tv/show/1034:4950349356236855",
@@ -509,7 +509,7 @@ CASES = {
     "weibo video fid": (
         "https://video.weibo.com/show?fid=1034:4950349356236855",
         "weibo",
-        "social",
+        "video",
         "video",
         "1034:4950349356236855",
         "https://weibo.com/tv/show/1034:4950349356236855",
@@ -583,7 +583,7 @@ CASES = {
     "wechat channels": (
         "https://weixin.qq.com/sph/AbCdEf12",
         "wechat",
-        "news",
+        "video",
         "video",
         "AbCdEf12",
         "https://weixin.qq.com/sph/AbCdEf12",

@@ -59,6 +59,8 @@ def test_values_are_valid(platform: platforms.Platform) -> None:
         # every pattern host belongs to the platform: a pattern cannot claim another platform's pages
         for host in pattern.hosts:
             assert platforms.owns_host((*platform.hosts, *platform.short_hosts), host.removeprefix("*."))
+        # a pattern's own category is stored only where it differs from the platform's
+        assert pattern.category is None or (pattern.category in CATEGORIES and pattern.category != platform.category)
     for kind in platform.share.kinds:
         assert kind.kind in KINDS
     for rx in platform.share.title_patterns:
@@ -102,6 +104,10 @@ BAD = {
         },
         "canonical",
     ),
+    "bad pattern category": (
+        {"patterns": [{"kind": "product", "hosts": ["a.test"], "query_id": "id", "category": "shopping"}]},
+        "category 'shopping'",
+    ),
     "bad decoder": ({"wrappers": [{"hosts": ["a.test"], "decode": "rot13"}]}, "decode"),
     "title without group": ({"share": {"title_patterns": ["【.+】"]}}, "title"),
     "drop_defaults not strings": ({"params": {"drop_defaults": {"p": 1}}}, "drop_defaults"),
@@ -134,3 +140,39 @@ def test_invalid_toml_is_refused(tmp_path: Path) -> None:
     (tmp_path / "x.toml").write_text("id = ", encoding="utf-8")
     with pytest.raises(DataError, match="not valid TOML"):
         load_dir(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("pattern_category", "stored", "categories"),
+    [
+        (None, None, ("video",)),
+        ("video", None, ("video",)),  # the platform's own category, said again: nothing to store
+        ("ecommerce", "ecommerce", ("video", "ecommerce")),
+    ],
+    ids=["absent", "same as the platform", "its own"],
+)
+def test_a_pattern_may_carry_its_own_category(
+    pattern_category: str | None, stored: str | None, categories: tuple[str, ...]
+) -> None:
+    pattern: dict[str, object] = {"kind": "product", "hosts": ["shop.demo.test"], "query_id": "id"}
+    if pattern_category is not None:
+        pattern["category"] = pattern_category
+    record = {"id": "demo", "name": "Demo", "category": "video", "hosts": ["demo.test"], "patterns": [pattern]}
+    platform = parse_platform(record, "demo.toml")
+    assert platform.patterns[0].category == stored
+    assert platform.categories == categories
+
+
+# kinds whose category does not depend on the platform they are on: a product page is a shop's
+KIND_CATEGORY = {"product": "ecommerce", "shop": "ecommerce", "video": "video", "live": "video"}
+
+
+@pytest.mark.parametrize("platform", BUNDLED, ids=[p.id for p in BUNDLED])
+def test_a_pages_category_follows_its_kind_not_its_platform(platform: platforms.Platform) -> None:
+    """Douyin's shop item is e-commerce like JD's; a WeChat Channels video is a video like Bilibili's."""
+    wrong = [
+        (pattern.kind, pattern.category or platform.category, pattern.hosts)
+        for pattern in platform.patterns
+        if pattern.kind in KIND_CATEGORY and (pattern.category or platform.category) != KIND_CATEGORY[pattern.kind]
+    ]
+    assert wrong == []

@@ -146,11 +146,12 @@ def test_neutrality_check_reports_a_justified_brand_rule_as_a_disparity() -> Non
     )
     policy = parse(text)
     report = check_neutrality(policy, [_plat("shopa", "ecommerce"), _plat("shopb", "ecommerce")])
-    assert not report.neutral
-    assert report.brand_rules == ("brand.block",)
+    assert not report.neutral and report.valid
+    assert report.brand_rules == ("brand.block",) and report.listing_rules == ("brand.block",)
+    assert {d.platform_b for d in report.disparities} == {"shopa"}  # shopb is decided like the newcomer
     d = report.disparities[0]
-    assert {d.platform_a, d.platform_b} == {"shopa", "shopb"}
-    assert {d.action_a, d.action_b} == {"copy", "confirm"}
+    assert (d.platform_a, d.platform_b) == ("(unlisted)", "shopa")
+    assert (d.action_a, d.action_b) == ("confirm", "copy")
     assert "incident 42" in d.justification
 
 

@@ -115,6 +115,84 @@ def test_disparity_index(
         assert (widest["most"], widest["least"]) == (most, least)
 
 
+LISTING = {
+    # (events, index in "ecommerce", most favoured group at the widest level)
+    "listed shops open, unlisted shops ask": (
+        _block("jd", "safe", 30, 10, "ecommerce") + _block(None, "safe", 10, 30, "ecommerce"),
+        0.5,
+        "listed",
+    ),
+    "alike": (
+        _block("jd", "safe", 20, 20, "ecommerce")
+        + _block("taobao", "safe", 5, 5, "ecommerce")
+        + _block(None, "safe", 25, 25, "ecommerce"),
+        0.0,
+        "listed",  # a tie: the groups are ordered by name
+    ),
+    "unlisted favoured": (
+        _block("jd", "unknown", 0, 20, "ecommerce") + _block(None, "unknown", 10, 10, "ecommerce"),
+        0.5,
+        "unlisted",
+    ),
+    "too few unlisted decisions to compare": (
+        _block("jd", "safe", 30, 10, "ecommerce") + _block(None, "safe", 0, 19, "ecommerce"),
+        None,
+        "",
+    ),
+    "unlisted links only in another category": (
+        _block("jd", "safe", 30, 10, "ecommerce") + _block(None, "safe", 0, 40, "unknown"),
+        None,
+        "",
+    ),
+}
+
+
+@pytest.mark.parametrize(("events", "index", "most"), list(LISTING.values()), ids=list(LISTING))
+def test_listed_vs_unlisted_disparity_index(
+    store: AuditStore, events: list[AuditEvent], index: float | None, most: str
+) -> None:
+    store.record(events)
+    doc = report_json(build_report(store, min_events=20))
+    d = doc["listing_disparity"]["ecommerce"]
+    assert d["index"] == index
+    if index is not None:
+        widest = max(d["levels"].values(), key=lambda g: g["gap"])
+        assert widest["most"] == most
+    # every count is shown, compared or not: the groups add up to the category's decisions
+    shown = sum(c["decisions"] for group in d["counts"].values() for c in group.values())
+    assert shown == sum(doc["by_category"].get("ecommerce", {}).values())
+    assert set(doc["listing_disparity"]) >= {"ecommerce", "unknown", "video"}  # every category, events or not
+
+
+def _recomputed(rates: dict[str, dict[str, int]]) -> tuple[float, dict[str, float]]:
+    """(gap, rate per member) from the raw counts alone, as an auditor would."""
+    got = {name: round(r["open"] / r["decisions"], 4) for name, r in rates.items()}
+    return round(max(got.values()) - min(got.values()), 4), got
+
+
+def test_an_auditor_recomputes_both_indexes_from_the_json_export(store: AuditStore) -> None:
+    events = make_events(6000, seed=45)
+    store.record(events)
+    doc = json.loads(render_report_json(build_report(store, min_events=20, now=T0)))
+    checks = [e for e in events if e.stage == "check"]
+    for section in ("disparity", "listing_disparity"):
+        for cat, d in doc[section].items():
+            gaps = []
+            for level, g in d["levels"].items():
+                gap, rates = _recomputed(g["rates"])
+                assert (g["gap"], {k: v["rate"] for k, v in g["rates"].items()}) == (gap, rates), (section, cat)
+                assert {g["most"], g["least"]} == {max(rates, key=rates.__getitem__), min(rates, key=rates.__getitem__)}
+                assert all(v["decisions"] >= doc["disparity_min_events"] for v in g["rates"].values())
+                gaps.append(gap)
+                if section == "listing_disparity":  # and the counts are the log's
+                    for group, r in g["rates"].items():
+                        cell = [e for e in checks if e.category == cat and e.level == level]
+                        cell = [e for e in cell if (e.platform is None) == (group == "unlisted")]
+                        assert (r["open"], r["decisions"]) == (sum(e.action == "open" for e in cell), len(cell))
+            assert d["index"] == (max(gaps) if gaps else None)
+    assert any(d["index"] is not None for d in doc["listing_disparity"].values())
+
+
 def test_neutrality_check_sits_beside_the_disparity(store: AuditStore) -> None:
     store.record(_block("a", "safe", 30, 10))
     report = build_report(store, policy=default_policy())
@@ -160,6 +238,10 @@ def test_html_numbers_match_the_json_export_exactly(store: AuditStore) -> None:
     }
     ct = doc["click_through"]
     assert tables["click_through"][0] == ["all", str(ct["clicks"]), str(ct["through"]), repr(ct["rate"])]
+    got_listing = {row[0]: row[1] for row in tables["listing_disparity"]}
+    assert got_listing == {
+        k: ("" if v["index"] is None else repr(v["index"])) for k, v in doc["listing_disparity"].items()
+    }
     assert [int(r[-1]) for r in tables["over_time"]] == [b["total"] for b in doc["over_time"]["buckets"]]
     assert page.count("<svg") >= 4  # platform, category, disparity and time charts
 
@@ -174,6 +256,12 @@ def test_csv_carries_every_number_of_the_json(store: AuditStore) -> None:
     assert by_platform == {(p, a): n for p, c in doc["by_platform"].items() for a, n in c.items()}
     assert len(rows) - 1 == len(csv_rows(report))
     assert ["summary", "", "total", str(doc["total"])] in rows
+    listing = {(r[1], r[2]): r[3] for r in rows[1:] if r[0] == "listing_disparity"}
+    for cat, d in doc["listing_disparity"].items():
+        assert listing[(cat, "index")] == ("" if d["index"] is None else str(d["index"]))
+        for group, levels in d["counts"].items():
+            for level, c in levels.items():
+                assert listing[(cat, f"{level}.{group}.decisions")] == str(c["decisions"])
 
 
 def test_an_empty_log_renders_everywhere(store: AuditStore) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from hutong.cli import main
+from tests.support.feedserver import FeedOrigin
 from tests.support.localnet import LocalNet, Reply, localnet, localnet_server  # noqa: F401
 
 FEED = b"# a plain URL list\nhttps://phish.evil.test/login\nhttps://malware.evil.test/payload.exe\n"
@@ -76,3 +77,32 @@ def test_every_feed_url_goes_through_one_edge(
     err = capsys.readouterr().err
     assert "second:" in err and "rate_limit_per_minute" in err and "first:" not in err
     assert [r.path for r in localnet.requests] == ["/first.txt"]
+
+
+def test_update_asks_conditionally_and_swaps_only_a_changed_feed(
+    tmp_path: Path, localnet: LocalNet, capsys: pytest.CaptureFixture[str]  # noqa: F811
+) -> None:
+    """Three runs of `hutong feeds update`: 200 and imported; 304 to the ETag it sent back, feed kept;
+    the origin publishes a new entry, 200 and swapped in, and `hutong check` blocks the new entry."""
+    origin = FeedOrigin()
+    origin.publish(FEED)
+    localnet.route("feeds.example.test", origin)
+    cfg = _config(tmp_path, localnet, "https://feeds.example.test/feed.txt")
+    cfg.write_text(f"[data]\ndir = {json.dumps(str(tmp_path / 'data'))}\n" + cfg.read_text(encoding="utf-8"))
+    feed = tmp_path / "data" / "feeds" / "localurls.feed"
+
+    assert main(["feeds", "update", "--config", str(cfg)]) == 0
+    assert "localurls: 2 entries" in capsys.readouterr().out
+    first = (feed.stat().st_ino, localnet.requests[-1].header("if-none-match"))
+    assert first[1] is None
+    assert main(["feeds", "update", "--config", str(cfg)]) == 0
+    assert "unchanged (304 Not Modified)" in capsys.readouterr().out
+    assert localnet.requests[-1].header("if-none-match") == origin.current_etag()
+    assert feed.stat().st_ino == first[0]
+    origin.publish(FEED + b"https://new.evil.test/drop\n")
+    assert main(["feeds", "update", "--config", str(cfg)]) == 0
+    assert "localurls: 3 entries" in capsys.readouterr().out
+    assert feed.stat().st_ino != first[0] and origin.answers == [200, 304, 200]
+    main(["check", "--offline", "--json", "--config", str(cfg), "https://new.evil.test/drop"])
+    (link,) = json.loads(capsys.readouterr().out)["links"]
+    assert link["verdict"]["level"] == "malicious" and link["decision"]["action"] == "block"

@@ -13,7 +13,8 @@ import pytest
 
 from hutong.config import Config, DataSection, SafetySection
 from hutong.errors import ConfigError
-from hutong.model import Identity, Level, Reason, Verdict
+from hutong.model import Level, Reason, Verdict
+from hutong.platforms import bundled
 from hutong.safety.feeds import FeedStore
 from hutong.safety.screen import Screener
 
@@ -45,10 +46,8 @@ def screener(tmp_path: Path) -> Screener:
     return Screener.from_config(_config(tmp_path), clock=lambda: NOW)
 
 
-def _screen(
-    s: Screener, url: str, *, platform: str | None = None, structural: Verdict | None = None
-) -> Verdict:
-    return s.screen(url, identity=Identity(platform=platform), site=None, structural=structural or Verdict())
+def _screen(s: Screener, url: str, *, structural: Verdict | None = None) -> Verdict:
+    return s.screen(url, site=None, structural=structural or Verdict(Level.SAFE))
 
 
 MATCHES = [
@@ -181,31 +180,98 @@ def test_operator_lists(tmp_path: Path) -> None:
     assert (allowed.level, allowed.codes) == (Level.SAFE, ("operator.allow",))
     assert _screen(s, "http://a.deny.example/").codes == ("operator.deny",)
     assert _screen(s, "http://ok.example/bad/page").level == Level.MALICIOUS
-    assert _screen(s, "http://ok.example/good").level == Level.UNKNOWN
-    assert _screen(s, "http://notdeny.example/").level == Level.UNKNOWN
+    assert _screen(s, "http://ok.example/good").codes == ("screen.clear",)
+    assert _screen(s, "http://notdeny.example/").level == Level.SAFE
+
+
+# feed states: (feed name, hours old) imported before screening; the limit is 72 h
+FEED_STATES = {
+    "no feeds": (),
+    "fresh feed": (("fresh", 1.0),),
+    "stale feed": (("old", 100.0),),
+    "fresh and stale": (("fresh", 1.0), ("old", 100.0)),
+}
+LISTED = "https://item.taobao.com/item.htm?id=1"  # a platform file names this site
+UNLISTED = "https://www.gov.cn/zhengce/content/index.htm"  # no platform file names this one
+
+
+def _with_feeds(tmp_path: Path, state: str) -> Screener:
+    store = FeedStore(tmp_path / "feeds")
+    for name, hours in FEED_STATES[state]:
+        store.import_lines(name, "domains", ["listed-harm.example\n"], source="t", now=NOW - timedelta(hours=hours))
+    return Screener.from_config(_config(tmp_path), clock=lambda: NOW)
 
 
 @pytest.mark.parametrize(
-    ("url", "platform", "level", "codes"),
+    ("state", "url", "level", "codes"),
     [
+        pytest.param("no feeds", LISTED, Level.UNKNOWN, ("screen.no_feeds",), id="no feeds, listed"),
+        pytest.param("no feeds", UNLISTED, Level.UNKNOWN, ("screen.no_feeds",), id="no feeds, unlisted"),
+        pytest.param("fresh feed", LISTED, Level.SAFE, ("screen.clear",), id="fresh, listed"),
+        pytest.param("fresh feed", UNLISTED, Level.SAFE, ("screen.clear",), id="fresh, unlisted"),
+        pytest.param("stale feed", LISTED, Level.UNKNOWN, ("screen.feeds_stale",), id="stale, listed"),
+        pytest.param("stale feed", UNLISTED, Level.UNKNOWN, ("screen.feeds_stale",), id="stale, unlisted"),
+        pytest.param("fresh and stale", UNLISTED, Level.SAFE, ("screen.clear",), id="one fresh feed is enough"),
         pytest.param(
-            "https://item.taobao.com/item.htm?id=1", "taobao", Level.SAFE, ("platform.known",), id="known"
+            "no feeds", "https://tao6ao.com/", Level.SUSPICIOUS, ("lookalike.typo", "screen.no_feeds"), id="lookalike"
         ),
-        pytest.param("https://example.com/", None, Level.UNKNOWN, (), id="unknown"),
-        pytest.param("https://tao6ao.com/", None, Level.SUSPICIOUS, ("lookalike.typo",), id="lookalike"),
+        pytest.param("fresh feed", "https://tao6ao.com/", Level.SUSPICIOUS, ("lookalike.typo",), id="finding, fresh"),
+        pytest.param(
+            "fresh feed", "http://listed-harm.example/", Level.MALICIOUS, ("feed.domains",), id="feed hit"
+        ),
+        pytest.param("fresh feed", "data:text/html,hi", Level.UNKNOWN, ("screen.unscreenable",), id="no host"),
     ],
 )
-def test_levels(tmp_path: Path, url: str, platform: str | None, level: Level, codes: tuple[str, ...]) -> None:
-    s = Screener.from_config(_config(tmp_path), clock=lambda: NOW)
-    verdict = _screen(s, url, platform=platform)
+def test_levels_come_from_screening_and_say_how_far_it_ran(
+    tmp_path: Path, state: str, url: str, level: Level, codes: tuple[str, ...]
+) -> None:
+    verdict = _screen(_with_feeds(tmp_path, state), url)
     assert (verdict.level, verdict.codes) == (level, codes)
+    assert all(r.detail and r.detail_zh for r in verdict.reasons)
+
+
+def test_coverage_evidence_names_the_feeds(tmp_path: Path) -> None:
+    clear = _screen(_with_feeds(tmp_path, "fresh and stale"), UNLISTED).reasons[-1]
+    evidence = dict(clear.evidence)
+    assert (evidence["feeds"], evidence["stale"]) == ("fresh", "old")
+    assert evidence["rules"] == "structural, feeds, lookalike"
+    assert "old" in clear.detail and "not counted" in clear.detail
+
+
+def test_no_feeds_reason_says_why(tmp_path: Path) -> None:
+    reason = _screen(_with_feeds(tmp_path, "no feeds"), UNLISTED).reasons[-1]
+    assert "no threat feeds imported" in dict(reason.evidence)["why"]
+    without_rule = Screener.from_config(_config(tmp_path, rules=("structural", "lookalike")), clock=lambda: NOW)
+    assert "not in safety.rules" in _screen(without_rule, UNLISTED).reasons[-1].detail
+
+
+def test_a_feed_going_stale_changes_the_verdict(tmp_path: Path) -> None:
+    FeedStore(tmp_path / "feeds").import_lines("live", "domains", ["x.example\n"], source="t", now=NOW)
+    clock = [NOW]
+    s = Screener.from_config(_config(tmp_path), clock=lambda: clock[0])
+    assert _screen(s, UNLISTED).codes == ("screen.clear",)
+    clock[0] = NOW + timedelta(hours=73)
+    assert _screen(s, UNLISTED).codes == ("screen.feeds_stale",)
+
+
+@pytest.mark.parametrize("state", FEED_STATES)
+def test_every_platform_host_is_screened_like_an_unlisted_site(tmp_path: Path, state: str) -> None:
+    """Listing is not evidence: a platform's own host and an unlisted host with no findings get one verdict."""
+    s = _with_feeds(tmp_path, state)
+
+    def shape(v: Verdict) -> tuple[Level, tuple[str, ...]]:
+        return v.level, v.codes
+
+    unlisted = shape(_screen(s, UNLISTED))
+    got = {p.id: shape(_screen(s, f"https://{p.hosts[0]}/")) for p in bundled()}
+    assert {pid: v for pid, v in got.items() if v != unlisted} == {}
 
 
 def test_structural_verdict_is_merged(tmp_path: Path) -> None:
     s = Screener.from_config(_config(tmp_path), clock=lambda: NOW)
     structural = Verdict(Level.SUSPICIOUS, (Reason("structural.userinfo", "user@host"),))
     verdict = _screen(s, "https://example.com/", structural=structural)
-    assert (verdict.level, verdict.codes) == (Level.SUSPICIOUS, ("structural.userinfo",))
+    assert (verdict.level, verdict.codes) == (Level.SUSPICIOUS, ("structural.userinfo", "screen.no_feeds"))
 
 
 def test_rule_order_and_disabled(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -243,7 +309,7 @@ def test_feed_replaced_on_disk_is_reloaded_when_asked(tmp_path: Path) -> None:
     assert s.reload() is False  # nothing changed on disk
     store.import_lines("live", "domains", ["second.example\n"], source="s", now=NOW)
     assert s.reload() is True
-    assert _screen(s, "http://first.example/").level == Level.UNKNOWN
+    assert _screen(s, "http://first.example/").level == Level.SAFE  # screened against the new feed: clear
     assert _screen(s, "http://second.example/").level == Level.MALICIOUS
     assert s.reload() is False
 
@@ -260,7 +326,7 @@ def test_screening_reads_no_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     def no_disk(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("screening touched the feed store")
 
-    for method in ("signature", "names", "load", "load_all", "infos"):
+    for method in ("signature", "names", "load", "load_all", "infos", "state", "state_signature", "confirmed"):
         monkeypatch.setattr(FeedStore, method, no_disk)
     for url in ("http://first.example/", "http://second.example/", "https://elsewhere.example/a?b=c"):
         _screen(s, url)

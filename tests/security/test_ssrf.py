@@ -11,6 +11,7 @@ import dataclasses
 import time
 import tracemalloc
 
+import httpx
 import pytest
 
 from hutong.config import NetworkSection
@@ -67,6 +68,20 @@ URL_CASES = {
     "v6-link-local": ("http://[fe80::1]/", "remote.blocked_address"),
     "v6-unique-local": ("http://[fc00::1]/", "remote.blocked_address"),
     "v6-teredo": ("http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", "remote.blocked_address"),
+    # IPv4-translated (SIIT, ::ffff:0:0:0/96): Python calls these global
+    "v6-siit-dotted": ("http://[::ffff:0:127.0.0.1]/", "remote.blocked_address"),
+    "v6-siit-hex": ("http://[::ffff:0:7f00:1]/", "remote.blocked_address"),
+    "v6-siit-long": ("http://[0:0:0:0:ffff:0:a9fe:a9fe]/latest/meta-data/", "remote.blocked_address"),
+    "v6-siit-zero-padded": ("http://[0000:0000:0000:0000:FFFF:0000:0A00:0001]/", "remote.blocked_address"),
+    "v6-siit-public": ("http://[::ffff:0:8.8.8.8]/", "remote.blocked_address"),
+    "v6-mapped-public": ("http://[::ffff:8.8.8.8]/", "remote.blocked_address"),
+    "v6-compatible-public": ("http://[::8.8.8.8]/", "remote.blocked_address"),
+    "v6-6to4-public": ("http://[2002:808:808::1]/", "remote.blocked_address"),
+    "v6-nat64-local": ("http://[64:ff9b:1::10.0.0.1]/", "remote.blocked_address"),
+    "v6-nat64-local-48": ("http://[64:ff9b:1:0a01:0002:0300::]/", "remote.blocked_address"),
+    "v6-nat64-private": ("http://[64:ff9b::192.168.0.1]/", "remote.blocked_address"),
+    "v6-teredo-loopback-client": ("http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", "remote.blocked_address"),
+    "v6-teredo-private-server": ("http://[2001:0:a00:1:8000:63bf:f7f7:f7f7]/", "remote.blocked_address"),
 }
 
 
@@ -84,6 +99,15 @@ async def test_refused_without_connecting(url: str, code: str) -> None:
     assert info.value.code == code, info.value.message
     assert info.value.message
     assert not asked, "a refused URL must not even be resolved"
+    if code == "remote.blocked_address":
+        _assert_explained(info.value.message)
+
+
+def _assert_explained(message: str) -> None:
+    """An address refusal is one clear sentence: the address, what it is, and that nothing was sent."""
+    assert " is " in message
+    assert message.endswith("; hutong refused to connect, as it fetches only from public addresses.")
+    assert "which is it" not in message and "is it embeds" not in message
 
 
 # --- DNS answers -----------------------------------------------------------------------
@@ -97,6 +121,14 @@ DNS_CASES = {
     "v6-loopback-answer": ["::1"],
     "metadata-answer": ["169.254.169.254"],
     "nat64-answer": ["64:ff9b::a9fe:a9fe"],
+    "siit-answer": ["::ffff:0:a00:1"],
+    "siit-loopback-answer": ["::ffff:0:7f00:1"],
+    "public-then-siit": ["93.184.215.14", "::ffff:0:a9fe:a9fe"],
+    "siit-public-answer": ["::ffff:0:808:808"],
+    "6to4-answer": ["2002:a9fe:a9fe::1"],
+    "teredo-answer": ["2001:0:4136:e378:8000:63bf:80ff:fffe"],
+    "nat64-local-answer": ["64:ff9b:1::808:808"],
+    "compatible-answer": ["::a00:1"],
 }
 
 
@@ -109,7 +141,20 @@ async def test_dns_answer_with_any_blocked_address_is_refused(answers: list[str]
         with pytest.raises(RemoteError) as info:
             await f.fetch("https://innocent.example/")
     assert info.value.code == "remote.blocked_address"
-    assert "innocent.example" in info.value.message
+    assert info.value.message.startswith("innocent.example leads to ")
+    _assert_explained(info.value.message)
+
+
+async def test_nat64_answer_carrying_a_public_address_is_fetched() -> None:
+    """A DNS64 answer for an IPv4-only site (64:ff9b::/96 + public IPv4) is connected to (docs/fetching.md)."""
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/html"}, content=b"<p>v4-only site")
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return ["64:ff9b::5db8:d70e"]  # 93.184.215.14
+
+    async with GuardedFetcher(NetworkSection(), transport=httpx.MockTransport(handler), resolver=resolver) as f:
+        assert (await f.fetch("https://v4only.example/")).text == "<p>v4-only site"
 
 
 @pytest.mark.parametrize(
@@ -144,6 +189,11 @@ REDIRECT_CASES = {
     "to-metadata": ("http://169.254.169.254/latest/meta-data/", "remote.blocked_address"),
     "to-v6-loopback": ("http://[::1]/", "remote.blocked_address"),
     "to-mapped": ("http://[::ffff:127.0.0.2]/", "remote.blocked_address"),
+    "to-siit-allowed-v4": ("http://[::ffff:0:127.0.0.1]/", "remote.blocked_address"),
+    "to-siit-hex": ("http://[::ffff:0:7f00:2]/", "remote.blocked_address"),
+    "to-siit-metadata": ("http://[::ffff:0:a9fe:a9fe]/latest/meta-data/", "remote.blocked_address"),
+    "to-teredo": ("http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", "remote.blocked_address"),
+    "to-loopback-unnamed-port": ("http://127.0.0.1:443/", "remote.blocked_address"),
     "to-decimal-ip": ("http://167772161/", "remote.blocked_address"),
     "to-private-name": ("http://internal.corp.example/", "remote.blocked_address"),
     "to-file": ("file:///etc/passwd", "remote.blocked_url"),

@@ -22,8 +22,11 @@ class Origin:
 
 
 @contextmanager
-def https_origin(tmp: Path, hosts: tuple[str, ...], redirects: dict[str, str]) -> Iterator[Origin]:
-    """Serve ``redirects`` (path → absolute Location) with 302 and anything else with a small page."""
+def https_origin(
+    tmp: Path, hosts: tuple[str, ...], redirects: dict[str, str], prefixes: dict[str, str] | None = None
+) -> Iterator[Origin]:
+    """Serve ``redirects`` (path → absolute Location) with 302, and likewise every path that starts with
+    one of ``prefixes`` (prefix → Location); anything else with a small page."""
     ca = trustme.CA()
     cert = ca.issue_cert(*hosts)
     ca_pem = tmp / "ca.pem"
@@ -37,9 +40,12 @@ def https_origin(tmp: Path, hosts: tuple[str, ...], redirects: dict[str, str]) -
         def do_GET(self) -> None:
             with lock:
                 origin.hits[self.path] += 1
-            if self.path in redirects:
+            location = redirects.get(self.path) or next(
+                (to for prefix, to in (prefixes or {}).items() if self.path.startswith(prefix)), None
+            )
+            if location is not None:
                 self.send_response(302)
-                self.send_header("Location", redirects[self.path])
+                self.send_header("Location", location)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return

@@ -14,6 +14,7 @@ from hutong.errors import ConfigError, UsageError
 from hutong.net.memcache import MemoryCache
 from hutong.store.export import write_events
 from hutong.store.factory import AUDIT_FILE, audit_url, open_audit, open_cache
+from hutong.store.failover_cache import FailoverCache
 from hutong.store.postgres_store import PostgresStore
 from hutong.store.redis_cache import RedisCache
 from hutong.store.sqlite_store import SqliteStore, path_from_url
@@ -64,8 +65,11 @@ async def test_redis_url_opens_the_redis_cache() -> None:
     need_redis()
     cache = open_cache(Config(storage=StorageSection(cache=f"{REDIS_URL}?prefix={unique('fac')}:")))
     try:
-        assert isinstance(cache, RedisCache)
+        assert isinstance(cache, FailoverCache)
+        assert isinstance(cache.shared, RedisCache)
+        assert isinstance(cache.local, MemoryCache)
         assert await cache.get("nothing") is None
+        assert not cache.degraded
     finally:
         await cache.aclose()
 
@@ -125,3 +129,9 @@ def test_parse_time_refuses_with_the_forms_it_takes(text: str) -> None:
 def test_lock_timeout_must_be_positive(value: float) -> None:
     with pytest.raises(ConfigError, match="lock_timeout"):
         open_cache(Config(storage=StorageSection(cache="redis://127.0.0.1:6379/0", lock_timeout=value)))
+
+
+@pytest.mark.parametrize("value", [0.0, -1.0, float("nan")])
+def test_write_retry_must_be_positive(tmp_path: Path, value: float) -> None:
+    with pytest.raises(ConfigError, match="write_retry"):
+        open_audit(Config(data=DataSection(dir=str(tmp_path)), storage=StorageSection(write_retry=value)))

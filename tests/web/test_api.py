@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from hutong.errors import ConfigError
-from hutong.web.apikeys import ApiKeys
+from hutong.service.apikeys import ApiKeys
 
 from .conftest import EVIL_SITE, SAFE_SITE, AppFactory, connect
 
@@ -52,7 +52,8 @@ async def test_check_returns_the_cli_contract_fields(client: httpx.AsyncClient) 
     assert link["url"] == f"https://{SAFE_SITE}/page?id=7"
     assert "utm_source" in link["removed"]
     assert link["site"] == SAFE_SITE
-    assert link["found"] == {"text": SAFE, "start": 0, "end": len(SAFE), "form": "url"}
+    n = len(SAFE)
+    assert link["found"] == {"text": SAFE, "start": 0, "end": n, "start_utf16": 0, "end_utf16": n, "form": "url"}
     assert {"verdict", "decision", "category", "platform", "kind", "canonical", "needs_resolve"} <= set(link)
 
 
@@ -279,3 +280,11 @@ async def test_openapi_describes_the_api(client: httpx.AsyncClient) -> None:
     link = spec["components"]["schemas"]["LinkOut"]["properties"]
     assert {"go", "decision", "verdict", "removed", "found"} <= set(link)
     assert "ErrorResponse" in spec["components"]["schemas"]
+
+
+async def test_spans_are_given_in_code_points_and_utf16(client: httpx.AsyncClient) -> None:
+    message = f"👍👍 {SAFE}"
+    found = (await client.post("/v1/check", json={"text": message})).json()["links"][0]["found"]
+    assert (found["start"], found["end"]) == (3, 3 + len(SAFE))
+    assert (found["start_utf16"], found["end_utf16"]) == (5, 5 + len(SAFE))
+    assert message.encode("utf-16-le")[2 * found["start_utf16"] : 2 * found["end_utf16"]].decode("utf-16-le") == SAFE

@@ -21,8 +21,8 @@ from hutong.appeals import AppealStore
 from hutong.config import AuditSection, Config
 from hutong.safety.allowfile import OperatorAllowlist
 from hutong.safety.feeds import FeedStore
+from hutong.service.apikeys import ApiKeys
 from hutong.store.sqlite_store import SqliteStore
-from hutong.web.apikeys import ApiKeys
 from hutong.web.app import create_app
 
 from .conftest import connect, make_config

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hutong.cli import main
-from hutong.web.apikeys import ApiKeys
+from hutong.service.apikeys import ApiKeys
 
 
 def data_dir() -> Path:

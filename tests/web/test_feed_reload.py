@@ -1,11 +1,12 @@
 """A threat feed imported or replaced while the service runs takes effect without a restart.
 
-Screening itself reads no disk; the service reloads the feed store on a timer (``reload_seconds``).
+Screening itself reads no disk; the service reloads the feed store on a timer (``safety.reload_seconds``).
 A real uvicorn server runs the app; the feed is imported with the real ``hutong feeds import``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 import time
@@ -35,7 +36,8 @@ def serving(tmp_path: Path) -> Iterator[str]:
 
     from hutong.web.app import create_app
 
-    app = create_app(make_config(tmp_path), reload_seconds=0.05)
+    cfg = make_config(tmp_path)
+    app = create_app(dataclasses.replace(cfg, safety=dataclasses.replace(cfg.safety, reload_seconds=0.05)))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -85,7 +85,12 @@ def app_for(tmp_path: Path, origin: str, **preview: Any) -> Any:
     """The app with its own engine: the engine and the image proxy share one edge, configured to reach ``origin``."""
     port = int(origin.rsplit(":", 1)[1])
     cfg = make_config(tmp_path)
-    network = NetworkSection(allowed_ports=(80, 443, port), allow_networks=("127.0.0.0/8",))
+    # allow_networks applies only to hosts a connect_to rule names: name the origin itself
+    network = NetworkSection(
+        allowed_ports=(80, 443, port),
+        connect_to=(f"127.0.0.1:{port}:127.0.0.1:{port}",),
+        allow_networks=("127.0.0.0/8",),
+    )
     return create_app(dataclasses.replace(cfg, network=network, preview=dataclasses.replace(cfg.preview, **preview)))
 
 
@@ -178,6 +183,8 @@ def test_concurrent_bombs_stay_within_the_documented_memory_bound(tmp_path: Path
     config.write_text(
         "[network]\n"
         f"allowed_ports = [80, 443, {origin.rsplit(':', 1)[1]}]\n"
+        # allow_networks applies only to hosts a connect_to rule names: name the origin itself
+        f'connect_to = ["127.0.0.1:{origin.rsplit(":", 1)[1]}:127.0.0.1:{origin.rsplit(":", 1)[1]}"]\n'
         'allow_networks = ["127.0.0.0/8"]\n'
         "rate_limit_per_minute = 10000\n",
         encoding="utf-8",

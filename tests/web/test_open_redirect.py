@@ -20,9 +20,9 @@ from typing import Any
 import httpx
 import pytest
 
+from hutong.service.apikeys import ApiKeys
+from hutong.service.golinks import CONFIRM_COOKIE, CONFIRM_PURPOSE, GoClaim, make_token
 from hutong.signing import load_signer
-from hutong.web.apikeys import ApiKeys
-from hutong.web.golinks import CONFIRM_COOKIE, CONFIRM_PURPOSE, GoClaim, make_token
 
 from .conftest import EVIL_SITE, SAFE_SITE, AppFactory, connect
 

@@ -17,7 +17,7 @@ import pytest
 
 from hutong.config import Config
 from hutong.pipeline import Engine
-from hutong.web.apikeys import ApiKeys
+from hutong.service.apikeys import ApiKeys
 from hutong.web.app import create_app
 from tests.support.localnet import LocalNet, html, localnet, localnet_server
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from hutong.config import StorageSection
-from hutong.web.apikeys import ApiKeys
+from hutong.service.apikeys import ApiKeys
 from hutong.web.app import create_app
 from hutong.web.throttle import family_of
 from tests.store.services import drop_redis_prefix, need_redis, unique

@@ -41,7 +41,10 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 CASES = [
     # (message, a phrase the English headline or facts must say, the same in Chinese)
     pytest.param(
-        "https://item.jd.com/100012043978.html", "JD is a known platform", "京东是已知平台", id="platform-name"
+        "https://item.jd.com/100012043978.html",
+        "Checked against 1 threat feed(s) (community-phish) and hutong's own checks: nothing was found.",
+        "已对照 1 个威胁情报源（community-phish）并经胡同自身检查，未发现问题。",
+        id="screened-clean",
     ),
     pytest.param(
         "https://paypa1-login.com/x", "paypa1-login.com pretends to be paypal.com", "冒充 paypal.com", id="lookalike"
@@ -91,9 +94,9 @@ def test_reasons_read_as_sentences(engine: Engine, message: str, en: str, zh: st
             )
 
 
-def test_an_unresolved_short_link_is_not_also_a_known_platform_with_no_findings(engine: Engine) -> None:
+def test_an_unresolved_short_link_is_not_also_screened_clean(engine: Engine) -> None:
     (report,) = engine.analyse("【淘宝】 https://e.tb.cn/h.7vUJnkd5IQyLbmr 「小米手环8 NFC版」")
-    assert {"platform.known", "link.unresolved"} <= set(report.verdict.codes)  # the data says both
+    assert {"screen.clear", "link.unresolved"} <= set(report.verdict.codes)  # the data says both
     shown = [r.code for r in wording.shown_reasons(report)]
     assert shown == ["link.unresolved"]  # the page says what matters: where it leads is unknown
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from collections.abc import Sequence
 
+from ..library import check
 from ..model import CONTEXTS, MODES, Action, Card, LinkReport
 from ..pipeline import Engine
 from ..policy import load as load_policy
@@ -42,23 +42,16 @@ def run(args: argparse.Namespace) -> int:
     text = read_text(args.text, args.encoding)
     policy = load_policy(args.policy) if args.policy else None
     engine = Engine.from_config(cfg, policy=policy)
-    if args.offline:
-        reports = engine.analyse(text, context=args.context, mode=args.mode)
-    else:
-        reports = asyncio.run(_online(engine, text, args))
+    online = not args.offline
+    reports = check(
+        text, context=args.context, mode=args.mode, online=online, preview=online and args.preview, engine=engine
+    )
     if args.json:
         json.dump({"links": [r.to_json() for r in reports]}, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         print_table(reports)
     return 0
-
-
-async def _online(engine: Engine, text: str, args: argparse.Namespace) -> tuple[LinkReport, ...]:
-    try:
-        return await engine.analyse_online(text, context=args.context, mode=args.mode, preview=args.preview)
-    finally:
-        await engine.aclose()
 
 
 def _card_line(card: Card) -> str:

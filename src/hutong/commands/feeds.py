@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import json
 import sys
 from datetime import UTC, datetime
@@ -12,9 +11,10 @@ from pathlib import Path
 
 from ..config import Config
 from ..edge import NetworkEdge
-from ..errors import ConfigError, DataError, InputError, RemoteError, UsageError
+from ..errors import InputError, UsageError
 from ..safety.feeds import FeedStore, ImportResult
 from ..safety.importers import FORMATS
+from ..safety.refresh import refresh_all
 from ._common import add_config_option, load_config
 
 HELP = "import threat feeds, update the configured ones, show their status"
@@ -86,42 +86,19 @@ async def _update_all(cfg: Config, store: FeedStore) -> int:
     # one network edge for every feed URL: the fetcher, cache and rate limiter previews use (opened only
     # if a feed is a URL); with a shared cache the rate limit holds across the service's processes too
     edge = NetworkEdge(cfg)
-    failed = 0
     try:
-        for source in cfg.safety.feeds:
-            try:
-                if source.format not in FORMATS:
-                    raise ConfigError(
-                        f"safety.feeds: {source.name!r} has format {source.format!r}; "
-                        f"use one of {', '.join(FORMATS)}"
-                    )
-                if source.location.startswith(("http://", "https://")):
-                    result = await _update_from_url(edge, store, source.name, source.format, source.location)
-                else:
-                    path = Path(source.location).expanduser()
-                    result = store.import_file(path, source.format, name=source.name, source=source.location)
-                _print_result(result)
-            except (InputError, RemoteError, DataError, ConfigError) as exc:
-                # One bad source is reported and the others still update; the old copy of this feed stays.
-                print(f"hutong: {source.name}: {exc.message}", file=sys.stderr)
-                failed += 1
+        outcomes = await refresh_all(edge.fetcher, store, cfg.safety.feeds)
     finally:
         await edge.aclose()
-    return 1 if failed else 0
-
-
-async def _update_from_url(edge: NetworkEdge, store: FeedStore, name: str, fmt: str, url: str) -> ImportResult:
-    """Fetch one configured feed URL through the edge's guarded fetcher and import it whole, or not at all."""
-    body = await _fetch(edge, url)
-    text = body.decode("utf-8", errors="replace")
-    return store.import_lines(name, fmt, io.StringIO(text, newline=None), source=url)
-
-
-async def _fetch(edge: NetworkEdge, url: str) -> bytes:
-    result = await edge.fetcher.fetch(url, purpose="feed")
-    if result.truncated:
-        raise DataError(f"{url} is larger than the fetcher allows; the old copy of the feed is kept")
-    return result.body
+    for outcome in outcomes:
+        if outcome.result is not None:
+            _print_result(outcome.result)
+        elif outcome.outcome == "unchanged":
+            print(f"{outcome.name}: {outcome.message}")
+        else:
+            # One bad source is reported and the others still update; the old copy of this feed stays.
+            print(f"hutong: {outcome.name}: {outcome.message}", file=sys.stderr)
+    return 1 if any(o.outcome == "failed" for o in outcomes) else 0
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -141,6 +118,7 @@ def run_status(args: argparse.Namespace) -> int:
                 "ignored": i.ignored,
                 "fetched_at": i.fetched_at.isoformat(),
                 "imported_at": i.imported_at.isoformat(),
+                "checked_at": i.checked_at.isoformat() if i.checked_at else None,
                 "age_hours": round(i.age_hours(now), 2),
                 "stale": i.is_stale(now, limit),
             }

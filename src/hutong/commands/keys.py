@@ -6,7 +6,7 @@ import argparse
 import time
 
 from .. import signing
-from ..web.apikeys import ApiKeys
+from ..service.apikeys import ApiKeys
 from ._common import add_config_option, load_config
 
 HELP = "manage the API keys operators send as `Authorization: Bearer KEY`, and the go-link signing keys"

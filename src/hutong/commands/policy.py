@@ -16,11 +16,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     psub.required = True
     c = psub.add_parser(
         "check",
-        help="prove a policy treats every platform of a category alike",
+        help="prove a policy treats every site of a category alike, listed or not",
         description=(
-            "Validate FILE, enumerate its whole input space for every bundled platform, and report any pair "
-            "of platforms of one category decided differently for the same inputs. Exit 0 if neutral, 1 if "
-            "not, 2 if the file is invalid (e.g. a rule names a platform without a safety justification)."
+            "Validate FILE and enumerate its whole input space in every category, for a synthetic unlisted "
+            "site of that category and for every bundled platform with links of it; report any listed "
+            "platform decided differently from the unlisted site for the same inputs. Exit 0 if neutral, 1 "
+            "if not, 2 if the file is invalid (e.g. a rule names a platform, or can otherwise tell listed "
+            "from unlisted sites, without a safety justification)."
         ),
     )
     c.add_argument("file", nargs="?", metavar="FILE", help="policy TOML (default: the bundled policy)")
@@ -40,9 +42,16 @@ def run_check(args: argparse.Namespace) -> int:
     else:
         verdict = "neutral" if report.neutral else f"NOT neutral: {len(report.disparities)} disparities"
         print(f"{report.policy} ({report.version}): {verdict}")
-        print(f"  {report.combinations} decisions over {report.platforms} platforms and every input combination")
+        print(
+            f"  {report.combinations} decisions over {report.platforms} listed platforms and an unlisted site "
+            f"in each of {report.categories} categories, for every input combination"
+        )
+        if report.neutral:
+            print("  every listed platform is decided exactly like an unlisted site of its category")
         if report.brand_rules:
             print(f"  rules naming a platform or site (justified): {', '.join(report.brand_rules)}")
+        if report.listing_rules:
+            print(f"  rules that can tell listed from unlisted sites: {', '.join(report.listing_rules)}")
         for d in report.disparities[:50]:
             i = d.inputs
             print(
@@ -52,6 +61,13 @@ def run_check(args: argparse.Namespace) -> int:
             )
         if len(report.disparities) > 50:
             print(f"  ... and {len(report.disparities) - 50} more (use --json)")
+    if not report.valid:
+        print(
+            f"hutong: error: rule(s) {', '.join(report.unjustified)} can tell listed from unlisted sites without "
+            "a 'justification'; state the safety reason or remove the condition",
+            file=sys.stderr,
+        )
+        return 2
     return 0 if report.neutral else 1
 
 

@@ -10,18 +10,20 @@ import shutil
 import tempfile
 from typing import Any
 
-from ..config import Config
+from ..config import Config, ServerSection
 from ..errors import ConfigError, UsageError
-from ..web.apikeys import ApiKeys
-from ..web.gateway import is_loopback
+from ..net import overrides
+from ..service.apikeys import ApiKeys
+from ..service.gateway import is_loopback
 from ..web.metrics import MULTIPROC_ENV
 from ._common import add_config_option, load_config
 
 HELP = "run the HTTP gateway: the API, signed go-links and the pages"
 log = logging.getLogger("hutong.web")
 # No access log: a line per request cost more than a short check (bench/service.py), and
-# /metrics already counts requests by route and status. httptools and uvloop: the fast parsers.
-UVICORN_OPTIONS: dict[str, Any] = {"log_level": "info", "access_log": False, "http": "httptools", "loop": "uvloop"}
+# /metrics already counts requests by route and status. httptools (with hutong's read deadlines,
+# web/protocol.py) and uvloop: the fast parsers.
+UVICORN_OPTIONS: dict[str, Any] = {"log_level": "info", "access_log": False, "loop": "uvloop"}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,6 +49,13 @@ def effective_config(args: argparse.Namespace) -> Config:
         raise UsageError(f"--port {server.port} is not a TCP port")
     if server.workers < 1:
         raise UsageError("--workers must be 1 or more")
+    active = overrides.active(cfg.network)
+    if not is_loopback(server.host) and active:
+        raise ConfigError(
+            f"refusing to serve on {server.host} with the test override{'s' if len(active) > 1 else ''} "
+            f"{', '.join(active)} set: they let links reach local addresses and trust a test CA. Remove them "
+            "from [network], or bind 127.0.0.1 for a local test setup"
+        )
     if not is_loopback(server.host) and not ApiKeys(cfg.data.dir).any():
         raise ConfigError(
             f"refusing to serve on {server.host} without API keys: anyone who can reach it could use "
@@ -62,11 +71,19 @@ def proxy_options(cfg: Config) -> dict[str, Any]:
     return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
 
 
+def uvicorn_options(server: ServerSection) -> dict[str, Any]:
+    """uvicorn's options: the fixed ones, and the protocol with this server's read deadlines."""
+    from ..web.protocol import protocol_factory
+
+    http = protocol_factory(header_timeout=server.header_timeout, body_timeout=server.body_timeout)
+    return {**UVICORN_OPTIONS, "http": http}
+
+
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     cfg = effective_config(args)
-    options = {**UVICORN_OPTIONS, **proxy_options(cfg)}
+    options = {**uvicorn_options(cfg.server), **proxy_options(cfg)}
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if cfg.server.workers == 1:
         from ..web.app import create_app, tune_worker

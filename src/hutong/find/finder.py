@@ -7,6 +7,7 @@ no ``//`` and no run of 11 alphanumerics) before any scanner runs.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from .. import platforms as platform_data
 from ..errors import InputError
@@ -77,7 +78,7 @@ class Finder:
             if share is not None and share.title_span is not None:
                 excluded.append(share.title_span)
             found.extend(self._tokens.scan(text, [text[s:e] for s, e in url_spans], excluded))
-        return _ordered(found, self.max_links)
+        return _with_utf16(text, _ordered(found, self.max_links))
 
 
 def _url_founds(text: str, spans: list[Span], share: ShareInfo | None) -> list[Found]:
@@ -107,6 +108,26 @@ def _as_text(data: object) -> str:
     if isinstance(data, bytes | bytearray | memoryview):
         return bytes(data).decode("utf-8", "replace")
     raise InputError(f"find() takes a message as str or UTF-8 bytes, not {type(data).__name__}; pass text")
+
+
+def _with_utf16(text: str, found: tuple[Found, ...]) -> tuple[Found, ...]:
+    """The finds with their UTF-16 spans: one walk over the message, counting characters above U+FFFF."""
+    if text.isascii() or not found:
+        return found
+    out = []
+    astral = 0  # characters above U+FFFF before ``pos``
+    pos = 0
+    for f in found:  # in message order, non-overlapping
+        astral += _astral(text, pos, f.start)
+        inner = _astral(text, f.start, f.end)
+        out.append(replace(f, start_utf16=f.start + astral, end_utf16=f.end + astral + inner))
+        astral += inner
+        pos = f.end
+    return tuple(out)
+
+
+def _astral(text: str, start: int, end: int) -> int:
+    return sum(1 for c in text[start:end] if c > "\uffff")
 
 
 def _clash(taken: list[Span], span: Span) -> bool:

@@ -54,8 +54,11 @@ def _check(addresses: list[IPAddress], policy: AddressPolicy, shown: str) -> str
     for ip in addresses:
         why = policy.refusal(ip)
         if why is not None:
-            raise BlockedAddress(
-                f"{shown} points to {ip}, which is {why}; hutong never fetches from private, "
-                "local or special-purpose addresses"
-            )
+            raise BlockedAddress(refusal_message(shown, ip, why))
     return str(addresses[0])
+
+
+def refusal_message(shown: str, ip: IPAddress, why: str) -> str:
+    """The sentence a BlockedAddress carries: what was asked for, where it leads and why that is refused."""
+    lead = why if parse_ip(shown) == ip else f"{shown} leads to {ip}, and {why}"
+    return f"{lead}; hutong refused to connect, as it fetches only from public addresses."

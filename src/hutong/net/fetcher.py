@@ -38,9 +38,10 @@ from .addresses import AddressPolicy, parse_networks
 from .body import BodyReader
 from .dns import Resolve, system_resolve, vetted_address
 from .memcache import MemoryCache
+from .overrides import parse_connect_to, rule_for
 from .target import Target, join, parse_target
-from .transport import Pin, build_transport, connect_target, parse_connect_to, pin, unpin, warn_overrides
-from .types import FetchResult, Purpose
+from .transport import Pin, build_transport, pin, unpin, warn_overrides
+from .types import FetchResult, Purpose, Validators
 
 log = logging.getLogger(__name__)
 
@@ -98,10 +99,11 @@ class GuardedFetcher:
         cache: Cache | None = None,
     ) -> None:
         self.settings = settings
-        self._policy = AddressPolicy(
-            allow=parse_networks(settings.allow_networks, setting="network.allow_networks"),
-            deny=parse_networks(settings.deny_networks, setting="network.deny_networks"),
-        )
+        deny = parse_networks(settings.deny_networks, setting="network.deny_networks")
+        self._policy = AddressPolicy(deny=deny)
+        # network.allow_networks is a test override: it applies only where connect_to redirects
+        allow = parse_networks(settings.allow_networks, setting="network.allow_networks")
+        self._override_policy = AddressPolicy(allow=allow, deny=deny)
         self._connect_to = parse_connect_to(settings.connect_to)
         warn_overrides(settings)
         self._resolve = resolver or system_resolve
@@ -129,9 +131,17 @@ class GuardedFetcher:
         if self._own_cache:
             await self._cache.aclose()
 
-    async def fetch(self, url: str, *, purpose: Purpose = "page") -> FetchResult:
-        """Fetch ``url`` following (and re-checking) redirects, within one total deadline."""
-        return await self._within_deadline(url, self._follow(url, purpose), self._deadline(purpose))
+    async def fetch(
+        self, url: str, *, purpose: Purpose = "page", validators: Validators | None = None
+    ) -> FetchResult:
+        """Fetch ``url`` following (and re-checking) redirects, within one total deadline.
+
+        With ``validators`` (of a copy the caller holds) the request is conditional: a ``304 Not
+        Modified`` comes back as a result with ``not_modified`` set and no body, instead of an error.
+        """
+        conditional = validators.request_headers() if validators else {}
+        work = self._follow(url, purpose, conditional)
+        return await self._within_deadline(url, work, self._deadline(purpose))
 
     async def fetch_hop(self, url: str, *, purpose: Purpose = "page") -> FetchResult:
         """Fetch ``url`` without following redirects: a 3xx comes back with its ``Location`` header."""
@@ -152,12 +162,12 @@ class GuardedFetcher:
                 "or drips its answer"
             ) from exc
 
-    async def _follow(self, url: str, purpose: Purpose) -> FetchResult:
+    async def _follow(self, url: str, purpose: Purpose, conditional: dict[str, str]) -> FetchResult:
         hops: list[Hop] = []
         seen: set[str] = set()
         current = url
         for _ in range(self.settings.max_redirects + 1):
-            result = await self._one(current, purpose, seen=seen)
+            result = await self._one(current, purpose, seen=seen, conditional=conditional)
             if result.status not in REDIRECT_STATUSES:
                 return _with_hops(result, (*hops, Hop(result.url, result.status, "final")))
             hops.append(Hop(result.url, result.status, "redirect"))
@@ -166,7 +176,14 @@ class GuardedFetcher:
             f"{url[:200]} redirected more than {self.settings.max_redirects} times (network.max_redirects)"
         )
 
-    async def _one(self, url: str, purpose: Purpose, *, seen: set[str] | None = None) -> FetchResult:
+    async def _one(
+        self,
+        url: str,
+        purpose: Purpose,
+        *,
+        seen: set[str] | None = None,
+        conditional: dict[str, str] | None = None,
+    ) -> FetchResult:
         target = parse_target(url, self.settings)
         if seen is not None:
             if target.href in seen:
@@ -176,7 +193,7 @@ class GuardedFetcher:
         pinned = await self._pin(target)
         token = pin(pinned)
         try:
-            return await self._request(target, purpose)
+            return await self._request(target, purpose, conditional or {})
         except HutongError:
             raise
         except httpx.TimeoutException as exc:
@@ -202,28 +219,37 @@ class GuardedFetcher:
             )
 
     async def _pin(self, target: Target) -> Pin:
-        host, port = connect_target(self._connect_to, target.host, target.port)
-        address = await vetted_address(host, port, self._resolve, self._policy, shown=target.host)
-        return Pin(host=target.host, port=target.port, address=address, connect_port=port)
+        rule = rule_for(self._connect_to, target.host, target.port)
+        if rule is None:
+            host, port, policy = target.host, target.port, self._policy
+        else:
+            (host, port), policy = rule.destination(target.host, target.port), self._override_policy
+        address = await vetted_address(host, port, self._resolve, policy, shown=target.host)
+        return Pin(target.host, target.port, address, port, test_override=rule is not None)
 
-    async def _request(self, target: Target, purpose: Purpose) -> FetchResult:
+    async def _request(self, target: Target, purpose: Purpose, conditional: dict[str, str]) -> FetchResult:
+        # The URL is handed over in parts: httpx re-parsing the string could read it differently.
+        url = httpx.URL(scheme=target.scheme, host=target.host, port=target.port, raw_path=target.path.encode())
         request = self._client.build_request(
             "GET",
-            target.href,
+            url,
             headers={
                 "User-Agent": self.settings.user_agent,
                 "Accept": _ACCEPT[purpose],
                 "Accept-Language": self.settings.accept_language,
                 "Accept-Encoding": "gzip, deflate, br",
+                **conditional,
             },
         )
         response = await self._client.send(request, stream=True)
         try:
-            return await self._read(target, purpose, response)
+            return await self._read(target, purpose, response, conditional=bool(conditional))
         finally:
             await response.aclose()
 
-    async def _read(self, target: Target, purpose: Purpose, response: httpx.Response) -> FetchResult:
+    async def _read(
+        self, target: Target, purpose: Purpose, response: httpx.Response, *, conditional: bool = False
+    ) -> FetchResult:
         raw_headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw)
         header_bytes = sum(len(k) + len(v) + 4 for k, v in raw_headers)
         if header_bytes > self.settings.max_header_bytes:
@@ -239,6 +265,8 @@ class GuardedFetcher:
             if not response.headers.get("location"):
                 raise BadContent(f"{target.host} answered {status} without a Location to go to")
             return base
+        if status == 304 and conditional:  # the caller's copy is current: nothing to read
+            return dataclasses.replace(base, hops=(Hop(target.href, status, "final"),))
         if not 200 <= status < 300:
             raise RemoteError(f"{target.href[:200]} answered HTTP {status}", code="remote.http_status")
         if not content_allowed(purpose, mtype):

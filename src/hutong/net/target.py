@@ -20,12 +20,17 @@ MAX_URL_CHARS = 8192
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A URL that passed the checks: what to request (``href``, no fragment) and where."""
+    """A URL that passed the checks: what to request (``href``, no fragment) and where.
+
+    ``path`` is the request target (path and query, as the WHATWG parser wrote them): the
+    fetcher hands httpx the parts, so a second URL parser never re-reads the string.
+    """
 
     href: str
     scheme: str
     host: str  # lower-case ASCII; IPv6 without brackets
     port: int
+    path: str = "/"
 
 
 def parse_target(url: str, settings: NetworkSection) -> Target:
@@ -51,7 +56,9 @@ def parse_target(url: str, settings: NetworkSection) -> Target:
         allowed = ", ".join(str(p) for p in settings.allowed_ports)
         raise BlockedURL(f"port {port} is not fetched (allowed: {allowed})")
     parsed.hash = ""
-    return Target(href=parsed.href, scheme=scheme, host=host, port=port)
+    href, origin = parsed.href, parsed.origin
+    path = href[len(origin):] if href.startswith(origin) else parsed.pathname + parsed.search
+    return Target(href=href, scheme=scheme, host=host, port=port, path=path or "/")
 
 
 def join(base: str, location: str) -> str:

@@ -6,7 +6,9 @@ the fetcher vets the name, stores the chosen address in a context variable for t
 task, and this module's network backend connects to exactly that address. A connection
 attempt with no matching pin fails closed.
 
-``network.connect_to`` (curl's ``--connect-to HOST:PORT:ADDR:PORT2``) is parsed here too.
+A pin made for a connection that ``network.connect_to`` redirects (a test override, see
+``overrides``) also trusts ``network.ca_bundle``; every other connection verifies against the
+system store only, so a test CA can never vouch for a real site.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import contextvars
 import logging
 import ssl
 import typing
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import httpcore
@@ -35,6 +36,7 @@ class Pin:
     port: int
     address: str
     connect_port: int
+    test_override: bool = False  # redirected by network.connect_to: network.ca_bundle is trusted
 
 
 _PIN: contextvars.ContextVar[Pin | None] = contextvars.ContextVar("hutong_pin", default=None)
@@ -50,74 +52,18 @@ def unpin(token: contextvars.Token[Pin | None]) -> None:
     _PIN.reset(token)
 
 
-@dataclass(frozen=True, slots=True)
-class ConnectTo:
-    """One ``connect_to`` rule; an empty host or port matches any, as in curl."""
-
-    host: str
-    port: int | None
-    to_host: str
-    to_port: int | None
-
-    def applies(self, host: str, port: int) -> bool:
-        """Whether this rule redirects connections for ``host:port``."""
-        return (not self.host or self.host == host) and (self.port is None or self.port == port)
-
-
-def parse_connect_to(entries: Iterable[str]) -> tuple[ConnectTo, ...]:
-    """Parse ``HOST:PORT:ADDR:PORT2`` entries; IPv6 addresses go in brackets."""
-    rules: list[ConnectTo] = []
-    for entry in entries:
-        parts = _split_colons(entry)
-        if len(parts) != 4:
-            raise ConfigError(
-                f"network.connect_to: {entry!r} is not HOST:PORT:ADDR:PORT2 (e.g. m.tb.cn:443:127.0.0.1:8443)"
-            )
-        host, port, to_host, to_port = parts
-        from_port, dest_port = _port(port, entry), _port(to_port, entry)
-        rules.append(ConnectTo(host.lower().strip("[]"), from_port, to_host.strip("[]"), dest_port))
-    return tuple(rules)
-
-
-def _split_colons(entry: str) -> list[str]:
-    parts: list[str] = []
-    buf = ""
-    depth = 0
-    for ch in entry:
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-        if ch == ":" and depth == 0:
-            parts.append(buf)
-            buf = ""
-        else:
-            buf += ch
-    parts.append(buf)
-    return parts
-
-
-def _port(text: str, entry: str) -> int | None:
-    if not text:
-        return None
-    if not text.isdigit() or not 0 < int(text) < 65536:
-        raise ConfigError(f"network.connect_to: {entry!r} has a bad port {text!r}")
-    return int(text)
-
-
-def connect_target(rules: tuple[ConnectTo, ...], host: str, port: int) -> tuple[str, int]:
-    """Where a connection for ``host:port`` really goes (the first matching rule wins)."""
-    for rule in rules:
-        if rule.applies(host, port):
-            return (rule.to_host or host, rule.to_port or port)
-    return (host, port)
-
-
 class PinnedBackend(httpcore.AsyncNetworkBackend):
-    """A network backend that only connects to the address pinned for the current task."""
+    """A network backend that only connects to the address pinned for the current task.
 
-    def __init__(self) -> None:
+    ``test_context`` (built from ``network.ca_bundle``) replaces the pool's TLS context on
+    connections whose pin says ``test_override``; httpcore pools connections by origin and the
+    override is a function of the origin's host and port, so a pooled connection is never
+    reused across the two trust stores.
+    """
+
+    def __init__(self, test_context: ssl.SSLContext | None = None) -> None:
         self._inner = httpcore.AnyIOBackend()
+        self._test_context = test_context
 
     async def connect_tcp(
         self,
@@ -130,9 +76,12 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         current = _PIN.get()
         if current is None or current.host != host.lower() or current.port != port:
             raise httpcore.ConnectError(f"refused to connect to {host}:{port}: no vetted address for it")
-        return await self._inner.connect_tcp(
+        stream = await self._inner.connect_tcp(
             current.address, current.connect_port, timeout, local_address, socket_options
         )
+        if current.test_override and self._test_context is not None:
+            return _TestTrust(stream, self._test_context)
+        return stream
 
     async def connect_unix_socket(
         self,
@@ -146,14 +95,43 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
-def ssl_context(settings: NetworkSection) -> ssl.SSLContext:
-    """The system/certifi trust store, plus ``network.ca_bundle`` if set (a test override)."""
+class _TestTrust(httpcore.AsyncNetworkStream):
+    """A stream whose TLS handshake trusts the test CA too (only for ``connect_to`` connections)."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkStream, context: ssl.SSLContext) -> None:
+        self._inner = inner
+        self._context = context
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        return await self._inner.start_tls(self._context, server_hostname, timeout)
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        return self._inner.get_extra_info(info)
+
+
+def override_ssl_context(settings: NetworkSection) -> ssl.SSLContext | None:
+    """The trust store plus ``network.ca_bundle`` (a test override), or None when it is not set."""
+    if not settings.ca_bundle:
+        return None
     ctx = httpx.create_ssl_context(trust_env=False)
-    if settings.ca_bundle:
-        try:
-            ctx.load_verify_locations(cafile=settings.ca_bundle)
-        except (OSError, ssl.SSLError) as exc:
-            raise ConfigError(f"network.ca_bundle: cannot load {settings.ca_bundle!r}: {exc}") from exc
+    try:
+        ctx.load_verify_locations(cafile=settings.ca_bundle)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"network.ca_bundle: cannot load {settings.ca_bundle!r}: {exc}") from exc
     return ctx
 
 
@@ -162,14 +140,19 @@ def warn_overrides(settings: NetworkSection) -> None:
     if settings.connect_to:
         log.warning("network.connect_to is set (test override): %s", ", ".join(settings.connect_to))
     if settings.allow_networks:
-        log.warning("network.allow_networks is set (test override): %s", ", ".join(settings.allow_networks))
+        log.warning(
+            "network.allow_networks is set (test override, only for connect_to hosts): %s",
+            ", ".join(settings.allow_networks),
+        )
     if settings.ca_bundle:
-        log.warning("network.ca_bundle is set (test override): trusting %s", settings.ca_bundle)
+        log.warning(
+            "network.ca_bundle is set (test override, only for connect_to hosts): trusting %s", settings.ca_bundle
+        )
 
 
 def build_transport(settings: NetworkSection, *, max_connections: int = 100) -> httpx.AsyncHTTPTransport:
     """An httpx transport whose connections go only to pinned, vetted addresses; never via a proxy."""
-    ctx = ssl_context(settings)
+    ctx = httpx.create_ssl_context(trust_env=False)  # the system/certifi store, for every other host
     transport = httpx.AsyncHTTPTransport(verify=ctx, trust_env=False, retries=0)
     # httpx has no public hook for the network backend; its transport delegates to ``_pool``,
     # so the pool is replaced by one built on the pinned backend (checked by tests/net).
@@ -181,6 +164,6 @@ def build_transport(settings: NetworkSection, *, max_connections: int = 100) -> 
         http1=True,
         http2=False,
         retries=0,
-        network_backend=PinnedBackend(),
+        network_backend=PinnedBackend(override_ssl_context(settings)),
     )
     return transport

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -30,6 +31,43 @@ class FetchResult:
             if k.lower() == lname:
                 return v
         return None
+
+    @property
+    def not_modified(self) -> bool:
+        """The server answered 304 to a conditional request: the copy the caller holds is current."""
+        return self.status == 304
+
+
+# a validator is sent back verbatim in a request header: visible ASCII and spaces only, bounded
+_VALIDATOR = re.compile(r"[\x20-\x7e]{1,1024}")
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """The validators of a copy held by the caller (RFC 9110 §8.8), sent back to ask "has it changed?"."""
+
+    etag: str = ""  # the response's ETag, weak (W/"...") or strong, as sent
+    last_modified: str = ""  # the response's Last-Modified, an HTTP date as sent
+
+    @classmethod
+    def of(cls, result: FetchResult) -> Validators:
+        """The validators a response carries (none that could not be sent back safely)."""
+        etag, modified = result.header("etag") or "", result.header("last-modified") or ""
+        return cls(
+            etag if _VALIDATOR.fullmatch(etag) else "", modified if _VALIDATOR.fullmatch(modified) else ""
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.etag or self.last_modified)
+
+    def request_headers(self) -> dict[str, str]:
+        """``If-None-Match`` and ``If-Modified-Since`` for the validators held (a server prefers the ETag)."""
+        headers: dict[str, str] = {}
+        if _VALIDATOR.fullmatch(self.etag):
+            headers["If-None-Match"] = self.etag
+        if _VALIDATOR.fullmatch(self.last_modified):
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
 
 
 class Fetcher(Protocol):

@@ -18,6 +18,7 @@ from publicsuffixlist import PublicSuffixList
 from ..config import PreviewSection
 from ..model import Card
 from . import values
+from .category import declared_category
 from .extract import PageMeta
 from .jsonld import types_of
 from .kinds import TYPE_KINDS, CardKind
@@ -240,6 +241,7 @@ def build_card(
     duration = values.duration_seconds(node.get("duration")) or values.duration_seconds(
         meta.get("video:duration", "og:video:duration")
     )
+    declared = declared_category(meta)  # from the page alone: never from a hint or the platform data
     return Card(
         kind=kind,
         url=page_url,
@@ -256,6 +258,8 @@ def build_card(
         published=published,
         embed=embed if kind in ("video", "live") else None,
         lang=_lang(meta, node),
+        category=declared[0] if declared else None,
+        category_evidence=declared[1] if declared else None,
     )
 
 

@@ -118,6 +118,7 @@ def canonical_host(host: str) -> tuple[str, bool]:
             return v6, True
     # Only ASCII letters are lower-cased: other code points here stand for raw bytes.
     host = _idn_to_ascii(_DOTS.sub(".", host.strip("."))).translate(_ASCII_LOWER)
+    host = _DOTS.sub(".", host.strip("."))  # UTS 46 maps the full stops 。．｡ to dots: tidy those too
     ip = parse_ipv4_any(host)
     if ip is not None:
         return str(ip), True

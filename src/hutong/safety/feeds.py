@@ -9,10 +9,16 @@ so a reader sees the old feed or the new one, never half of either. Layout (litt
 Sections are in prefix order; the header JSON gives every section's offset. Loading copies only
 the prefixes and host keys into memory and maps the rest, so a million entries load in well under
 a second and take a few megabytes until they are hit.
+
+A feed downloaded from a URL has a small JSON file beside it, ``NAME.fetch.json`` (:class:`FetchState`):
+the validators of the stored copy (ETag, Last-Modified, a digest of the body) for the next conditional
+request, and when the source last confirmed the copy. A ``304 Not Modified`` rewrites only that file, so
+the feed keeps its entries, its readers keep their maps, and its age starts again from the confirmation.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import mmap
 import os
@@ -44,6 +50,7 @@ from .importers import FORMATS, Entry, Report, parse
 MAGIC = b"HUTFEED1"
 FORMAT_VERSION = 1
 SUFFIX = ".feed"
+STATE_SUFFIX = ".fetch.json"
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.\-]{0,63}")
 
 
@@ -60,12 +67,62 @@ class FeedInfo:
     exceptions: int
     malformed: int
     ignored: int
+    checked_at: datetime | None = None  # when the source last confirmed this copy (a 304 or an equal body)
+
+    @property
+    def current_at(self) -> datetime:
+        """When the data was last known to be current: the later of ``fetched_at`` and ``checked_at``."""
+        return max(self.fetched_at, self.checked_at) if self.checked_at else self.fetched_at
+
+    def age_seconds(self, now: datetime) -> float:
+        return max(0.0, (now - self.current_at).total_seconds())
 
     def age_hours(self, now: datetime) -> float:
-        return max(0.0, (now - self.fetched_at).total_seconds() / 3600.0)
+        return self.age_seconds(now) / 3600.0
 
     def is_stale(self, now: datetime, max_age_hours: float) -> bool:
         return self.age_hours(now) > max_age_hours
+
+
+@dataclass(frozen=True, slots=True)
+class FetchState:
+    """What a feed's URL source last said, stored beside the feed (``NAME.fetch.json``).
+
+    ``etag``, ``last_modified`` and ``digest`` describe the stored copy whose header has ``imported_at``;
+    a copy imported any other way (or a state left by a crash between the two renames) does not match
+    and is fetched in full next time.
+    """
+
+    source: str  # the URL fetched
+    imported_at: str = ""  # the header's ``imported_at`` of the copy these validators describe
+    etag: str = ""
+    last_modified: str = ""
+    digest: str = ""  # SHA-256 of the body imported: a server without validators that sends it again
+    checked_at: datetime | None = None  # last time the source confirmed the stored copy (200 or 304)
+    attempted_at: datetime | None = None  # last attempt, whatever came of it
+    error: str = ""  # why the last attempt failed; "" if it did not
+
+    def describes(self, info: FeedInfo) -> bool:
+        """Whether these validators belong to the stored copy ``info`` describes."""
+        return bool(self.imported_at) and self.imported_at == _iso(info.imported_at) and self.source == info.source
+
+    def to_json(self) -> dict[str, str]:
+        out = {k: v for k, v in dataclasses.asdict(self).items() if isinstance(v, str)}
+        for key in ("checked_at", "attempted_at"):
+            when = getattr(self, key)
+            out[key] = _iso(when) if when else ""
+        return out
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> FetchState:
+        def when(key: str) -> datetime | None:
+            value = raw.get(key) or ""
+            return datetime.fromisoformat(value) if value else None
+
+        texts = {k: str(raw.get(k, "")) for k in ("imported_at", "etag", "last_modified", "digest", "error")}
+        return cls(
+            source=str(raw["source"]), checked_at=when("checked_at"), attempted_at=when("attempted_at"), **texts
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,8 +336,13 @@ class FeedStore:
         source: str,
         fetched_at: datetime | None = None,
         now: datetime | None = None,
+        state: FetchState | None = None,
     ) -> ImportResult:
-        """Parse ``lines`` as ``fmt`` and store them as feed ``name``, replacing any older copy atomically."""
+        """Parse ``lines`` as ``fmt`` and store them as feed ``name``, replacing any older copy atomically.
+
+        ``state`` (a URL source's validators) is stored beside the new copy; without one, a stored
+        state is removed, since it described the copy this import replaces.
+        """
         if fmt not in FORMATS:
             raise InputError(f"unknown feed format {fmt!r}; use one of {', '.join(FORMATS)}")
         now = now or datetime.now(UTC)
@@ -300,7 +362,12 @@ class FeedStore:
 
         path = self.path(name)
         write_feed(path, entries(), meta)
-        return ImportResult(LoadedFeed(path).info, report)
+        if state is not None:
+            state = dataclasses.replace(state, imported_at=meta["imported_at"], checked_at=now, attempted_at=now)
+            self.save_state(name, state)
+        else:
+            self.state_path(name).unlink(missing_ok=True)
+        return ImportResult(self.load(name).info, report)
 
     def import_file(
         self,
@@ -345,8 +412,52 @@ class FeedStore:
             out.append((name, st.st_ino, st.st_size, st.st_mtime_ns))
         return tuple(out)
 
+    def state_path(self, name: str) -> Path:
+        return self.root / f"{check_name(name)}{STATE_SUFFIX}"
+
+    def state(self, name: str) -> FetchState | None:
+        """The stored fetch state of feed ``name``; None if there is none or it cannot be read (the next
+        fetch is then unconditional, which is always safe)."""
+        try:
+            raw = json.loads(self.state_path(name).read_text(encoding="utf-8"))
+            return FetchState.from_json(raw)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def save_state(self, name: str, state: FetchState) -> None:
+        """Store ``state`` beside feed ``name``, atomically (temporary file, then rename)."""
+        path = self.state_path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(state.to_json(), out, ensure_ascii=True, indent=1)
+            os.replace(tmp_name, path)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+
+    def confirmed(self, info: FeedInfo) -> FeedInfo:
+        """``info`` with ``checked_at`` from the stored fetch state, if that state describes this copy."""
+        state = self.state(info.name)
+        checked = state.checked_at if state is not None and state.describes(info) else None
+        return info if checked == info.checked_at else dataclasses.replace(info, checked_at=checked)
+
+    def state_signature(self) -> tuple[tuple[str, int, int], ...]:
+        """Names, sizes and modification times of the fetch states: changes when a source confirms a copy."""
+        out = []
+        for name in self.names():
+            try:
+                st = self.state_path(name).stat()
+            except OSError:
+                continue
+            out.append((name, st.st_size, st.st_mtime_ns))
+        return tuple(out)
+
     def load(self, name: str) -> LoadedFeed:
-        return LoadedFeed(self.path(name))
+        feed = LoadedFeed(self.path(name))
+        feed.info = self.confirmed(feed.info)
+        return feed
 
     def load_all(self) -> list[LoadedFeed]:
         return [self.load(n) for n in self.names()]

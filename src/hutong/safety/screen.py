@@ -6,7 +6,13 @@ structural verdict computed upstream), ``feeds`` (imported threat feeds: ``malic
 fresh, ``suspicious`` when older than ``safety.max_feed_age_hours``), ``lookalike`` (skeletons,
 scripts, typos, embedded brands: ``suspicious``) and ``deny`` (operator denylist: ``malicious``).
 A rule whose data is missing disables itself with a logged reason (:attr:`Screener.disabled`).
-A known platform with no findings is ``safe``; nothing known is ``unknown``.
+
+A verdict comes from screening only: the rules never see whether a platform file names the site
+(listing is knowledge of how to read a platform's links, never evidence that they are harmless).
+After the chain, the verdict says how far screening could run (:func:`coverage_reason`): with at
+least one fresh threat feed loaded and nothing found it is ``safe`` (``screen.clear``); with no
+feed loaded (``screen.no_feeds``), every feed stale (``screen.feeds_stale``) or no host to look up
+(``screen.unscreenable``) it is at best ``unknown``, for every site alike.
 
 Screening does no disk I/O of its own: rule data is loaded when the chain is built, and data that
 changes while a service runs (threat feeds replaced by ``hutong feeds update``, or imported where
@@ -24,12 +30,12 @@ from typing import Protocol, runtime_checkable
 
 from ..config import Config
 from ..errors import ConfigError, DataError, HutongError, InputError
-from ..model import Identity, Level, Reason, Verdict
+from ..model import Level, Reason, Verdict
 from ..platforms import Platform, bundled
 from .allowfile import LIST_NAME, OperatorAllowlist
 from .canon import Canonical, canonicalize
 from .domains import DomainList
-from .feeds import FeedStore, LoadedFeed
+from .feeds import FeedInfo, FeedStore, LoadedFeed
 from .hashindex import FLAG_EXACT_HOST, FLAG_EXCEPTION, ThreatIndex, expression_host
 from .lookalike import ProtectedSet
 
@@ -39,15 +45,16 @@ RULES: tuple[str, ...] = ("allowlist", "structural", "feeds", "lookalike", "deny
 # rules whose data lives in data.dir and may appear while a service runs: retried by Screener.reload
 # (threat feeds imported later; sites the operator allows from the appeals view)
 RELOADABLE: frozenset[str] = frozenset({"feeds", "allowlist"})
+NO_FEEDS_IMPORTED = "no threat feeds imported (run `hutong feeds import FILE --format ...`)"
 
 
 @dataclass(frozen=True, slots=True)
 class Subject:
-    """What the rules look at: the URL, its canonical form (None without a host), what upstream knows."""
+    """What the rules look at: the URL, its canonical form (None without a host), its site, the structural
+    verdict. Deliberately not the link's platform: whether a data file names a site is not evidence."""
 
     url: str
     canonical: Canonical | None
-    identity: Identity
     site: str | None
     structural: Verdict
     now: datetime
@@ -164,6 +171,7 @@ class _LoadedFeeds:
 
     feeds: tuple[LoadedFeed, ...]
     index: ThreatIndex
+    infos: tuple[FeedInfo, ...]  # one per feed; a source's confirmation (a 304) replaces only these
 
 
 class FeedRule:
@@ -173,7 +181,8 @@ class FeedRule:
         self.store = store
         self.max_age_hours = max_age_hours
         self._signature: tuple[tuple[str, int, int, int], ...] | None = None
-        self._loaded = _LoadedFeeds((), ThreatIndex([], []))
+        self._states: tuple[tuple[str, int, int], ...] | None = None
+        self._loaded = _LoadedFeeds((), ThreatIndex([], []), ())
         self.reload()
         if not self.feeds:
             raise Disabled("no threat feeds imported (run `hutong feeds import FILE --format ...`)")
@@ -186,16 +195,31 @@ class FeedRule:
     def index(self) -> ThreatIndex:
         return self._loaded.index
 
+    @property
+    def infos(self) -> tuple[FeedInfo, ...]:
+        """The loaded feeds' headers, with their sources' latest confirmations."""
+        return self._loaded.infos
+
     def reload(self) -> bool:
-        """Load the feed files again if any was added, replaced or removed; True if they were."""
+        """Load the feed files again if any was added, replaced or removed, or only their freshness if a
+        source confirmed its copy (a fetch state changed); True if either happened."""
         signature = self.store.signature()
+        states = self.store.state_signature()
         if signature == self._signature:
-            return False
+            if states == self._states:
+                return False
+            loaded = self._loaded
+            self._loaded = _LoadedFeeds(
+                loaded.feeds, loaded.index, tuple(self.store.confirmed(i) for i in loaded.infos)
+            )
+            self._states = states
+            return True
         if self._signature is not None:
             log.info("threat feeds changed on disk; reloading")
         feeds = tuple(f for f in self.store.load_all() if len(f.index))  # swapped atomically: whole feeds only
-        self._loaded = _LoadedFeeds(feeds, ThreatIndex([f.index for f in feeds], [f.host_keys for f in feeds]))
-        self._signature = signature
+        index = ThreatIndex([f.index for f in feeds], [f.host_keys for f in feeds])
+        self._loaded = _LoadedFeeds(feeds, index, tuple(f.info for f in feeds))
+        self._signature, self._states = signature, states
         return True
 
     def check(self, subject: Subject) -> Outcome | None:
@@ -217,15 +241,21 @@ class FeedRule:
             if hit.flags & FLAG_EXCEPTION or hit.source in excepted or hit.source in seen:
                 continue
             seen.add(hit.source)  # one reason per feed: the most specific expression comes first
-            reasons.append(self._reason(loaded.feeds[hit.source], hit.entry, hit.expression, subject.now))
+            feed, info = loaded.feeds[hit.source], loaded.infos[hit.source]
+            reasons.append(self._reason(feed, info, hit.entry, hit.expression, subject.now))
         return (
             Outcome(Verdict(max((r.level for r in reasons), default=Level.UNKNOWN), tuple(reasons)))
             if reasons
             else None
         )
 
-    def _reason(self, feed: LoadedFeed, entry: int, expression: str, now: datetime) -> Reason:
-        info = feed.info
+    def freshness(self, now: datetime) -> tuple[tuple[FeedInfo, ...], tuple[FeedInfo, ...]]:
+        """The loaded feeds' headers (with their sources' latest confirmations) split into (fresh, stale)."""
+        infos = self.infos
+        fresh = tuple(i for i in infos if not i.is_stale(now, self.max_age_hours))
+        return fresh, tuple(i for i in infos if i not in fresh)
+
+    def _reason(self, feed: LoadedFeed, info: FeedInfo, entry: int, expression: str, now: datetime) -> Reason:
         ev = feed.evidence(entry)
         age = info.age_hours(now)
         stale = info.is_stale(now, self.max_age_hours)
@@ -276,6 +306,61 @@ class LookalikeRule:
         return Outcome(Verdict(Level.SUSPICIOUS, reasons)) if reasons else None
 
 
+def _names(feeds: Sequence[FeedInfo]) -> str:
+    return ", ".join(f.name for f in feeds)
+
+
+def _updated(feeds: Sequence[FeedInfo]) -> str:
+    return ", ".join(f"{f.name} {f.fetched_at.strftime('%Y-%m-%dT%H:%MZ')}" for f in feeds)
+
+
+def coverage_reason(
+    rules: Sequence[Rule],
+    fresh: Sequence[FeedInfo],
+    stale: Sequence[FeedInfo],
+    *,
+    max_age_hours: float,
+    no_feeds: str,
+) -> Reason:
+    """How far screening could run: ``screen.clear`` (safe) or why it could not (unknown).
+
+    ``no_feeds`` says why no feed is loaded (the disabled rule's message)."""
+    if fresh:
+        ran = ", ".join(r.name for r in rules)
+        evidence = [("feeds", _names(fresh)), ("updated", _updated(fresh)), ("rules", ran)]
+        detail = f"Screened against {len(fresh)} threat feed(s) ({_names(fresh)}) and the {ran} checks: nothing found"
+        detail_zh = f"已通过 {len(fresh)} 个威胁情报源（{_names(fresh)}）及 {ran} 检查，未发现问题"
+        if stale:
+            evidence.append(("stale", _names(stale)))
+            detail += f"; not counted, as older than {max_age_hours:g} h: {_names(stale)}"
+            detail_zh += f"；已过期未计入：{_names(stale)}"
+        return Reason("screen.clear", detail, detail_zh, Level.SAFE, tuple(evidence))
+    if stale:
+        return Reason(
+            "screen.feeds_stale",
+            f"Every loaded threat feed is older than the {max_age_hours:g} h limit ({_updated(stale)}), "
+            "so finding nothing in them says little: run `hutong feeds update`",
+            f"所有威胁情报均已超过 {max_age_hours:g} 小时未更新（{_updated(stale)}），未命中不代表安全",
+            Level.UNKNOWN,
+            (("feeds", _names(stale)), ("updated", _updated(stale)), ("limit_hours", f"{max_age_hours:g}")),
+        )
+    return Reason(
+        "screen.no_feeds",
+        f"No threat feed is loaded, so nothing says whether this link is harmful ({no_feeds})",
+        "未加载威胁情报，无法判断此链接是否有害",
+        Level.UNKNOWN,
+        (("why", no_feeds),),
+    )
+
+
+UNSCREENABLE = Reason(
+    "screen.unscreenable",
+    "This address has no host the threat feeds can be looked up by",
+    "此地址没有可供威胁情报查询的主机名",
+    Level.UNKNOWN,
+)
+
+
 class Screener:
     """The ordered chain of screening rules built from configuration."""
 
@@ -293,6 +378,8 @@ class Screener:
         self._clock = clock
         self._order = tuple(order) if order is not None else tuple(r.name for r in self.rules)
         self._retry = dict(retry or {})  # disabled rules whose data may appear later, by name
+        # the coverage reason depends on which feeds are loaded and fresh, which changes rarely
+        self._coverage: dict[tuple[tuple[FeedInfo, ...], tuple[FeedInfo, ...]], Reason] = {}
 
     @classmethod
     def from_config(
@@ -362,28 +449,50 @@ class Screener:
             changed = True
         return changed
 
-    def screen(self, url: str, *, identity: Identity, site: str | None, structural: Verdict) -> Verdict:
-        """Run every rule in order and merge what they find into one Verdict."""
+    def feed_infos(self) -> tuple[FeedInfo, ...]:
+        """The threat feeds screening uses now (none while the ``feeds`` rule is off or has no data)."""
+        for rule in self.rules:
+            if isinstance(rule, FeedRule):
+                return rule.infos
+        return ()
+
+    def screen(self, url: str, *, site: str | None, structural: Verdict) -> Verdict:
+        """Run every rule in order, merge what they find into one Verdict, and say how far screening ran.
+
+        The level is the highest of the findings' levels and the coverage: ``safe`` only when a fresh
+        threat feed was consulted and nothing was found."""
         try:
             canonical: Canonical | None = canonicalize(url)
         except InputError:
             canonical = None
-        subject = Subject(url, canonical, identity, site, structural, self._clock())
-        verdict = Verdict(Level.UNKNOWN)
-        for rule in self.rules:  # the tuple of this moment: reload swaps in a new one
+        subject = Subject(url, canonical, site, structural, self._clock())
+        reasons: tuple[Reason, ...] = ()
+        found = Level.SAFE
+        rules = self.rules  # the tuple of this moment: reload swaps in a new one
+        for rule in rules:
             outcome = rule.check(subject)
             if outcome is None:
                 continue
             if outcome.final:
                 return outcome.verdict
-            verdict = verdict.merge(outcome.verdict)
-        if verdict.level <= Level.UNKNOWN and identity.platform is not None:
-            reason = Reason(
-                "platform.known",
-                f"A known platform ({identity.platform}) with no findings",
-                f"已知平台（{identity.platform}），未发现问题",
-                Level.SAFE,
-                (("platform", identity.platform),),
-            )
-            return Verdict(Level.SAFE, (*verdict.reasons, reason))
-        return verdict
+            found = max(found, outcome.verdict.level)
+            reasons += tuple(r for r in outcome.verdict.reasons if r not in reasons)
+        coverage = UNSCREENABLE if canonical is None else self._coverage_at(rules, subject.now)
+        if found >= Level.SUSPICIOUS and coverage.level <= Level.SAFE:
+            return Verdict(found, reasons)  # findings: "nothing found" would contradict them
+        return Verdict(max(found, coverage.level), (*reasons, coverage))
+
+    def _coverage_at(self, rules: tuple[Rule, ...], now: datetime) -> Reason:
+        rule = next((r for r in rules if isinstance(r, FeedRule)), None)
+        fresh, stale = rule.freshness(now) if rule is not None else ((), ())
+        key = (fresh, stale)
+        reason = self._coverage.get(key)
+        if reason is None:
+            if len(self._coverage) > 64:  # feeds were reloaded many times: forget the old sets
+                self._coverage.clear()
+            max_age = rule.max_age_hours if rule is not None else 0.0
+            disabled = dict(self.disabled).get("feeds") or "the feeds rule is not in safety.rules"
+            why = disabled if rule is None else NO_FEEDS_IMPORTED  # a running rule whose feeds are all gone
+            reason = coverage_reason(rules, fresh, stale, max_age_hours=max_age, no_feeds=why)
+            self._coverage[key] = reason
+        return reason

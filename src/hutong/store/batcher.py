@@ -10,6 +10,13 @@ batch holding the events has committed (``error`` is None) or failed. ``submit_a
 on it for asyncio callers: it awaits a future that the writer thread settles through the
 event loop, so it waits for durability without holding a thread. Every store shares this
 one committer; a store only supplies ``write(batch)``, which must commit before returning.
+
+A write that fails with an error the store calls transient (the database went away, a lost
+connection) is retried with backoff (``Backoff``: 50 ms doubling to 1 s) on the same batch, while
+later callers queue behind it. Each caller waits at most ``retry_for`` seconds from its submit
+(plus the one attempt then under way): after that it gets a ``storage.unavailable`` error, and its
+events count as not recorded. Other errors (a full disk, a bad statement) reach the callers at
+once. ``failure`` is the last write's error until a write succeeds, for readiness checks.
 """
 
 from __future__ import annotations
@@ -17,8 +24,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..audit import AuditEvent
@@ -29,12 +37,35 @@ log = logging.getLogger("hutong.store")
 
 
 Done = Callable[[BaseException | None], None]
+Transient = Callable[[BaseException], bool]
+RETRY_FOR = 10.0  # seconds a caller waits for a commit through transient failures (storage.write_retry)
+
+
+def never(error: BaseException) -> bool:
+    """No error is worth retrying (the default)."""
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Pauses between attempts: ``first`` seconds, doubling up to ``longest``."""
+
+    first: float = 0.05
+    longest: float = 1.0
+
+    def delays(self) -> Iterator[float]:
+        """The pause before each retry, in order."""
+        delay = self.first
+        while True:
+            yield delay
+            delay = min(delay * 2, self.longest)
 
 
 @dataclass(slots=True)
 class _Ticket:
     events: Sequence[AuditEvent]
     done: Done
+    deadline: float  # time.monotonic() after which a failed attempt is reported, not retried
 
 
 def _as_storage_error(error: BaseException) -> HutongError:
@@ -45,8 +76,23 @@ def _as_storage_error(error: BaseException) -> HutongError:
     return failure
 
 
+def _gave_up(error: BaseException, retry_for: float, attempts: int) -> StorageError:
+    failure = StorageError(
+        f"audit events were not recorded: the audit store could not commit them within {retry_for:g} s "
+        f"({attempts} attempts; last: {_as_storage_error(error).message}). "
+        "Retry the request later; check that the database in storage.audit is up",
+        code="storage.unavailable",
+    )
+    failure.__cause__ = error
+    return failure
+
+
 class GroupCommitter:
-    """Runs ``write(batch)`` on a single thread; ``write`` must commit before returning."""
+    """Runs ``write(batch)`` on a single thread; ``write`` must commit before returning.
+
+    ``transient(error)`` says which failures of ``write`` to retry (on the same batch list, so a
+    store can tell a retry from a new batch) for up to ``retry_for`` seconds per caller.
+    """
 
     def __init__(
         self,
@@ -54,9 +100,17 @@ class GroupCommitter:
         *,
         max_batch: int = 50_000,
         name: str = "hutong-audit-writer",
+        transient: Transient = never,
+        retry_for: float = RETRY_FOR,
+        backoff: Backoff = Backoff(),
     ) -> None:
         self._write = write
         self._max_batch = max_batch
+        self._transient = transient
+        self._retry_for = retry_for
+        self._backoff = backoff
+        self.retries = 0  # attempts repeated after a transient failure, since start
+        self.failure: HutongError | None = None  # the last write's error; None once one succeeds
         self._queue: deque[_Ticket] = deque()
         self._cond = threading.Condition()
         self._closed = False
@@ -113,7 +167,7 @@ class GroupCommitter:
         with self._cond:
             if self._closed:
                 raise StorageError("the audit store is closed; open it again to record events")
-            self._queue.append(_Ticket(events, done))
+            self._queue.append(_Ticket(events, done, time.monotonic() + self._retry_for))
             self._cond.notify()
 
     def _take(self) -> list[_Ticket] | None:
@@ -133,20 +187,40 @@ class GroupCommitter:
     def _run(self) -> None:
         while (tickets := self._take()) is not None:
             batch = [ev for t in tickets for ev in t.events]
-            error: BaseException | None = None
-            try:
-                self._write(batch)
-            except BaseException as exc:  # handed to every waiting caller, who re-raises it
-                error = exc
-            failure = None if error is None else _as_storage_error(error)
+            failure = self._commit(batch, min(t.deadline for t in tickets))
             for t in tickets:
                 try:
                     t.done(failure)
                 except Exception:  # one broken callback must not stop the writer for everyone
                     log.exception("an audit commit callback failed")
 
+    def _commit(self, batch: list[AuditEvent], deadline: float) -> HutongError | None:
+        """Write ``batch``, retrying transient failures until ``deadline``; the error callers get, if any."""
+        for attempts, delay in enumerate(self._backoff.delays(), start=1):
+            try:
+                self._write(batch)
+            except BaseException as exc:  # handed to every waiting caller, who re-raises it
+                self.failure = _as_storage_error(exc)
+                pause = min(delay, deadline - time.monotonic())
+                if not self._transient(exc):
+                    return self.failure
+                if pause <= 0:
+                    return _gave_up(exc, self._retry_for, attempts)
+                self.retries += 1
+                log.warning(
+                    "audit write of %d events failed (attempt %d), retrying in %.2f s: %s",
+                    len(batch), attempts, pause, self.failure.message,
+                )  # fmt: skip
+                time.sleep(pause)
+            else:
+                if attempts > 1:
+                    log.warning("audit write of %d events committed at attempt %d", len(batch), attempts)
+                self.failure = None
+                return None
+        raise AssertionError("Backoff.delays() is endless")  # pragma: no cover
+
     def close(self) -> None:
-        """Write what is queued, then stop the writer thread."""
+        """Write what is queued (retrying as for any batch), then stop the writer thread."""
         with self._cond:
             self._closed = True
             self._cond.notify_all()

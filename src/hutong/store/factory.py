@@ -18,28 +18,37 @@ def audit_url(cfg: Config) -> str:
 def open_audit(cfg: Config) -> AuditStore:
     """The audit store ``storage.audit`` names (SQLite under ``data.dir`` by default)."""
     url = audit_url(cfg)
+    retry = cfg.storage.write_retry
+    if not retry > 0:
+        raise ConfigError("storage.write_retry must be a positive number of seconds")
     if url.startswith("sqlite://"):
         from .sqlite_store import SqliteStore, path_from_url
 
-        return SqliteStore(path_from_url(url))
+        return SqliteStore(path_from_url(url), write_retry=retry)
     if url.startswith(("postgresql://", "postgres://")):
         from .postgres_store import PostgresStore
 
-        return PostgresStore(url)
+        return PostgresStore(url, write_retry=retry)
     raise ConfigError("storage.audit must be empty, a sqlite:/// path or a postgresql:// URL")
 
 
-def open_cache(cfg: Config) -> Cache:
-    """The cache ``storage.cache`` names: the in-process ``MemoryCache`` or a shared ``RedisCache``."""
-    spec = cfg.storage.cache
-    if spec == "memory":
-        from ..net.memcache import MemoryCache
+def open_cache(cfg: Config, *, local_entries: int | None = None) -> Cache:
+    """The cache ``storage.cache`` names: the in-process ``MemoryCache``, or a shared ``RedisCache`` that
+    falls back to an in-process one while Redis is down (``FailoverCache``).
 
-        return MemoryCache(cfg.cache.max_entries)
+    ``local_entries`` bounds the in-process cache (default ``cache.max_entries``).
+    """
+    from ..net.memcache import MemoryCache
+
+    spec = cfg.storage.cache
+    local = MemoryCache(cfg.cache.max_entries if local_entries is None else local_entries)
+    if spec == "memory":
+        return local
     if spec.startswith(("redis://", "rediss://")):
+        from .failover_cache import FailoverCache
         from .redis_cache import RedisCache
 
         if cfg.storage.lock_timeout <= 0:
             raise ConfigError("storage.lock_timeout must be a positive number of seconds")
-        return RedisCache(spec, lock_ttl=cfg.storage.lock_timeout)
+        return FailoverCache(RedisCache(spec, lock_ttl=cfg.storage.lock_timeout), local)
     raise ConfigError('storage.cache must be "memory" or a redis:// URL')

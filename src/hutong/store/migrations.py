@@ -93,9 +93,21 @@ CREATE INDEX audit_events_user ON audit_events (user_hash) WHERE user_hash IS NO
 {_ROLLUP.format(real="double precision", suffix="")}
 """,
     ),
-    # Reports of mistakes from the block and warning pages (hutong.appeals): few rows, kept unpartitioned.
     Migration(
         2,
+        "commit marks",
+        # SQLite: nothing; a commit there cannot succeed without the caller hearing of it.
+        sqlite="",
+        # PostgreSQL: one row per writer (one per process), updated in every batch's transaction with
+        # that batch's number, so a retry after a connection lost during COMMIT can tell whether it
+        # committed. Transaction ids cannot tell: after a server crash they may be handed out again.
+        postgres="""
+CREATE TABLE audit_commits (writer text PRIMARY KEY, batch bigint NOT NULL, at double precision NOT NULL);
+""",
+    ),
+    # Reports of mistakes from the block and warning pages (hutong.appeals): few rows, kept unpartitioned.
+    Migration(
+        3,
         "appeals",
         sqlite="""
 CREATE TABLE appeals (

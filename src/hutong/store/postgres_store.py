@@ -6,12 +6,24 @@ One writer thread per process (``batcher.GroupCommitter``) gathers concurrent ``
 returns only after that transaction has committed. Any number of processes may write to one
 database; rollup keys are upserted in sorted order so concurrent writers cannot deadlock.
 Partitions are created on demand (under an advisory lock) and pruning drops whole months.
+
+A lost connection or a database that is down or restarting is transient: the committer retries
+the batch for up to ``write_retry`` seconds. If the connection broke during an attempt, that
+attempt may have committed without the answer arriving; so each transaction also sets this
+writer's row in ``audit_commits`` to the batch's number, and a retry first reads that row (``FOR
+UPDATE``: it waits for a transaction of the broken connection that is still running): a batch that
+did commit is acknowledged, not written twice. (Transaction ids cannot answer this: after a server
+crash, ids that reached no WAL are handed out again.) A full disk on the server is refused at once.
 """
 
 from __future__ import annotations
 
+import itertools
+import logging
 import re
 import threading
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -25,12 +37,13 @@ from ..audit import AuditEvent
 from ..errors import StorageError
 from . import appeal_rows
 from .audit_store import HOUR, Counts, hour_of
-from .batcher import CommittedWrites, GroupCommitter
+from .batcher import RETRY_FOR, CommittedWrites, GroupCommitter
 from .columns import COLUMN_LIST, from_row, time_range, to_row
 from .migrations import migrate_postgres
 from .rollup import Tally, exact_counts
 
 T = TypeVar("T")
+log = logging.getLogger("hutong.store")
 Conn = psycopg.Connection[tuple[Any, ...]]
 
 DEFAULT_SCHEMA = "hutong"
@@ -50,6 +63,23 @@ INSERT INTO audit_reason_rollup AS r
 SELECT * FROM unnest(%b::float8[], %b::text[], %b::text[], %b::int8[])
 ON CONFLICT (bucket, stage, reason) DO UPDATE SET n = r.n + excluded.n
 """
+# This writer's commit mark: the number of the batch its last committed transaction held.
+_MARK = (
+    "INSERT INTO audit_commits VALUES (%s, %s, %s) "
+    "ON CONFLICT (writer) DO UPDATE SET batch = excluded.batch, at = excluded.at"
+)
+_MARKED = "SELECT batch FROM audit_commits WHERE writer = %s FOR UPDATE"
+_MARK_WAIT = "SET LOCAL lock_timeout = '2s'"  # a broken connection's transaction may still hold the mark
+# A write that changes nothing but needs what a commit needs (readiness after a failed write).
+_PROBE = "UPDATE hutong_schema SET applied_at = applied_at WHERE version = (SELECT max(version) FROM hutong_schema)"
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether a failed write is worth retrying: the server or the connection went away, not a full disk."""
+    cause = exc.__cause__ if isinstance(exc, StorageError) else exc
+    if isinstance(cause, psycopg.errors.DiskFull):
+        return False
+    return isinstance(cause, psycopg.OperationalError | psycopg.InterfaceError)
 
 
 def split_url(url: str) -> tuple[str, str]:
@@ -83,14 +113,22 @@ def month_bounds(year: int, month: int) -> tuple[float, float]:
 class PostgresStore(CommittedWrites):
     """``AuditStore`` on PostgreSQL; ``url`` is a libpq URL, optionally with ``?schema=NAME``."""
 
-    def __init__(self, url: str, *, max_batch: int = 50_000, connect_timeout: float = 10.0) -> None:
+    def __init__(
+        self, url: str, *, max_batch: int = 50_000, connect_timeout: float = 10.0, write_retry: float = RETRY_FOR
+    ) -> None:
         self._conninfo, self.schema = split_url(url)
         self._connect_timeout = connect_timeout
         self._partitions: set[tuple[int, int]] = set()
         self._writer: Conn | None = None
+        self._writer_id = uuid.uuid4().hex  # this store's row in audit_commits
+        self._numbers = itertools.count(1)
+        # the batch being written and its number, kept while its attempts fail: a retry checks the mark
+        self._attempt: tuple[list[AuditEvent], int] | None = None
         self._lock = threading.Lock()
         self._guard(self._bootstrap, "open")
-        self._committer = GroupCommitter(self._write, max_batch=max_batch)
+        self._committer = GroupCommitter(
+            self._write, max_batch=max_batch, transient=transient, retry_for=write_retry
+        )
 
     # -- connections ---------------------------------------------------------------------------------
 
@@ -109,12 +147,20 @@ class PostgresStore(CommittedWrites):
                 conn.execute("SELECT pg_advisory_xact_lock(hashtext('hutong.schema'))")
                 conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
             migrate_postgres(conn)
+            # the mark exists before the first batch, so that a retry's FOR UPDATE always has a row to wait on
+            conn.execute(_MARK, (self._writer_id, 0, time.time()))
         finally:
             conn.close()
 
     def _guard(self, body: Callable[[], T], what: str) -> T:
         try:
             return body()
+        except psycopg.errors.DiskFull as exc:
+            raise StorageError(
+                f"the audit log cannot be written: disk full on the PostgreSQL server ({str(exc).strip()}); "
+                "checks are refused until their decisions can be recorded: free space there",
+                code="storage.disk_full",
+            ) from exc
         except psycopg.Error as exc:
             raise StorageError(
                 f"PostgreSQL audit store ({what}) failed: {str(exc).strip()}; "
@@ -124,23 +170,38 @@ class PostgresStore(CommittedWrites):
     # -- writing -------------------------------------------------------------------------------------
 
     def _write(self, batch: list[AuditEvent]) -> None:
+        retry = self._attempt is not None and self._attempt[0] is batch
+        if not retry:
+            self._attempt = (batch, next(self._numbers))
+        assert self._attempt is not None
+        number = self._attempt[1]
         tally = Tally.of(batch)
         try:
-            self._guard(lambda: self._write_once(batch, tally), "write")
+            written = self._guard(lambda: self._write_once(batch, tally, number, check=retry), "write")
         except StorageError as exc:
             # A partition dropped by another process's prune: forget what we knew and retry once.
             if not isinstance(exc.__cause__, psycopg.errors.CheckViolation):
                 raise
             self._partitions.clear()
-            self._guard(lambda: self._write_once(batch, tally), "write")
+            written = self._guard(lambda: self._write_once(batch, tally, number, check=True), "write")
+        self._attempt = None
+        if not written:
+            log.warning("the audit write that broke off had committed (batch %d): not writing it twice", number)
 
-    def _write_once(self, batch: list[AuditEvent], tally: Tally) -> None:
+    def _write_once(self, batch: list[AuditEvent], tally: Tally, number: int, *, check: bool) -> bool:
+        """Write ``batch`` as batch ``number`` in one transaction; False if ``check`` finds it committed."""
         if self._writer is None or self._writer.closed or self._writer.broken:
             self._writer = self._connect()
         conn = self._writer
         months = {month_of(ev.time) for ev in batch} - self._partitions
         try:
             with conn.transaction(), conn.cursor() as cur:
+                if check:
+                    cur.execute(_MARK_WAIT)
+                    row = cur.execute(_MARKED, (self._writer_id,)).fetchone()
+                    if row is not None and int(row[0]) == number:
+                        return False
+                cur.execute(_MARK, (self._writer_id, number, time.time()))
                 if months:
                     self._create_partitions(cur, months)
                 with cur.copy(f"COPY audit_events ({COLUMN_LIST}) FROM STDIN") as copy:
@@ -152,10 +213,11 @@ class PostgresStore(CommittedWrites):
                 cur.execute(
                     _ADD_REASONS, [[k[i] for k, _ in reasons] for i in range(3)] + [[n for _, n in reasons]]
                 )
-        except psycopg.OperationalError:
-            conn.close()  # reconnect on the next batch
+        except (psycopg.OperationalError, psycopg.InterfaceError):
+            conn.close()  # reconnect on the next attempt
             raise
         self._partitions |= months
+        return True
 
     @staticmethod
     def _create_partitions(cur: psycopg.Cursor[tuple[Any, ...]], months: set[tuple[int, int]]) -> None:
@@ -240,6 +302,7 @@ class PostgresStore(CommittedWrites):
                 gone += conn.execute("DELETE FROM audit_events WHERE ts < %s", (cutoff,)).rowcount
                 conn.execute("DELETE FROM audit_rollup WHERE bucket < %s", (cutoff,))
                 conn.execute("DELETE FROM audit_reason_rollup WHERE bucket < %s", (cutoff,))
+                conn.execute("DELETE FROM audit_commits WHERE at < %s", (cutoff,))  # writers long gone
                 conn.execute(_APPEALS.prune, (cutoff,))  # appeals are kept as long as events
             return gone
 
@@ -329,11 +392,13 @@ class PostgresStore(CommittedWrites):
         return self._guard(body, "read")
 
     def ping(self) -> None:
-        """Raise StorageError if PostgreSQL cannot be reached now."""
+        """Raise StorageError if PostgreSQL cannot be reached now, or, after a failed write, written."""
 
         def body() -> None:
             with self._connect() as conn:
                 conn.execute("SELECT count(*) FROM hutong_schema").fetchone()
+                if self._committer.failure is not None:  # reachable, but can it take a commit again?
+                    conn.execute(_PROBE)
 
         self._guard(body, "ping")
 

@@ -21,6 +21,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from ..errors import StorageError
+from .failover_cache import UNAVAILABLE
 
 T = TypeVar("T")
 DEFAULT_PREFIX = "hutong:"
@@ -87,9 +88,10 @@ class RedisCache:
     async def _call(self, what: str, op: Awaitable[T]) -> T:
         try:
             return await op
-        except RedisError as exc:
+        except RedisError as exc:  # whatever Redis could not do, the caller may do without it (FailoverCache)
             raise StorageError(
-                f"Redis cache {what} failed: {exc}; check storage.cache and that Redis is reachable"
+                f"Redis cache {what} failed: {exc}; check storage.cache and that Redis is reachable",
+                code=UNAVAILABLE,
             ) from exc
 
     async def get(self, key: str) -> bytes | None:

@@ -4,6 +4,11 @@
 events has committed with ``synchronous=FULL``, so acknowledged events survive a kill -9 (and
 a power cut).
 Readers use their own connections; WAL lets them run while the writer writes.
+
+A full disk is refused, never papered over: the commit fails, every caller in that batch gets a
+``storage.disk_full`` error ("the audit log cannot be written: disk full"), and so does each later
+batch until space returns; then writing resumes by itself. A busy or failing file (SQLITE_BUSY,
+SQLITE_LOCKED, SQLITE_IOERR) is retried by the committer for up to ``write_retry`` seconds.
 """
 
 from __future__ import annotations
@@ -18,10 +23,10 @@ from typing import Any, TypeVar
 
 from ..appeals import Appeal, AppealCounts, Status
 from ..audit import AuditEvent
-from ..errors import StorageError
+from ..errors import HutongError, StorageError
 from . import appeal_rows
 from .audit_store import HOUR, Counts, hour_of
-from .batcher import CommittedWrites, GroupCommitter
+from .batcher import RETRY_FOR, CommittedWrites, GroupCommitter
 from .columns import COLUMN_LIST, COLUMNS, from_row, time_range, to_row
 from .migrations import migrate_sqlite
 from .rollup import Tally, exact_counts
@@ -45,6 +50,23 @@ _REASON_ROW = "(?, ?, ?, ?)"
 _ADD_REASON_END = " ON CONFLICT (bucket, stage, reason) DO UPDATE SET n = n + excluded.n"
 Statement = tuple[str, list[Any]]
 _APPEALS = appeal_rows.Statements("?")
+
+# Primary result codes worth another attempt: another writer holds the file, or a read/write of it failed.
+_TRANSIENT = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR}
+ROOM = 1 << 20  # bytes free on the audit disk before a store that ran out of space says it is ready again
+# A write that changes nothing but needs the same room a commit does (readiness after a failed write).
+_PROBE = "UPDATE hutong_schema SET applied_at = applied_at WHERE version = (SELECT max(version) FROM hutong_schema)"
+
+
+def _primary_code(exc: BaseException) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return None if code is None else int(code) & 0xFF
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether a failed write is worth retrying: the file was busy or an I/O call failed, not a full disk."""
+    cause = exc.__cause__ if isinstance(exc, StorageError) else exc
+    return _primary_code(cause) in _TRANSIENT if cause is not None else False
 
 
 def _multirow(head: str, row: str, rows: Sequence[tuple[Any, ...]], tail: str = "") -> list[Statement]:
@@ -95,7 +117,7 @@ def path_from_url(url: str) -> Path:
 class SqliteStore(CommittedWrites):
     """``AuditStore`` on one SQLite file."""
 
-    def __init__(self, path: str | Path, *, max_batch: int = 20_000) -> None:
+    def __init__(self, path: str | Path, *, max_batch: int = 20_000, write_retry: float = RETRY_FOR) -> None:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,7 +127,7 @@ class SqliteStore(CommittedWrites):
             self._turn = WriterTurn(self.path.with_name(self.path.name + ".writer-lock"))
         except (sqlite3.Error, OSError) as exc:
             raise StorageError(f"cannot open the audit database {str(self.path)!r}: {exc}") from exc
-        self._committer = GroupCommitter(self._write, max_batch=max_batch)
+        self._committer = GroupCommitter(self._write, max_batch=max_batch, transient=transient, retry_for=write_retry)
         self._lock = threading.Lock()  # prune/delete_user share the writer connection's file lock
 
     def _connect(self) -> sqlite3.Connection:
@@ -137,13 +159,26 @@ class SqliteStore(CommittedWrites):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 result = body(conn)
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                # SQLite has already rolled back after some errors (SQLITE_FULL among them): a second
+                # ROLLBACK would fail and hide the error that matters
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
             return result
         except sqlite3.Error as exc:
-            raise StorageError(f"audit database {str(self.path)!r} failed: {exc}") from exc
+            raise self._failed(exc) from exc
+
+    def _failed(self, exc: sqlite3.Error) -> StorageError:
+        """The StorageError for a failed write: a full disk says so, in the words an operator looks for."""
+        if _primary_code(exc) == sqlite3.SQLITE_FULL:
+            return StorageError(
+                f"the audit log cannot be written: disk full ({str(self.path)!r}: {exc}); checks are refused "
+                "until their decisions can be recorded: free space on that disk",
+                code="storage.disk_full",
+            )
+        return StorageError(f"audit database {str(self.path)!r} failed: {exc}")
 
     # -- reading -------------------------------------------------------------------------------------
 
@@ -295,14 +330,33 @@ class SqliteStore(CommittedWrites):
             conn.close()
 
     def ping(self) -> None:
-        """Raise StorageError if the database file cannot be read now."""
+        """Raise StorageError if the database file cannot be read now, or, after a failed write, written."""
         conn = self._reader()
         try:
-            conn.execute("SELECT count(*) FROM hutong_schema").fetchone()
-        except sqlite3.Error as exc:
-            raise StorageError(f"the audit database {str(self.path)!r} is not readable: {exc}") from exc
+            try:
+                conn.execute("SELECT count(*) FROM hutong_schema").fetchone()
+            except sqlite3.Error as exc:
+                raise StorageError(f"the audit database {str(self.path)!r} is not readable: {exc}") from exc
+            failure = self._committer.failure
+            if failure is not None:  # e.g. the disk filled: can it take a commit again?
+                if failure.code == "storage.disk_full":
+                    self._check_room(failure)
+                self._transaction(conn, lambda c: c.execute(_PROBE))
         finally:
             conn.close()
+
+    def _check_room(self, failure: HutongError) -> None:
+        """After the disk filled: not writable again until ``ROOM`` bytes are free.
+
+        A small probe alone would pass too early: it fits in the pages the failed commit had
+        already claimed, while the next batch of events does not.
+        """
+        try:
+            fs = os.statvfs(self.path.parent)
+        except OSError as exc:
+            raise StorageError(f"cannot tell how much room is left for {str(self.path)!r}: {exc}") from exc
+        if fs.f_bavail * fs.f_frsize < ROOM:
+            raise StorageError(failure.message, code=failure.code)  # a new one: readers run on other threads
 
     def close(self) -> None:
         """Flush pending writes and close."""

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, TypeVar
 
-import idna
 from fastapi import APIRouter, Path, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse
 
+from ..errors import InputError
 from ..model import LinkReport, UserPrefs
+from ..service.gateway import Gateway, Message
+from ..service.prefs import site_key
 from .failures import ApiError
-from .gateway import Gateway
 from .schemas import BatchRequest, BatchResponse, CheckRequest, CheckResponse, ErrorResponse, Prefs
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -23,7 +23,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorResponse, "description": "the request does not match the schema"},
     503: {"model": ErrorResponse, "description": "a store is unavailable"},
 }
-_HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 SECURITY_SCHEME = "bearerAuth"
 #: request models the routes parse themselves; app.py publishes their schemas in the OpenAPI components
 REQUEST_MODELS: tuple[type[BaseModel], ...] = (CheckRequest, BatchRequest, Prefs)
@@ -137,40 +136,19 @@ async def check_batch(request: Request) -> JSONResponse:
     """``/v1/check`` for up to ``server.max_batch`` messages; all are validated before any is checked."""
     gw, keyed = authorised(request)
     body = parse(BatchRequest, await read_body(request))
-    limit = gw.config.server.max_batch
-    if len(body.messages) > limit:
-        raise ApiError(
-            413,
-            f"{len(body.messages)} messages in one batch; the limit is {limit} (server.max_batch)",
-            code="input.too_large",
-        )
-    for m in body.messages:
-        gw.check_length(m.text)
+    messages = [Message(m.text, m.context, m.user, m.mode) for m in body.messages]
+    checked = await gw.check_batch(messages, preview=body.preview)
     base = base_url(request)
-    results = []
-    for m in body.messages:
-        reports = await gw.check(m.text, context=m.context, user=m.user, mode=m.mode, preview=body.preview)
-        results.append(links_json(gw, reports, base, m, keyed=keyed))
+    results = [links_json(gw, reports, base, m, keyed=keyed) for reports, m in zip(checked, body.messages, strict=True)]
     return JSONResponse({"results": results})
 
 
 def site_name(value: str) -> str:
-    """A site for ``always_open``: lower-case, IDNA (A-label) form, no scheme, port or path."""
-    host = value.strip().lower().rstrip(".")
+    """A site for ``always_open``: its registrable domain in IDNA (A-label) form (``prefs.site_key``)."""
     try:
-        ascii_host = idna.encode(host, uts46=True).decode("ascii") if not host.isascii() else host
-    except idna.IDNAError as exc:
-        raise ApiError(
-            422, f"always_open: {value!r} is not a domain name ({exc})", code="input.invalid"
-        ) from exc
-    labels = ascii_host.split(".")
-    if len(ascii_host) > 253 or len(labels) < 2 or not all(_HOST_LABEL.fullmatch(lab) for lab in labels):
-        raise ApiError(
-            422,
-            f"always_open: {value!r} is not a domain name; give a site such as example.com",
-            code="input.invalid",
-        )
-    return ascii_host
+        return site_key(value)
+    except InputError as exc:
+        raise ApiError(422, exc.message, code="input.invalid") from exc
 
 
 def prefs_json(prefs: UserPrefs) -> dict[str, Any]:

@@ -14,8 +14,9 @@ import logging
 import os
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
@@ -28,28 +29,28 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
-from ..audit import AuditSink, NullSink
+from ..audit import AuditSink
 from ..config import Config
 from ..config import load as load_config
 from ..edge import NetworkEdge, image_signer
 from ..errors import ConfigError, HutongError
 from ..ratelimit import ClientLimiter, parse_networks
-from ..signing import load_signer
-from ..store.userhash import UserHasher
+from ..safety.feeds import FeedStore
+from ..safety.freshness import Freshness, freshness, stale_problems
+from ..safety.refresh import Refreshed, is_url, keep_fresh
+from ..service.apikeys import ApiKeys
+from ..service.gateway import EngineLike, Gateway, is_loopback, open_gateway
 from . import api, apidocs, appeal_pages, failures, images, pages, report_page
-from .apikeys import ApiKeys
 from .fastlane import FastLane
-from .gateway import EngineLike, Gateway, is_loopback
 from .images import Images
 from .metrics import CONTENT_TYPE, Metrics
-from .prefs import SQLitePrefs
 from .schemas import Health
 from .throttle import Throttle
 
 log = logging.getLogger("hutong.web")
 ENV_HOST = "HUTONG_SERVE_HOST"
 SWITCH_INTERVAL = 0.0005  # seconds; see tune_worker
-RELOAD_SECONDS = 60.0  # how often a worker looks for threat feeds imported or replaced while it runs
+READY_TIMEOUT = 3.0  # seconds /readyz waits for the audit store (a silent host takes connect_timeout)
 
 
 class BodyLimit:
@@ -122,33 +123,22 @@ class Timing:
             self.metrics.observe(label, scope["method"], status, time.perf_counter() - start)
 
 
-def default_audit(cfg: Config) -> AuditSink:
-    """The configured audit sink, or ``NullSink`` when auditing is off or the store is not available."""
-    if not cfg.audit.enabled:
-        return NullSink()
-    try:
-        from ..store.factory import open_audit  # the storage engineer's backend
-    except ImportError:
-        log.warning("audit store not available in this build: decisions are not recorded")
-        return NullSink()
-    sink: AuditSink = open_audit(cfg)
-    return sink
-
-
 def create_app(
     cfg: Config,
     *,
     engine: EngineLike | None = None,
     audit: AuditSink | None = None,
     edge: NetworkEdge | None = None,
-    reload_seconds: float = RELOAD_SECONDS,
+    reload_seconds: float | None = None,
 ) -> FastAPI:
     """The gateway app for ``cfg``; ``engine`` and ``audit`` default to those the configuration names.
 
     The app goes online through one network edge (one fetcher, cache and rate limiter): ``edge`` if
     given, else the given engine's, else one it builds for ``cfg`` and hands to the engine it loads.
-    While it serves, every ``reload_seconds`` it asks the engine to pick up threat feeds imported or
-    replaced on disk (``Engine.reload``), so a feed imported while the service runs takes effect.
+    While it serves, every ``reload_seconds`` (default ``safety.reload_seconds``) it asks the engine to
+    pick up threat feeds imported or replaced on disk (``Engine.reload``), so a feed imported while the
+    service runs takes effect; and every ``safety.feeds_refresh_minutes`` it refreshes the URL feeds of
+    ``safety.feeds`` through the edge (``hutong.safety.refresh.keep_fresh``).
     """
     if edge is None and engine is not None:
         engines_edge = getattr(engine, "edge", None)
@@ -160,26 +150,18 @@ def create_app(
         from ..pipeline import Engine
 
         engine = Engine.from_config(cfg, edge=edge)
-    data_dir = cfg.data.dir
-    keys = ApiKeys(data_dir)
+    keys = ApiKeys(cfg.data.dir)
     if not is_loopback(cfg.server.host) and not keys.any():
         raise ConfigError(
             f"refusing to serve on {cfg.server.host} without API keys: create one with "
             "`hutong keys create NAME`, or bind 127.0.0.1 for development"
         )
-    gw = Gateway(
-        config=cfg,
-        engine=engine,
-        signer=load_signer(data_dir),
-        prefs=SQLitePrefs.in_data_dir(data_dir),
-        keys=keys,
-        metrics=Metrics(),
-        hasher=UserHasher.for_config(cfg),
-        audit=audit if audit is not None else default_audit(cfg),
-    )
+    metrics = Metrics()  # the service core's observer, and the request timer's
+    gw = open_gateway(cfg, engine=engine, audit=audit, keys=keys, observer=metrics, runner=run_in_threadpool)
     signer = image_signer(cfg)
     if signer is not None:
         gw.images = Images(cfg, signer, edge)
+    metrics.watch_feeds(lambda: feed_freshness(cfg, gw.engine))
     if gw.dev_mode:
         log.warning(
             "development mode: no API keys configured; the API accepts calls without a key on loopback"
@@ -190,24 +172,32 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        reloader = asyncio.create_task(_reload_every(gw.engine, reload_seconds))
+        every = cfg.safety.reload_seconds if reload_seconds is None else reload_seconds
+        tasks = [asyncio.create_task(_reload_every(gw.engine, every))]
+        if cfg.safety.feeds_refresh_minutes > 0 and any(is_url(s.location) for s in cfg.safety.feeds):
+
+            async def refreshed(done: Sequence[Refreshed]) -> None:
+                for r in done:
+                    metrics.feed_refreshes.labels(r.name, r.outcome).inc()
+                if any(r.outcome != "failed" for r in done):  # this worker at once; the others on their timer
+                    await _reload(gw.engine)
+
+            store = FeedStore(cfg.data_dir / "feeds")
+            interval = cfg.safety.feeds_refresh_minutes * 60.0
+            tasks.append(asyncio.create_task(keep_fresh(edge.fetcher, store, cfg.safety.feeds, interval, refreshed)))
         yield
-        reloader.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await reloader
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if limiter is not None:
             await limiter.aclose()
         if appeal_limit is not None:
             await appeal_limit.aclose()
-        await gw.engine.aclose()
-        if gw.images is not None:
-            await gw.images.aclose()
+        await gw.aclose()
         if own_edge:
             await edge.aclose()
-        for resource in (gw.prefs, gw.audit):
-            close = getattr(resource, "close", None)
-            if close is not None:
-                close()
 
     app = FastAPI(
         title="hutong gateway",
@@ -219,6 +209,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.gateway = gw
+    app.state.metrics = metrics
     app.state.limiter = limiter
     failures.install(app)
     app.include_router(api.router)
@@ -235,7 +226,7 @@ def create_app(
     app.add_middleware(FastLane)  # innermost: timed and body-limited like the rest
     if limiter is not None:
         app.add_middleware(Throttle, limiter=limiter, trusted=trusted)  # before any work, fast lane too
-    app.add_middleware(Timing, metrics=gw.metrics)
+    app.add_middleware(Timing, metrics=metrics)
     app.add_middleware(BodyLimit, limit=cfg.server.max_body_bytes)
     return app
 
@@ -259,11 +250,23 @@ async def _reload_every(engine: EngineLike, seconds: float) -> None:
     """Call ``engine.reload`` every ``seconds``, off the event loop (it reads the feed store on disk)."""
     while True:
         await asyncio.sleep(seconds)
-        try:
-            if await run_in_threadpool(engine.reload):
-                log.info("screening data reloaded: threat feeds changed on disk")
-        except HutongError as exc:  # a damaged store: keep serving with what is loaded, and say so
-            log.warning("screening data not reloaded: %s", exc.message)
+        await _reload(engine)
+
+
+async def _reload(engine: EngineLike) -> None:
+    try:
+        if await run_in_threadpool(engine.reload):
+            log.info("screening data reloaded: threat feeds changed on disk")
+    except HutongError as exc:  # a damaged store: keep serving with what is loaded, and say so
+        log.warning("screening data not reloaded: %s", exc.message)
+
+
+def feed_freshness(cfg: Config, engine: EngineLike) -> tuple[Freshness, ...]:
+    """The freshness of the feeds the engine screens with now, and of configured feeds it lacks."""
+    infos = getattr(engine, "feed_infos", None)  # an engine without feeds (a test double) reports none
+    loaded = infos() if callable(infos) else ()
+    configured = [s.name for s in cfg.safety.feeds] if "feeds" in cfg.safety.rules else []
+    return freshness(loaded, configured, datetime.now(UTC), cfg.safety.max_feed_age_hours)
 
 
 def _add_service_routes(app: FastAPI, gw: Gateway) -> None:
@@ -275,7 +278,7 @@ def _add_service_routes(app: FastAPI, gw: Gateway) -> None:
         "/readyz",
         response_model=Health,
         tags=["service"],
-        summary="Ready to serve: engine loaded, stores reachable",
+        summary="Ready to serve: engine loaded, stores reachable; the freshness of every threat feed",
         responses={503: {"model": Health, "description": "not ready; problems says why"}},
     )
     async def readyz() -> JSONResponse:
@@ -290,12 +293,23 @@ def _add_service_routes(app: FastAPI, gw: Gateway) -> None:
             problems.append(f"api keys: {exc.message}")
         ping = getattr(gw.audit, "ping", None)
         if ping is not None:
+            # the store's own answer: unreachable, or (after a failed write) not writable, e.g. a full disk
             try:
-                await run_in_threadpool(ping)
+                await asyncio.wait_for(run_in_threadpool(ping), READY_TIMEOUT)
+            except TimeoutError:
+                problems.append(f"audit store: no answer within {READY_TIMEOUT:g} s")
             except HutongError as exc:
                 problems.append(f"audit store: {exc.message}")
+        feeds = feed_freshness(gw.config, gw.engine)
+        if gw.config.safety.stale_feeds_unready:  # off by default: a stale feed still warns, see docs
+            problems += stale_problems(feeds, gw.config.safety.max_feed_age_hours)
         status = "ready" if not problems else "not ready"
-        body = {"status": status, "policy_version": gw.engine.policy_version, "problems": problems}
+        body = {
+            "status": status,
+            "policy_version": gw.engine.policy_version,
+            "problems": problems,
+            "feeds": [dataclasses.asdict(f) for f in feeds],
+        }
         return JSONResponse(body, status_code=200 if not problems else 503)
 
     @app.get(
@@ -306,7 +320,8 @@ def _add_service_routes(app: FastAPI, gw: Gateway) -> None:
         responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
     )
     async def metrics() -> Response:
-        return Response(gw.metrics.render(), media_type=CONTENT_TYPE)
+        exported: Metrics = app.state.metrics
+        return Response(exported.render(), media_type=CONTENT_TYPE)
 
 
 def _publish_schema(app: FastAPI) -> None:

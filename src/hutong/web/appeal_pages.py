@@ -26,9 +26,9 @@ from ..errors import HutongError, InputError, StorageError, TokenError
 from ..model import Action, LinkReport
 from ..ratelimit import ClientLimiter, Network, parse_networks
 from ..safety.allowfile import OperatorAllowlist
+from ..service.gateway import Gateway
+from ..service.golinks import GoClaim, honoured, read_token
 from . import i18n
-from .gateway import Gateway
-from .golinks import GoClaim, honoured, read_token
 from .pages import MAX_KEY, appeals_open, defang, lang_of, render
 from .throttle import client_bucket
 

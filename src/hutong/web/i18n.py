@@ -190,9 +190,17 @@ STRINGS: Mapping[str, Mapping[Lang, str]] = {
     "kind.post": {"en": "post", "zh": "帖子"},
     "kind.promo": {"en": "promotion", "zh": "促销活动"},
     # reasons and evidence in words (hutong.web.wording)
-    "why.platform_known": {
-        "en": "{name} is a known platform, and nothing was found against this link.",
-        "zh": "{name}是已知平台，未发现此链接有问题。",
+    "why.screen.clear": {
+        "en": "Checked against {count} threat feed(s) ({feeds}) and hutong's own checks: nothing was found.",
+        "zh": "已对照 {count} 个威胁情报源（{feeds}）并经胡同自身检查，未发现问题。",
+    },
+    "why.screen.feeds_stale": {
+        "en": "The threat feeds of this service are out of date, so finding nothing in them says little.",
+        "zh": "本服务的威胁情报已过期，未命中并不代表安全。",
+    },
+    "why.screen.no_feeds": {
+        "en": "This service has no threat feed loaded, so nothing says whether this link is harmful.",
+        "zh": "本服务未加载威胁情报，无法判断此链接是否有害。",
     },
     "why.feed": {
         "en": "The threat feed {feed} lists this link as harmful.",

@@ -16,8 +16,8 @@ from starlette.responses import Response
 from ..config import Config
 from ..edge import NetworkEdge
 from ..errors import HutongError, RemoteError, TokenError
+from ..service.gateway import Gateway
 from .api import gateway
-from .gateway import Gateway
 
 router = APIRouter(include_in_schema=False)
 
@@ -78,7 +78,7 @@ def _image_cache(cfg: Config) -> Any:
 async def image(token: str, request: Request, gw: Annotated[Gateway, Depends(gateway)]) -> Response:
     """One proxied, re-encoded card image; 400/410 for a bad token, 502 when the origin fails or the
     image is refused, 503 while the proxy is busy."""
-    images: Images | None = gw.images
+    images = gw.images if isinstance(gw.images, Images) else None
     headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'"}
     if images is None:
         return Response(

@@ -25,16 +25,16 @@ from .. import __version__
 from ..appeals import AppealStore
 from ..errors import HutongError, TokenError
 from ..model import CONTEXTS, MODES, Action, Context, Level, LinkReport, Mode
-from . import i18n, wording
-from .api import base_url, gateway
-from .gateway import Click, Gateway
-from .golinks import (
+from ..service.gateway import Click, Gateway
+from ..service.golinks import (
     CONFIRM_COOKIE,
     browser_id,
     check_confirmation,
     confirm_nonce,
     new_browser_id,
 )
+from . import i18n, wording
+from .api import base_url, gateway
 
 router = APIRouter(include_in_schema=False)
 GatewayDep = Annotated[Gateway, Depends(gateway)]

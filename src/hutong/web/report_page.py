@@ -18,8 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from ..errors import HutongError, UsageError
 from ..report import build_report, report_json
 from ..report_render import SCRIPT, render_report_csv, render_report_html
+from ..service.gateway import Gateway
 from ..store.timespec import parse_time
-from .gateway import Gateway
 
 router = APIRouter(include_in_schema=False)
 

@@ -53,8 +53,10 @@ class Prefs(_In):
 
 class FoundOut(BaseModel):
     text: str
-    start: int
+    start: int = Field(description="code-point offset: message[start:end] == text in Python")
     end: int
+    start_utf16: int = Field(description="the same span in UTF-16 code units (JavaScript, Matrix clients)")
+    end_utf16: int
     form: Literal["url", "domain", "share", "token", "miniprogram"]
 
 
@@ -108,6 +110,8 @@ class CardOut(BaseModel):
     lang: str | None = None
     error: CardErrorOut | None = Field(default=None, description="why the page could not be used for the card")
     truncated: bool = Field(default=False, description="the card was carved from a page cut at the size cap")
+    category: str | None = Field(default=None, description="the category the page's own structured data declares")
+    category_evidence: str | None = Field(default=None, description="that declaration, as found on the page")
 
 
 class LinkOut(BaseModel):
@@ -149,7 +153,17 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
+class FeedFreshness(BaseModel):
+    name: str
+    entries: int
+    age_seconds: float | None = Field(
+        description="seconds since the feed's data was last known current; null: configured but not loaded"
+    )
+    stale: bool = Field(description="older than safety.max_feed_age_hours, or not loaded")
+
+
 class Health(BaseModel):
     status: Literal["ok", "ready", "not ready"]
     policy_version: str | None = None
     problems: list[str] = Field(default_factory=list)
+    feeds: list[FeedFreshness] = Field(default_factory=list, description="/readyz: every threat feed")

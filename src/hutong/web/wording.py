@@ -7,10 +7,10 @@ framework: the pages call these functions from their templates.
 - A reason is shown as one sentence (:func:`headline`) and a few facts (:func:`facts`), built
   from its code and evidence where hutong knows the code, else its own ``detail`` sentence.
   Evidence keys that only mean something to an operator (a feed's local ``source`` path, the
-  matched ``expression``, ``age_hours``) are never shown as such.
+  matched ``expression``, ``age_hours``, the rule names screening ran) are never shown as such.
 - A ``safe``-level reason on a link that is not safe explains nothing the visitor needs and
-  contradicts the verdict (a Taobao short link is a known platform's, but where it leads is
-  unknown): :func:`shown_reasons` leaves it out.
+  contradicts the verdict (a short link screened clean is still unknown until it is resolved):
+  :func:`shown_reasons` leaves it out.
 """
 
 from __future__ import annotations
@@ -72,8 +72,6 @@ def headline(reason: Reason, lang: Lang) -> str:
     """The reason as one sentence a visitor understands."""
     ev = dict(reason.evidence)
     family = reason.code.split(".", 1)[0]
-    if reason.code == "platform.known":
-        return t("why.platform_known", lang).format(name=platform_name(ev.get("platform"), lang))
     if family == "feed" and ev.get("feed"):
         key = "why.feed.threat" if ev.get("threat") else "why.feed"
         return t(key, lang).format(feed=ev["feed"], threat=threat_name(ev.get("threat", ""), lang))
@@ -81,6 +79,9 @@ def headline(reason: Reason, lang: Lang) -> str:
         return t(f"why.{reason.code}", lang).format(item=ev["matched"])
     if family == "lookalike" and ev.get("looks_like") and ev.get("host"):
         return t("why.lookalike", lang).format(host=ev["host"], target=ev["looks_like"])
+    if reason.code in ("screen.clear", "screen.feeds_stale", "screen.no_feeds"):
+        feeds = ev.get("feeds", "")
+        return t(f"why.{reason.code}", lang).format(feeds=feeds, count=len([f for f in feeds.split(", ") if f]))
     return _own(reason, lang)
 
 

@@ -1,4 +1,6 @@
-"""Go-links: a signed token that carries one URL, the chat context and (optionally) the mode and title.
+"""Go-links: a signed token that carries one URL, the chat context and (optionally) the mode, title and the
+category the link's fetched page declared when it was checked (the click-time check is offline, so that
+evidence would otherwise be lost, and a newcomer shop decided unlike a listed one at the click).
 
 The token is the only source of the URL a go-link redirects to, so a go-link cannot be
 pointed anywhere its signer did not check (hutong is not an open redirect). The clicking
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import TokenError
-from ..model import CONTEXTS, MODES, Context, Mode
+from ..model import CATEGORIES, CONTEXTS, MODES, Context, Mode
 from ..signing import Signer, b64encode
 
 PURPOSE = "go"
@@ -46,6 +48,7 @@ class GoClaim:
     mode: Mode | None = None
     title: str | None = None
     keyed: bool = False  # made for a caller with an API key
+    category: str | None = None  # declared by the fetched page at check time (a category.page reason)
 
 
 def make_token(signer: Signer, claim: GoClaim, *, ttl_days: float, now: float | None = None) -> str:
@@ -57,6 +60,8 @@ def make_token(signer: Signer, claim: GoClaim, *, ttl_days: float, now: float | 
         data["t"] = claim.title[:MAX_TITLE]
     if claim.keyed:
         data["k"] = 1
+    if claim.category:
+        data["g"] = claim.category
     return signer.sign(PURPOSE, data, ttl=ttl_days * 86400.0, now=now)
 
 
@@ -78,7 +83,10 @@ def _claim(data: Mapping[str, Any]) -> GoClaim:
         raise TokenError("this link's title is unreadable", code="token.malformed")
     if keyed not in (None, 1):
         raise TokenError("this link's origin is unreadable", code="token.malformed")
-    return GoClaim(url=url, context=context, mode=mode, title=title, keyed=keyed == 1)
+    category = data.get("g")
+    if category is not None and category not in CATEGORIES:
+        raise TokenError("this link's category is unknown", code="token.malformed")
+    return GoClaim(url=url, context=context, mode=mode, title=title, keyed=keyed == 1, category=category)
 
 
 def honoured(claim: GoClaim, *, open_server: bool) -> bool:

@@ -1,35 +1,36 @@
-"""The gateway's shared state and the two operations every route builds on: check and click.
+"""The gateway: the shared state and the operations every front end builds on: check and click.
 
-Routes (``api.py``, ``pages.py``) only translate HTTP to these calls and back. Audit
-events are recorded before the caller answers: once a response is sent, its events are durable.
+The web app's routes (``hutong.web.api``, ``hutong.web.pages``), the CLI and chat adapters only
+translate their own protocol to these calls and back. Audit events are recorded before a call
+returns: once a caller answers, its events are durable. Nothing here imports a web framework:
+metrics come in as an ``Observer`` and blocking work goes to an injected ``Runner``
+(``asyncio.to_thread`` unless the front end passes its own thread pool).
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import ipaddress
 import logging
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
-
-from starlette.concurrency import run_in_threadpool
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar, runtime_checkable
 
 from ..audit import AuditEvent, AuditSink, NullSink, Stage
 from ..config import Config
 from ..errors import InputError
-from ..model import Action, Context, LinkReport, Mode, UserPrefs
-from ..signing import Signer
+from ..model import Action, Context, LinkReport, Mode, UserPrefs, require_context_and_mode
+from ..signing import Signer, load_signer
 from ..store.userhash import UserHasher
 from .apikeys import ApiKeys
 from .golinks import GoClaim, go_url, honoured, make_token, read_token
-from .metrics import Metrics
-from .prefs import PrefsStore
+from .observer import NullObserver, Observer
+from .prefs import PrefsStore, SQLitePrefs
 
-if TYPE_CHECKING:
-    from .images import Images
-
-log = logging.getLogger("hutong.web")
+log = logging.getLogger("hutong.service")
+T = TypeVar("T")
 
 
 class EngineLike(Protocol):
@@ -65,11 +66,30 @@ class EngineLike(Protocol):
         prefs: UserPrefs | None = None,
         mode: Mode | None = None,
         title: str | None = None,
+        category: str | None = None,
     ) -> LinkReport: ...
 
     async def aclose(self) -> None: ...
 
     def reload(self) -> bool: ...
+
+
+class Runner(Protocol):
+    """Runs a blocking call off the event loop (``asyncio.to_thread`` and Starlette's pool both fit)."""
+
+    def __call__(self, func: Callable[[], T], /) -> Awaitable[T]: ...
+
+
+class ImageLinks(Protocol):
+    """Card images through an image proxy: what the gateway needs of ``hutong.web.images.Images``."""
+
+    def url_for(self, url: str) -> str | None:
+        """A same-origin path for the image at ``url``, or None to show no image."""
+        ...
+
+    async def aclose(self) -> None:
+        """Close what the proxy opened."""
+        ...
 
 
 @runtime_checkable
@@ -80,7 +100,11 @@ class AsyncAuditSink(Protocol):
 
 
 def is_loopback(host: str) -> bool:
-    """Whether binding ``host`` only listens on this machine."""
+    """Whether binding ``host`` only listens on this machine.
+
+    >>> [is_loopback(h) for h in ("127.0.0.1", "[::1]", "localhost", "0.0.0.0", "example.com")]
+    [True, True, True, False, False]
+    """
     if host == "localhost":
         return True
     try:
@@ -100,19 +124,30 @@ class Click:
     honoured: bool = True  # False: made without a key, on a server that has keys; never followed
 
 
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One message of a batch: its text, where it was posted, who sent it, and a mode asked for."""
+
+    text: str
+    context: Context = "direct"
+    user: str | None = None
+    mode: Mode | None = None
+
+
 @dataclass
 class Gateway:
-    """Engine, keys, stores and metrics of one app."""
+    """Engine, keys, stores and observer of one service; ``open_gateway(cfg)`` builds one from configuration."""
 
     config: Config
     engine: EngineLike
     signer: Signer
     prefs: PrefsStore
     keys: ApiKeys
-    metrics: Metrics
     hasher: UserHasher
-    audit: AuditSink
-    images: Images | None = None  # card images through the preview image proxy, when this build has it
+    audit: AuditSink = field(default_factory=NullSink)
+    observer: Observer = field(default_factory=NullObserver)
+    runner: Runner = asyncio.to_thread  # where blocking sinks run; the web app passes its thread pool
+    images: ImageLinks | None = None  # card images through the preview image proxy, when this build has it
 
     def image_url(self, url: str) -> str | None:
         """A proxied URL for a card image; None (no image shown) without a proxy: pages never hotlink."""
@@ -154,18 +189,37 @@ class Gateway:
         online: bool = False,
     ) -> tuple[LinkReport, ...]:
         """Analyse one message (online when asked) and record its decisions."""
+        require_context_and_mode(context, mode)
         self.check_length(text)
         prefs = self.user_prefs(user)
         if online or preview:
             reports = await self.engine.analyse_online(
                 text, context=context, prefs=prefs, mode=mode, preview=preview
             )
-            self.metrics.fetched(reports)
+            self.observer.fetched(reports)
         else:
             reports = self.engine.analyse(text, context=context, prefs=prefs, mode=mode)
         await self.record("check", context, reports, user=user)
-        self.metrics.decided("check", reports)
+        self.observer.decided("check", reports)
         return reports
+
+    async def check_batch(
+        self, messages: Sequence[Message], *, preview: bool = False, online: bool = False
+    ) -> list[tuple[LinkReport, ...]]:
+        """``check`` each message in order, once the batch size and every message are found acceptable."""
+        limit = self.config.server.max_batch
+        if len(messages) > limit:
+            raise InputError(
+                f"{len(messages)} messages in one batch; the limit is {limit} (server.max_batch)",
+                code="input.too_large",
+            )
+        for m in messages:
+            require_context_and_mode(m.context, m.mode)
+            self.check_length(m.text)
+        return [
+            await self.check(m.text, context=m.context, user=m.user, mode=m.mode, preview=preview, online=online)
+            for m in messages
+        ]
 
     def go_link(
         self, report: LinkReport, base: str, *, context: Context, mode: Mode | None, keyed: bool
@@ -177,7 +231,10 @@ class Gateway:
         """
         if report.url is None or not (keyed or self.dev_mode):
             return None
-        claim = GoClaim(url=report.url, context=context, mode=mode, title=report.title, keyed=keyed)
+        declared = report.identity.category if "category.page" in report.verdict.codes else None
+        claim = GoClaim(
+            url=report.url, context=context, mode=mode, title=report.title, keyed=keyed, category=declared
+        )
         token = make_token(self.signer, claim, ttl_days=self.config.server.go_ttl_days)
         return go_url(self.config.server.public_url or base, token)
 
@@ -192,14 +249,14 @@ class Gateway:
         # the clicking user's own choice wins; the mode asked for at check time applies to everyone else
         mode = claim.mode if prefs is None else None
         report = self.engine.recheck(
-            claim.url, context=claim.context, prefs=prefs, mode=mode, title=claim.title
+            claim.url, context=claim.context, prefs=prefs, mode=mode, title=claim.title, category=claim.category
         )
         action = report.decision.action if report.decision else Action.CONFIRM
         target = report.url if report.url and report.url.lower().startswith(("http://", "https://")) else None
         go_ahead = trusted and (action is Action.OPEN or (action is Action.CONFIRM and confirmed))
         redirect = target if go_ahead else None
         await self.record("click", claim.context, (report,), user=user, clicked_through=redirect is not None)
-        self.metrics.decided("click", (report,))
+        self.observer.decided("click", (report,))
         return Click(claim=claim, report=report, action=action, redirect=redirect, honoured=trusted)
 
     async def record(
@@ -244,4 +301,56 @@ class Gateway:
             await self.audit.record_async(events)
         else:
             # the sink may fsync; keep the event loop free while it does
-            await run_in_threadpool(self.audit.record, events)
+            await self.runner(functools.partial(self.audit.record, events))
+
+    async def aclose(self) -> None:
+        """Close the engine's network edge, the image proxy and the stores that can be closed."""
+        await self.engine.aclose()
+        if self.images is not None:
+            await self.images.aclose()
+        for resource in (self.prefs, self.audit):
+            close = getattr(resource, "close", None)
+            if close is not None:
+                close()
+
+
+def default_audit(cfg: Config) -> AuditSink:
+    """The configured audit sink, or ``NullSink`` when auditing is off or the store is not available."""
+    if not cfg.audit.enabled:
+        return NullSink()
+    try:
+        from ..store.factory import open_audit  # the storage engineer's backend
+    except ImportError:
+        log.warning("audit store not available in this build: decisions are not recorded")
+        return NullSink()
+    sink: AuditSink = open_audit(cfg)
+    return sink
+
+
+def open_gateway(
+    cfg: Config,
+    *,
+    engine: EngineLike | None = None,
+    audit: AuditSink | None = None,
+    keys: ApiKeys | None = None,
+    observer: Observer | None = None,
+    runner: Runner | None = None,
+) -> Gateway:
+    """The gateway ``cfg`` describes: its stores under ``data.dir``, and the engine, audit sink and keys
+    it names unless given. Close it with ``await gateway.aclose()``."""
+    if engine is None:
+        from ..pipeline import Engine
+
+        engine = Engine.from_config(cfg)
+    data_dir = cfg.data.dir
+    return Gateway(
+        config=cfg,
+        engine=engine,
+        signer=load_signer(data_dir),
+        prefs=SQLitePrefs.in_data_dir(data_dir),
+        keys=keys if keys is not None else ApiKeys(data_dir),
+        hasher=UserHasher.for_config(cfg),
+        audit=audit if audit is not None else default_audit(cfg),
+        observer=observer if observer is not None else NullObserver(),
+        runner=runner if runner is not None else asyncio.to_thread,
+    )

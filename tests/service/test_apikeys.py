@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hutong.errors import ConfigError, UsageError
-from hutong.web.apikeys import KEY_FILE, ApiKeys
+from hutong.service.apikeys import KEY_FILE, ApiKeys
 
 
 def test_create_verify_revoke(tmp_path: Path) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hutong.errors import TokenError
+from hutong.service.golinks import GoClaim, go_url, make_token, read_token
 from hutong.signing import Signer
-from hutong.web.golinks import GoClaim, go_url, make_token, read_token
 
 SIGNER = Signer({"k1": b"k" * 32}, "k1")
 NOW = 1_800_000_000.0
@@ -18,8 +18,9 @@ NOW = 1_800_000_000.0
         GoClaim("https://example.com/a?b=c", "direct"),
         GoClaim("http://例子.测试/路径", "group", mode="strict", title="标题"),
         GoClaim("https://x.test/", "channel", mode="confirm"),
+        GoClaim("https://shop.test/p/1", "group", category="ecommerce"),
     ],
-    ids=["plain", "unicode-with-mode-title", "channel"],
+    ids=["plain", "unicode-with-mode-title", "channel", "declared-category"],
 )
 def test_claims_round_trip(claim: GoClaim) -> None:
     assert read_token(SIGNER, make_token(SIGNER, claim, ttl_days=1, now=NOW), now=NOW) == claim
@@ -50,6 +51,7 @@ def test_expiry_follows_ttl_days() -> None:
         ("unknown context", {"u": "https://x.test/", "c": "everyone"}),
         ("unknown mode", {"u": "https://x.test/", "c": "direct", "m": "yolo"}),
         ("title not a string", {"u": "https://x.test/", "c": "direct", "t": 5}),
+        ("unknown category", {"u": "https://x.test/", "c": "direct", "g": "casino"}),
     ],
 )
 def test_validly_signed_but_wrong_payloads_are_refused(name: str, data: dict[str, object]) -> None:

@@ -1,0 +1,106 @@
+"""``hutong matrix-appservice``: write the appservice registration, and run the Matrix bot."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import UsageError
+from ..matrix import registration
+
+if TYPE_CHECKING:
+    from ..matrix.bot import Bot
+
+HELP = "the Matrix bot: answers worrying links with a notice (an application service)"
+EXTRA = "the Matrix bot needs the matrix extra: pip install 'hutong[matrix]'"
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "matrix-appservice",
+        help=HELP,
+        description="An application service for Synapse that rooms invite; see docs/integrations/matrix.md.",
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+    reg = actions.add_parser("registration", help="write a registration file with fresh tokens")
+    reg.add_argument(
+        "--url", default="http://127.0.0.1:29330", help="where Synapse reaches the bot (default: %(default)s)"
+    )
+    reg.add_argument("--localpart", default="hutong", help="the bot's user name (default: %(default)s)")
+    reg.add_argument("--id", default="hutong", help="the appservice id (default: %(default)s)")
+    reg.add_argument("--output", metavar="FILE", help="write here, readable by the owner only (default: print)")
+    reg.set_defaults(run=run_registration)
+    run = actions.add_parser("run", help="run the bot")
+    run.add_argument("--registration", required=True, metavar="FILE", help="the registration file")
+    run.add_argument(
+        "--homeserver", required=True, metavar="URL", help="Synapse's client API, e.g. http://127.0.0.1:8008"
+    )
+    run.add_argument(
+        "--hutong", default="http://127.0.0.1:8080", metavar="URL", help="the hutong service (default: %(default)s)"
+    )
+    run.add_argument("--api-key", metavar="KEY", help="hutong API key (default: $HUTONG_API_KEY)")
+    run.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for hutong (default: %(default)s)")
+    run.add_argument(
+        "--no-preview", action="store_true", help="no cards: hutong answers without fetching the links"
+    )
+    run.set_defaults(run=run_bot)
+
+
+def run_registration(args: argparse.Namespace) -> int:
+    _need_extra()
+    text = registration.dump(registration.new(args.url, id=args.id, localpart=args.localpart))
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    path = Path(args.output)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    print(f"wrote {path}: list it under app_service_config_files in homeserver.yaml and restart Synapse")
+    return 0
+
+
+def run_bot(args: argparse.Namespace) -> int:
+    _need_extra()
+    if not args.timeout > 0:
+        raise UsageError("--timeout must be more than 0 seconds")
+    from ..matrix.bot import Bot
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    bot = Bot(
+        registration.load(args.registration),
+        homeserver=args.homeserver,
+        hutong=args.hutong,
+        api_key=args.api_key or os.environ.get("HUTONG_API_KEY") or None,
+        timeout=args.timeout,
+        preview=not args.no_preview,
+    )
+    asyncio.run(_serve(bot))
+    return 0
+
+
+async def _serve(bot: Bot) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await bot.start()
+    try:
+        await stop.wait()
+    finally:
+        await bot.stop()
+
+
+def _need_extra() -> None:
+    try:
+        import mautrix  # noqa: F401
+        import yaml  # noqa: F401
+    except ImportError as exc:
+        raise UsageError(EXTRA) from exc

@@ -1,0 +1,206 @@
+"""The appservice bot: Synapse pushes room events to it, it answers worrying links with one ``m.notice``.
+
+Synapse sends transactions (``PUT /_matrix/app/v1/transactions/{txnId}``) to the registration's
+``url``; mautrix's appservice server checks the ``hs_token`` and hands the events over. For each
+``m.room.message`` from someone else (not a notice: bots do not answer bots), the bot asks hutong's
+``POST /v1/check/batch`` about every text of the message (``hutong.matrix.content``), with the room's
+context and the sender as the user, and answers the links that are not simply opened
+(``hutong.matrix.answer``). Invites to the bot are accepted.
+
+Never twice for one event: transaction ids and event ids already handled are remembered (bounded),
+and the notice is sent with a transaction id derived from the event id, so a homeserver that
+re-sends a transaction after a restart of the bot gets the same send, which it de-duplicates itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections import OrderedDict, deque
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import httpx
+from aiohttp import ClientSession, web
+from mautrix.api import HTTPAPI
+from mautrix.appservice import AppServiceServerMixin
+from mautrix.client import ClientAPI
+from mautrix.errors import MatrixError
+from mautrix.types import EventType, RoomID, UserID
+
+from ..errors import ConfigError
+from . import answer
+from .content import Part, message_parts
+from .registration import Registration
+
+log = logging.getLogger("hutong.matrix")
+MESSAGE = "m.room.message"
+MEMBER = "m.room.member"
+DIRECT_MEMBERS = 2  # people besides the bot
+
+
+class Seen(set[str]):
+    """A set that remembers only the newest ``limit`` items (the appservice server's transaction ids)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self._order: deque[str] = deque()
+
+    def add(self, item: str) -> None:
+        if item in self:
+            return
+        super().add(item)
+        self._order.append(item)
+        while len(self._order) > self.limit:
+            self.discard(self._order.popleft())
+
+
+def send_txn_id(event_id: str) -> str:
+    """The client transaction id of the answer to ``event_id``: the same for every attempt.
+
+    >>> send_txn_id("$abc") == send_txn_id("$abc") != send_txn_id("$abd")
+    True
+    """
+    return "hutong-" + hashlib.sha256(event_id.encode()).hexdigest()[:32]
+
+
+class Bot(AppServiceServerMixin):
+    """One running appservice: an aiohttp server for Synapse, a Matrix client, a hutong client."""
+
+    def __init__(
+        self,
+        registration: Registration,
+        *,
+        homeserver: str,
+        hutong: str,
+        api_key: str | None = None,
+        timeout: float = 5.0,
+        preview: bool = True,
+        remember: int = 10_000,
+    ) -> None:
+        super().__init__(log=log, hs_token=registration.hs_token)
+        self.registration = registration
+        self.homeserver = homeserver.rstrip("/")
+        self.preview = preview  # cards in the answer: hutong then resolves and fetches the links (online)
+        self.transactions = Seen(remember)
+        self.answered = Seen(remember)
+        self._members: OrderedDict[str, int] = OrderedDict()
+        self._remember = remember
+        self._hutong = httpx.AsyncClient(
+            base_url=hutong.rstrip("/"),
+            timeout=timeout,
+            headers={"Authorization": f"Bearer {api_key}"} if api_key else {},
+        )
+        self._busy = asyncio.Semaphore(8)
+        self._session: ClientSession | None = None
+        self._runner: web.AppRunner | None = None
+        self.client: ClientAPI | None = None
+        self.mxid = ""
+
+    async def start(self) -> None:
+        """Ask the homeserver who the bot is, then listen where the registration says."""
+        self._session = ClientSession()
+        api = HTTPAPI(self.homeserver, self.registration.as_token, client_session=self._session)
+        client = ClientAPI(api=api)
+        try:
+            self.mxid = (await client.whoami()).user_id
+        except MatrixError as exc:
+            await self.stop()
+            raise ConfigError(
+                f"the homeserver refused the bot's as_token ({exc}); list the registration file under "
+                "app_service_config_files in homeserver.yaml and restart Synapse"
+            ) from exc
+        client.mxid = UserID(self.mxid)
+        self.client = client
+        app = web.Application()
+        self.register_routes(app)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        host, port = self.registration.listen
+        await web.TCPSite(self._runner, host, port).start()
+        log.info("hutong bot %s listening on %s:%d for %s", self.mxid, host, port, self.homeserver)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        await self._hutong.aclose()
+
+    async def handle_transaction(  # type: ignore[override]
+        self, txn_id: str, *, events: list[Mapping[str, Any]], **_: Any
+    ) -> dict[str, Any]:
+        """Every event of one transaction, handled before Synapse is told the transaction arrived."""
+        await asyncio.gather(*(self._safely(e) for e in events if isinstance(e, Mapping)))
+        return {}
+
+    async def _safely(self, event: Mapping[str, Any]) -> None:
+        async with self._busy:
+            try:
+                await self.on_event(event)
+            except Exception:  # one bad event must not lose the others of its transaction
+                log.exception("hutong bot: failed on %s", event.get("event_id"))
+
+    async def on_event(self, event: Mapping[str, Any]) -> None:
+        kind, room_id, sender = event.get("type"), event.get("room_id"), event.get("sender")
+        if not isinstance(room_id, str) or not isinstance(sender, str):
+            return
+        if kind == MEMBER:
+            self._members.pop(room_id, None)
+            content = event.get("content") or {}
+            if event.get("state_key") == self.mxid and content.get("membership") == "invite":
+                assert self.client is not None
+                await self.client.join_room(RoomID(room_id))
+                log.info("hutong bot: joined %s on %s's invite", room_id, sender)
+            return
+        event_id = event.get("event_id")
+        content = event.get("content")
+        if kind != MESSAGE or sender == self.mxid or not isinstance(event_id, str) or not isinstance(content, Mapping):
+            return
+        if content.get("msgtype") == "m.notice" or event_id in self.answered:
+            return
+        parts = message_parts(content)
+        if not parts:
+            return
+        self.answered.add(event_id)
+        links = await self._check(parts, await self._context(room_id), sender)
+        if links is None:
+            return
+        worrying = answer.needing_a_word(links)
+        if worrying:
+            assert self.client is not None
+            # a plain dict: mautrix sends it as it is (its type names only its own content classes)
+            notice: Any = answer.notice(event_id, worrying)
+            await self.client.send_message_event(
+                RoomID(room_id), EventType.ROOM_MESSAGE, notice, txn_id=send_txn_id(event_id)
+            )
+            log.info("hutong bot: answered %s in %s about %d link(s)", event_id, room_id, len(worrying))
+
+    async def _check(self, parts: Sequence[Part], context: str, sender: str) -> list[Mapping[str, Any]] | None:
+        body = {
+            "messages": [{"text": p.text, "context": context, "user": sender[:128]} for p in parts],
+            "preview": self.preview,
+        }
+        try:
+            r = await self._hutong.post("/v1/check/batch", json=body)
+            r.raise_for_status()
+            results = r.json()["results"]
+            return [link for result in results for link in result["links"]]
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            log.warning("hutong bot: hutong could not check a message (%s: %s); no answer", type(exc).__name__, exc)
+            return None
+
+    async def _context(self, room_id: str) -> str:
+        people = self._members.get(room_id)
+        if people is None:
+            assert self.client is not None
+            members = await self.client.get_joined_members(RoomID(room_id))
+            people = sum(1 for user in members if user != self.mxid)
+            self._members[room_id] = people
+            while len(self._members) > self._remember:
+                self._members.popitem(last=False)
+        return "direct" if people <= DIRECT_MEMBERS else "group"
