@@ -7,6 +7,7 @@ nothing else, so a test that reads ``../shared`` or any other neighbour of the c
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,6 +36,26 @@ def test_conformance_data_is_tracked_by_git() -> None:
     licensed = {s for s, files_of in names.items() if any(n.startswith(("LICENSE", "COPYING")) for n in files_of)}
     licences = suites - licensed
     assert not licences, f"conformance sets without their licence: {sorted(licences)}"
+
+
+# ways a test could reach outside the checkout: the folder beside it, or an absolute path into /work
+# (URL test data such as "../z" is not a path: only "../name/..." counts)
+OUTSIDE = re.compile(r"ROOT\.parent\b|[\"']\.\./\w+/|[\"']/work/|[\"']/home/")
+PARENTS = re.compile(r"parents\[(\d+)\]")
+
+
+def test_no_test_names_a_path_outside_the_checkout() -> None:
+    """A static check over every test module, so a new one cannot slip out of the list above unseen."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        if path.name != "test_fresh_clone.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if OUTSIDE.search(line)
+        # Path(__file__).parents[k] with k past the checkout's root (parts - 1 levels up)
+        or any(int(k) >= len(path.relative_to(ROOT).parts) for k in PARENTS.findall(line))
+    ]
+    assert not offenders, "tests that read outside the checkout:\n" + "\n".join(offenders)
 
 
 @pytest.mark.slow

@@ -38,10 +38,10 @@ def check(
     >>> (report,) = check(text)
     >>> report.url, report.identity.platform, report.removed
     ('https://www.bilibili.com/video/BV1xx411c7mD', 'bilibili', ('spm_id_from', 'vd_source'))
-    >>> report.decision.action, report.decision.rule
-    (<Action.OPEN: 'open'>, 'policy.direct.open')
-    >>> check(text, context="group")[0].decision.rule
-    'policy.group.confirm'
+    >>> report.verdict.codes, report.decision.rule  # no threat feed imported yet: nothing is "safe"
+    (('screen.no_feeds',), 'policy.unknown.confirm')
+    >>> check(text, context="group", mode="confirm")[0].decision.rule
+    'policy.mode.confirm'
     >>> check(text, context="group", prefs=UserPrefs(always_open=("bilibili.com",)))[0].decision.rule
     'policy.trusted.open'
     """

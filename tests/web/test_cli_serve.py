@@ -172,7 +172,7 @@ SLOW_KINDS = {
 }
 
 
-async def _slow_client(port: int, first: bytes, start: bytes, drip: bytes) -> tuple[float | None, bytes]:
+async def _slow_client(port: int, first: bytes, start: bytes, drip: bytes) -> tuple[float | None, bytes | None]:
     """Seconds the slow request lasted until the server closed the connection (None: still open
     after 15 s), and what the server sent for it."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -194,6 +194,10 @@ async def _slow_client(port: int, first: bytes, start: bytes, drip: bytes) -> tu
     try:
         received = await asyncio.wait_for(reader.read(), 15)
         return time.monotonic() - started, received
+    except ConnectionResetError:
+        # closed while our drip was still arriving: the kernel answers unread input with a reset, which
+        # can overtake the 408 (seen under load); the server did close it, at this moment
+        return time.monotonic() - started, None
     except (TimeoutError, ConnectionError):
         return None, b""
     finally:
@@ -209,7 +213,7 @@ def _content_length(head: bytes) -> int:
     return 0
 
 
-async def _attack(base: str, port: int) -> tuple[dict[str, list[tuple[float | None, bytes]]], int]:
+async def _attack(base: str, port: int) -> tuple[dict[str, list[tuple[float | None, bytes | None]]], int]:
     jobs = {
         kind: [asyncio.create_task(_slow_client(port, *SLOW_KINDS[kind][:3])) for _ in range(SLOW_EACH)]
         for kind in SLOW_KINDS
@@ -230,7 +234,9 @@ def test_slow_clients_are_closed_within_the_deadlines(bounded_server: tuple[str,
         assert len(closed) == SLOW_EACH, f"{kind}: {SLOW_EACH - len(closed)} connections still open after 15 s"
         # closed by the deadline: not before it, and not long after (generous for a loaded machine)
         assert all(bound * 0.9 <= t <= bound + 5.0 for t in closed), (kind, sorted(closed))
-        assert all(data.endswith(b"connection: close\r\n\r\n") and b" 408 " in data for _, data in outcomes), kind
+        answered = [data for _, data in outcomes if data is not None]  # None: reset before the 408 was read
+        assert len(answered) >= SLOW_EACH // 2, kind
+        assert all(data.endswith(b"connection: close\r\n\r\n") and b" 408 " in data for data in answered), kind
 
 
 @pytest.mark.parametrize(

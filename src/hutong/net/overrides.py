@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
-from ..config import NetworkSection
 from ..errors import ConfigError
 
 SETTINGS = ("connect_to", "allow_networks", "ca_bundle")
@@ -93,12 +93,26 @@ def connect_target(rules: tuple[ConnectTo, ...], host: str, port: int) -> tuple[
     return (host, port) if rule is None else rule.destination(host, port)
 
 
-def active(settings: NetworkSection) -> tuple[str, ...]:
+class OverrideSettings(Protocol):
+    """What this module reads of ``config.NetworkSection`` (named structurally: config calls :func:`check`,
+    so importing config here would tie the two modules in a circle)."""
+
+    @property
+    def connect_to(self) -> tuple[str, ...]: ...
+
+    @property
+    def allow_networks(self) -> tuple[str, ...]: ...
+
+    @property
+    def ca_bundle(self) -> str: ...
+
+
+def active(settings: OverrideSettings) -> tuple[str, ...]:
     """The dotted names of the test overrides that are set (``network.connect_to``...)."""
     return tuple(f"network.{name}" for name in SETTINGS if getattr(settings, name))
 
 
-def check(settings: NetworkSection) -> None:
+def check(settings: OverrideSettings) -> None:
     """Configuration-time checks: rules parse, and the scoped overrides have a rule to apply to."""
     parse_connect_to(settings.connect_to)
     if settings.connect_to:
