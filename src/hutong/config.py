@@ -135,6 +135,7 @@ class ServerSection:
     trusted_proxies: tuple[str, ...] = ()  # proxies whose X-Forwarded-For names the client
     header_timeout: float = 10.0  # seconds a client may take to send a request's head (slowloris bound)
     body_timeout: float = 30.0  # seconds a client may take to send a request's body once its head is in
+    appeals_per_hour: int = 10  # "report a mistake" forms one client may send per clock hour; 0: no limit
 
 
 @dataclass(frozen=True)
@@ -272,6 +273,8 @@ def _validate(cfg: Config) -> None:
         raise ConfigError("storage.cache must be \"memory\" or a redis:// URL")
     if cfg.server.client_rate_per_minute < 0:
         raise ConfigError("server.client_rate_per_minute must be 0 (no limit) or more")
+    if cfg.server.appeals_per_hour < 0:
+        raise ConfigError("server.appeals_per_hour must be 0 (no limit) or more")
     from .ratelimit import parse_networks
 
     parse_networks(cfg.server.trusted_proxies)

@@ -4,6 +4,8 @@
 ``Report``; ``hutong.report_render`` writes it as JSON, CSV or an HTML page (the service's
 ``/report``). Action counts are over *check* decisions (what a link got when it was
 shown); click events feed ``click_through`` only, so a link is not counted twice.
+Appeals (reports of mistakes, ``hutong.appeals``) are counted by when they were filed:
+how many came in, and how many led the operator to allow the site.
 
 The disparity index of a category is, over verdict levels, the largest gap in
 direct-open rate between the most and the least favoured platform of that category
@@ -29,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .appeals import AppealCounts, AppealStore
 from .model import CATEGORIES
 from .store.audit_store import AuditStore, CountRow
 
@@ -169,6 +172,7 @@ class Report:
     over_time: tuple[Bucket, ...]
     neutrality: Neutrality | None
     min_events: int
+    appeals: AppealCounts | None = None  # reports of mistakes filed in the window; None: the store keeps none
 
 
 def _breakdowns(rows: Iterable[CountRow], key: str) -> tuple[Breakdown, ...]:
@@ -320,6 +324,7 @@ def build_report(
         over_time=_buckets(checks),
         neutrality=neutrality,
         min_events=min_events,
+        appeals=store.appeal_counts(since, until) if isinstance(store, AppealStore) else None,
     )
 
 
@@ -387,6 +392,13 @@ def report_json(report: Report) -> dict[str, Any]:
                 c.platform: {"clicks": c.clicks, "through": c.through, "rate": c.rate}
                 for c in report.click_through[1:]
             },
+        },
+        "appeals": None
+        if report.appeals is None
+        else {
+            "received": report.appeals.received,
+            "led_to_change": report.appeals.changed,
+            "open": report.appeals.open,
         },
         "over_time": {
             "bucket": "day" if report.bucket_seconds == DAY else "hour",

@@ -62,6 +62,8 @@ def csv_rows(report: Report) -> list[tuple[str, str, str, Any]]:
             for level, c in levels.items():
                 rows += [("listing_disparity", cat, f"{level}.{grp}.{k}", c[k]) for k in ("open", "decisions")]
     rows += [("top_reasons", r["code"], "count", r["count"]) for r in doc["top_reasons"]]
+    if doc["appeals"] is not None:
+        rows += [("appeals", "", k, v) for k, v in doc["appeals"].items()]
     ct = doc["click_through"]
     rows += [("click_through", "all", k, ct[k]) for k in ("clicks", "through", "rate")]
     rows += [("click_through", p, k, v) for p, c in ct["by_platform"].items() for k, v in c.items()]
@@ -213,6 +215,21 @@ def _action_table(table_id: str, first: str, rows: dict[str, dict[str, int]]) ->
     )
 
 
+def _appeals_html(appeals: dict[str, int] | None) -> str:
+    if appeals is None:
+        return ""
+    return (
+        "<h2>Appeals <small>申诉</small></h2>"
+        "<p>Reports of a mistake that visitors sent from block and warning pages, and how many led the "
+        "operator to allow the site.</p>"
+        + _table(
+            "appeals",
+            ["appeals", "received", "led to a change", "open"],
+            [["all", appeals["received"], appeals["led_to_change"], appeals["open"]]],
+        )
+    )
+
+
 def render_report_html(report: Report) -> str:
     """The report as one self-contained HTML page (the service mounts it at ``/report``)."""
     doc = report_json(report)
@@ -322,6 +339,7 @@ def render_report_html(report: Report) -> str:
             [["all", ct["clicks"], ct["through"], ct["rate"]]]
             + [[p, c["clicks"], c["through"], c["rate"]] for p, c in ct["by_platform"].items()],
         ),
+        _appeals_html(doc["appeals"]),
         f"<h2>Over time <small>随时间</small> (per {doc['over_time']['bucket']})</h2>",
         f"<figure>{_time_chart(doc['over_time']['buckets'], doc['over_time']['bucket'])}</figure>"
         if doc["over_time"]["buckets"]

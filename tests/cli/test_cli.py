@@ -130,6 +130,21 @@ def test_table_output_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
     assert "jd" in out and "screen.clear" in out and "policy.group.ecommerce.open" in out
 
 
+@pytest.mark.parametrize(
+    ("message", "says_short_link"),
+    [
+        pytest.param("【淘宝】 https://e.tb.cn/h.7vUJnkd5IQyLbmr 打开淘宝", True, id="short-link"),
+        pytest.param("￥Ab1Cd2Ef3Gh￥ 复制这段描述，打开手机淘宝", False, id="app-password"),
+    ],
+)
+def test_only_a_short_link_is_called_one(
+    message: str, says_short_link: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["check", "--offline", message], capsys)
+    assert code == 0
+    assert ("(short link: not resolved)" in out) is says_short_link
+
+
 def test_policy_check_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["policy", "check"], capsys)
     assert code == 0 and "neutral" in out

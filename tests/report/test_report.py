@@ -269,3 +269,32 @@ def test_an_empty_log_renders_everywhere(store: AuditStore) -> None:
     assert report_json(report)["total"] == 0
     assert "<table" in render_report_html(report)
     assert render_report_csv(report).startswith("section,key,field,value")
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "expected"),
+    [
+        (None, None, {"received": 4, "led_to_change": 2, "open": 1}),
+        (T0 + 1.5 * 3600, None, {"received": 2, "led_to_change": 1, "open": 1}),
+        (T0 + 10 * 3600, T0 + 11 * 3600, {"received": 0, "led_to_change": 0, "open": 0}),
+    ],
+    ids=["all", "later half", "none in the window"],
+)
+def test_appeals_are_counted_with_how_many_led_to_a_change(
+    store: AuditStore, since: float | None, until: float | None, expected: dict[str, int]
+) -> None:
+    from tests.store.test_appeals_store import appeal
+
+    numbers = [store.add_appeal(appeal(T0 + i * 3600)) for i in range(4)]  # type: ignore[attr-defined]
+    for number, status in zip(numbers, ("allowed", "dismissed", "allowed", None), strict=True):
+        if status:
+            store.settle_appeal(number, status, at=T0 + 9 * 3600, by="ops", note="")  # type: ignore[attr-defined]
+    built = build_report(store, since, until)
+    doc = report_json(built)
+    assert doc["appeals"] == expected
+    rows = {(s, f): v for s, _, f, v in csv_rows(built) if s == "appeals"}
+    assert rows == {("appeals", k): v for k, v in expected.items()}
+    table = HTMLParser(render_report_html(built)).css_first("#appeals tbody tr")
+    assert table is not None and [td.attributes.get("data-value") for td in table.css("td")[1:]] == [
+        str(expected[k]) for k in ("received", "led_to_change", "open")
+    ]

@@ -228,3 +228,25 @@ def test_plausible_typo(name: str, target: str, plausible: bool) -> None:
     edit = one_edit(name, target)
     assert edit is not None
     assert plausible_typo(name, target, edit) is plausible
+
+
+@pytest.mark.parametrize(
+    ("host", "skeleton_form"),
+    [
+        pytest.param("paypa1-login.com", "paypal-login.corn", id="digit-one-and-m-to-rn"),
+        pytest.param("rnicrosoft-account.com", "rnicrosoft-account.corn", id="rn-for-m"),
+        pytest.param("taoba0-denglu.com", "taobao-denglu.corn", id="digit-zero"),
+        pytest.param("wеixin.qq.com.cn", "weixin.qq.corn.cn", id="cyrillic-e-embedded"),
+    ],
+)
+def test_a_reason_names_the_host_the_message_gave_never_its_skeleton(host: str, skeleton_form: str) -> None:
+    """Matching is skeleton to skeleton (``com`` → ``corn``), but every word a visitor reads names the real host."""
+    real = _ascii(host)
+    reasons = PROTECTED.findings(real)
+    assert reasons, host
+    for r in reasons:
+        ev = dict(r.evidence)
+        shown = f"{r.detail} {r.detail_zh} {ev.get('host', '')}"
+        assert skeleton_form not in shown and ".corn" not in shown, r
+        if "looks_like" in ev:
+            assert ev["host"] == real

@@ -38,3 +38,26 @@ def test_postgres_applies_once_and_refuses_a_newer_schema() -> None:
                 migrate_postgres(conn)
     finally:
         drop_pg_schema(schema)
+
+
+def test_a_version_1_database_gains_the_appeals_table_and_keeps_its_events(tmp_path: Path) -> None:
+    from hutong.store.migrations import MIGRATIONS, _statements
+    from hutong.store.sqlite_store import SqliteStore
+    from tests.store.events_gen import make_events
+
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE hutong_schema (version INTEGER PRIMARY KEY, name TEXT, applied_at REAL)")
+    for stmt in _statements(MIGRATIONS[0].sqlite):  # the database as the previous release left it
+        conn.execute(stmt)
+    conn.execute("INSERT INTO hutong_schema VALUES (1, 'events and hourly rollups', 0)")
+    conn.close()
+    with SqliteStore(path) as store:
+        store.record(make_events(50, seed=3))
+        assert store.appeals() == ()
+    conn = sqlite3.connect(path)
+    versions = [r[0] for r in conn.execute("SELECT version FROM hutong_schema ORDER BY version")]
+    assert versions == list(range(1, LATEST + 1)) and conn.execute("SELECT count(*) FROM audit_events").fetchone() == (
+        50,
+    )
+    conn.close()

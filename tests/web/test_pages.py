@@ -81,3 +81,26 @@ async def test_message_text_is_escaped(client: httpx.AsyncClient) -> None:
 )
 def test_defang(url: str, expected: str) -> None:
     assert defang(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ("Taobao", "JD", "product", "pretends to be paypal.com", "Title in the share")),
+        ("zh", ("淘宝", "京东", "商品", "冒充 paypal.com", "分享标题")),
+    ],
+)
+async def test_the_playground_speaks_in_words(client: httpx.AsyncClient, lang: str, words: tuple[str, ...]) -> None:
+    text = (
+        "【淘宝】 https://e.tb.cn/h.7vUJnkd5IQyLbmr 「小米手环8 NFC版」 打开淘宝\n"
+        "￥Ab1Cd2Ef3Gh￥ 复制这段描述，打开手机淘宝\n"
+        "https://item.jd.com/100012043978.html https://paypa1-login.com/x"
+    )
+    r = await client.post(f"/?lang={lang}", data={"text": text})
+    page = r.text
+    for word in words:
+        assert word in page, word
+    assert "<code>hutong keys create NAME</code>" in page and "`" not in page
+    for leak in ("looks_like", "paypal-login.corn", "<dd>taobao</dd>", "<dd>product</dd>"):
+        assert leak not in page, leak
+    assert page.count('class="copy"') == 1  # the app password's card has a copy button

@@ -98,7 +98,7 @@ def print_table(reports: Sequence[LinkReport]) -> None:
         d = r.decision
         decision = f"[{_STYLE[d.action]}]{d.action.value}[/]\n{d.rule}\n{d.reason}" if d else "-"
         url = r.url or "(nothing to open)"
-        if r.needs_resolve:
+        if r.needs_resolve and r.url is not None:  # an app password (淘口令) is no short link
             url += "\n(short link: not resolved)"
         if r.removed:
             url += "\nremoved: " + ", ".join(r.removed)

@@ -273,8 +273,11 @@ class ProtectedSet:
         embedded = self._embedded_reason(host, own_name, self._owner_plain, self._brand_plain)
         skel_host = ".".join(skeleton(label) for label in uhost.split("."))
         if skel_host != host and not skel:
-            # wеixin.qq.com.cn: embedded and disguised; compared skeleton to skeleton (com → corn).
-            disguised = self._embedded_reason(skel_host, own_name, self._owner_skel, self._brand_skel)
+            # wеixin.qq.com.cn: embedded and disguised; compared skeleton to skeleton (com → corn), but the
+            # reason names the host the message gave (paypa1-login.com), never its skeleton
+            disguised = self._embedded_reason(
+                skel_host, own_name, self._owner_skel, self._brand_skel, shown=host
+            )
             if disguised and (embedded is None or len(_matched(disguised)) > len(_matched(embedded))):
                 embedded = disguised
         if embedded and not any(r.code in ("lookalike.typo", "lookalike.embedded") for r in out):
@@ -296,6 +299,7 @@ class ProtectedSet:
                 target,
                 f"{uhost} is drawn to look like {target} (confusable characters)",
                 f"{uhost} 用形近字符冒充 {target}",
+                host=host,
                 matched=".".join(labels[i:]),
             )
         return None
@@ -310,6 +314,7 @@ class ProtectedSet:
                         target,
                         f"{host} uses the name {name!r} of {target} under another domain",
                         f"{host} 在其他域名下使用 {target} 的名称 “{name}”",
+                        host=host,
                         matched=name,
                     )
                 ]
@@ -337,6 +342,7 @@ class ProtectedSet:
                         target,
                         f"{host} is one {kind} away from {target}",
                         f"{host} 与 {target} 仅差一个字符（{_ZH_EDIT.get(kind, kind)}）",
+                        host=host,
                         matched=name,
                         edit=kind,
                     )
@@ -344,8 +350,16 @@ class ProtectedSet:
         return []
 
     def _embedded_reason(
-        self, host: str, own_name: str | None, owners: dict[str, str], names: dict[str, str]
+        self,
+        host: str,
+        own_name: str | None,
+        owners: dict[str, str],
+        names: dict[str, str],
+        *,
+        shown: str | None = None,
     ) -> Reason | None:
+        """``host`` carrying a protected name; ``shown`` is the real host when ``host`` is its skeleton."""
+        real = shown or host
         tokens = _tokens(host)
         suffix = public_suffix(host) or ""
         body_end = len(host) - len(suffix) - 1 if suffix and host.endswith("." + suffix) else len(host)
@@ -380,8 +394,9 @@ class ProtectedSet:
                 return _reason(
                     "lookalike.embedded",
                     best,
-                    f"{host} carries the name {best} but is not {best}",
-                    f"{host} 含有 {best} 字样，但并非 {best}",
+                    f"{real} carries the name {best} but is not {best}",
+                    f"{real} 含有 {best} 字样，但并非 {best}",
+                    host=real,
                     matched=best,
                 )
         for s, e in body:
@@ -400,8 +415,9 @@ class ProtectedSet:
             return _reason(
                 "lookalike.embedded",
                 target,
-                f"{host} carries the brand {brand!r} of {target}",
-                f"{host} 含有 {target} 的品牌名 “{brand}”",
+                f"{real} carries the brand {brand!r} of {target}",
+                f"{real} 含有 {target} 的品牌名 “{brand}”",
+                host=real,
                 matched=token,
             )
         return None

@@ -1,6 +1,7 @@
 """The screening chain: small rules, run in the order of ``safety.rules``, each adding reasons to a Verdict.
 
-Rules: ``allowlist`` (operator allowlist: safe, and the chain stops), ``structural`` (merges the
+Rules: ``allowlist`` (operator allowlist, ``safety.allow`` and the sites allowed from the appeals
+view: safe, and the chain stops), ``structural`` (merges the
 structural verdict computed upstream), ``feeds`` (imported threat feeds: ``malicious`` when
 fresh, ``suspicious`` when older than ``safety.max_feed_age_hours``), ``lookalike`` (skeletons,
 scripts, typos, embedded brands: ``suspicious``) and ``deny`` (operator denylist: ``malicious``).
@@ -28,9 +29,10 @@ from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 from ..config import Config
-from ..errors import ConfigError, HutongError, InputError
+from ..errors import ConfigError, DataError, HutongError, InputError
 from ..model import Level, Reason, Verdict
 from ..platforms import Platform, bundled
+from .allowfile import LIST_NAME, OperatorAllowlist
 from .canon import Canonical, canonicalize
 from .domains import DomainList
 from .feeds import FeedInfo, FeedStore, LoadedFeed
@@ -41,7 +43,8 @@ log = logging.getLogger("hutong.safety")
 
 RULES: tuple[str, ...] = ("allowlist", "structural", "feeds", "lookalike", "deny")
 # rules whose data lives in data.dir and may appear while a service runs: retried by Screener.reload
-RELOADABLE: frozenset[str] = frozenset({"feeds"})
+# (threat feeds imported later; sites the operator allows from the appeals view)
+RELOADABLE: frozenset[str] = frozenset({"feeds", "allowlist"})
 NO_FEEDS_IMPORTED = "no threat feeds imported (run `hutong feeds import FILE --format ...`)"
 
 
@@ -85,22 +88,51 @@ class Disabled(Exception):
 
 
 class AllowRule:
+    """``safety.allow`` from the configuration, and the persisted operator allowlist in ``data.dir``.
+
+    The persisted list (:mod:`hutong.safety.allowfile`) changes while a service runs (the operator
+    allows a site from the appeals view): :meth:`reload` picks it up, as :class:`FeedRule` does feeds.
+    """
+
     name = "allowlist"
 
-    def __init__(self, items: DomainList) -> None:
-        if not items:
-            raise Disabled("safety.allow is empty")
+    def __init__(self, items: DomainList, persisted: OperatorAllowlist | None = None) -> None:
         self.items = items
+        self.persisted = persisted
+        self._signature: tuple[int, int, int] | None = None
+        self._operator = DomainList((), setting=LIST_NAME)
+        try:
+            self.reload()
+        except DataError as exc:  # a damaged file must not take safety.allow down with it; retried on reload
+            log.warning("the operator allowlist is not used until it is fixed: %s", exc.message)
+        if not items and not self._operator:
+            raise Disabled("safety.allow is empty and the operator has allowed no site")
+
+    def reload(self) -> bool:
+        """Read the persisted allowlist again if its file changed; True if it did."""
+        if self.persisted is None:
+            return False
+        signature = self.persisted.signature()
+        if signature == self._signature:
+            return False
+        self._operator = DomainList(self.persisted.items(), setting=LIST_NAME)  # one assignment: old or new
+        self._signature = signature
+        return True
 
     def check(self, subject: Subject) -> Outcome | None:
-        if subject.canonical is None or (m := self.items.match(subject.canonical)) is None:
+        if subject.canonical is None:
+            return None
+        listed, m = "safety.allow", self.items.match(subject.canonical)
+        if m is None:
+            listed, m = LIST_NAME, self._operator.match(subject.canonical)
+        if m is None:
             return None
         reason = Reason(
             "operator.allow",
             f"The operator allows {m.item}",
             f"运营方已将 {m.item} 列入允许名单",
             Level.SAFE,
-            (("list", "safety.allow"), ("matched", m.item)),
+            (("list", listed), ("matched", m.item)),
         )
         return Outcome(Verdict(Level.SAFE, (reason,)), final=True)
 
@@ -227,7 +259,7 @@ class FeedRule:
         ev = feed.evidence(entry)
         age = info.age_hours(now)
         stale = info.is_stale(now, self.max_age_hours)
-        what = ev.threat or "listed"
+        what = f"{ev.threat}, " if ev.threat else ""  # a feed of bare URLs says no more than that it lists one
         evidence = [
             ("feed", info.name),
             ("entry", ev.entry_id),
@@ -238,8 +270,8 @@ class FeedRule:
             ("source", info.source),
             ("age_hours", f"{age:.1f}"),
         ]
-        detail = f"Listed by the {info.name} feed ({what}, entry {ev.entry_id})"
-        detail_zh = f"被威胁情报源 {info.name} 收录（{what}，条目 {ev.entry_id}）"
+        detail = f"Listed by the {info.name} feed ({what}entry {ev.entry_id})"
+        detail_zh = f"被威胁情报源 {info.name} 收录（{what.replace(', ', '，')}条目 {ev.entry_id}）"
         if stale:
             evidence.append(("stale", "true"))
             limit = f"{self.max_age_hours:g}"
@@ -363,7 +395,9 @@ class Screener:
             raise ConfigError("safety.max_feed_age_hours must be a positive number of hours")
         plats = tuple(platforms) if platforms is not None else bundled()
         factories: dict[str, Callable[[], Rule]] = {
-            "allowlist": lambda: AllowRule(DomainList(s.allow, setting="safety.allow")),
+            "allowlist": lambda: AllowRule(
+                DomainList(s.allow, setting="safety.allow"), OperatorAllowlist(cfg.data_dir)
+            ),
             "deny": lambda: DenyRule(DomainList(s.deny, setting="safety.deny")),
             "structural": StructuralRule,
             "feeds": lambda: FeedRule(FeedStore(cfg.data_dir / "feeds"), s.max_feed_age_hours),

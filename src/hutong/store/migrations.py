@@ -105,6 +105,31 @@ CREATE INDEX audit_events_user ON audit_events (user_hash) WHERE user_hash IS NO
 CREATE TABLE audit_commits (writer text PRIMARY KEY, batch bigint NOT NULL, at double precision NOT NULL);
 """,
     ),
+    # Reports of mistakes from the block and warning pages (hutong.appeals): few rows, kept unpartitioned.
+    Migration(
+        3,
+        "appeals",
+        sqlite="""
+CREATE TABLE appeals (
+    id INTEGER PRIMARY KEY, ts REAL NOT NULL, url TEXT NOT NULL, site TEXT, context TEXT NOT NULL,
+    action TEXT NOT NULL, rule TEXT NOT NULL, level TEXT NOT NULL, reasons TEXT NOT NULL,
+    policy_version TEXT NOT NULL, message TEXT NOT NULL, contact TEXT NOT NULL, status TEXT NOT NULL,
+    settled_at REAL, settled_by TEXT NOT NULL, note TEXT NOT NULL
+);
+CREATE INDEX appeals_ts ON appeals (ts);
+CREATE INDEX appeals_status ON appeals (status, ts);
+""",
+        postgres="""
+CREATE TABLE appeals (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ts double precision NOT NULL, url text NOT NULL,
+    site text, context text NOT NULL, action text NOT NULL, rule text NOT NULL, level text NOT NULL,
+    reasons text NOT NULL, policy_version text NOT NULL, message text NOT NULL, contact text NOT NULL,
+    status text NOT NULL, settled_at double precision, settled_by text NOT NULL, note text NOT NULL
+);
+CREATE INDEX appeals_ts ON appeals (ts);
+CREATE INDEX appeals_status ON appeals (status, ts);
+""",
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -32,8 +32,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
+from ..appeals import Appeal, AppealCounts, Status
 from ..audit import AuditEvent
 from ..errors import StorageError
+from . import appeal_rows
 from .audit_store import HOUR, Counts, hour_of
 from .batcher import RETRY_FOR, CommittedWrites, GroupCommitter
 from .columns import COLUMN_LIST, from_row, time_range, to_row
@@ -47,6 +49,7 @@ Conn = psycopg.Connection[tuple[Any, ...]]
 DEFAULT_SCHEMA = "hutong"
 _SCHEMA_RE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _PARTITION_RE = re.compile(r"audit_events_p(\d{4})(\d{2})")
+_APPEALS = appeal_rows.Statements("%s")
 
 # Binary parameters (%b): text arrays skip the quoting that text format needs.
 _ADD_ROWS = """
@@ -300,6 +303,7 @@ class PostgresStore(CommittedWrites):
                 conn.execute("DELETE FROM audit_rollup WHERE bucket < %s", (cutoff,))
                 conn.execute("DELETE FROM audit_reason_rollup WHERE bucket < %s", (cutoff,))
                 conn.execute("DELETE FROM audit_commits WHERE at < %s", (cutoff,))  # writers long gone
+                conn.execute(_APPEALS.prune, (cutoff,))  # appeals are kept as long as events
             return gone
 
         with self._lock:
@@ -336,6 +340,56 @@ class PostgresStore(CommittedWrites):
 
         with self._lock:
             return self._guard(body, "delete user")
+
+    # -- appeals (hutong.appeals.AppealStore) ----------------------------------------------------------
+
+    def add_appeal(self, appeal: Appeal) -> int:
+        """Store a new appeal, committed; its id."""
+
+        def body() -> int:
+            with self._connect() as conn, conn.transaction():
+                row = conn.execute(_APPEALS.insert, appeal_rows.to_row(appeal)).fetchone()
+            if row is None:
+                raise StorageError("the PostgreSQL audit store returned no id for a new appeal")
+            return int(row[0])
+
+        return self._guard(body, "add appeal")
+
+    def appeals(self, *, status: Status | None = None, limit: int = 100) -> tuple[Appeal, ...]:
+        """Appeals, newest first."""
+        appeal_rows.check_status(status)
+        sql, params = _APPEALS.select(status, limit)
+        return tuple(appeal_rows.from_row(r) for r in self._read(sql, params))
+
+    def appeal(self, appeal_id: int) -> Appeal | None:
+        """One appeal, or None."""
+        rows = self._read(_APPEALS.one, [appeal_id])
+        return appeal_rows.from_row(rows[0]) if rows else None
+
+    def settle_appeal(self, appeal_id: int, status: Status, *, at: float, by: str, note: str) -> Appeal | None:
+        """Record the operator's answer to an appeal."""
+        appeal_rows.check_status(status)
+
+        def body() -> list[Any]:
+            with self._connect() as conn, conn.transaction():
+                conn.execute(_APPEALS.settle, (status, at, by, note, appeal_id))
+                return conn.execute(_APPEALS.one, (appeal_id,)).fetchall()
+
+        rows = self._guard(body, "settle appeal")
+        return appeal_rows.from_row(rows[0]) if rows else None
+
+    def appeal_counts(self, since: float | None = None, until: float | None = None) -> AppealCounts:
+        """Appeals filed in ``[since, until)``: received, led to a change, still open."""
+        sql, params = _APPEALS.counts(since, until)
+        rows = self._read(sql, params)
+        return appeal_rows.counts_of(rows[0] if rows else None)
+
+    def _read(self, sql: str, params: list[Any]) -> list[Any]:
+        def body() -> list[Any]:
+            with self._connect() as conn:
+                return conn.execute(sql.encode(), params).fetchall()
+
+        return self._guard(body, "read")
 
     def ping(self) -> None:
         """Raise StorageError if PostgreSQL cannot be reached now, or, after a failed write, written."""

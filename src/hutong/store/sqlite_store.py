@@ -21,8 +21,10 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..appeals import Appeal, AppealCounts, Status
 from ..audit import AuditEvent
 from ..errors import HutongError, StorageError
+from . import appeal_rows
 from .audit_store import HOUR, Counts, hour_of
 from .batcher import RETRY_FOR, CommittedWrites, GroupCommitter
 from .columns import COLUMN_LIST, COLUMNS, from_row, time_range, to_row
@@ -47,6 +49,7 @@ _ADD_REASON = "INSERT INTO audit_reason_rollup VALUES "
 _REASON_ROW = "(?, ?, ?, ?)"
 _ADD_REASON_END = " ON CONFLICT (bucket, stage, reason) DO UPDATE SET n = n + excluded.n"
 Statement = tuple[str, list[Any]]
+_APPEALS = appeal_rows.Statements("?")
 
 # Primary result codes worth another attempt: another writer holds the file, or a read/write of it failed.
 _TRANSIENT = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR}
@@ -239,6 +242,7 @@ class SqliteStore(CommittedWrites):
             gone = conn.execute("DELETE FROM audit_events WHERE ts < ?", (cutoff,)).rowcount
             conn.execute("DELETE FROM audit_rollup WHERE bucket < ?", (cutoff,))
             conn.execute("DELETE FROM audit_reason_rollup WHERE bucket < ?", (cutoff,))
+            conn.execute(_APPEALS.prune, (cutoff,))  # appeals are kept as long as events
             return int(gone)
 
         return self._maintain(body)
@@ -268,7 +272,7 @@ class SqliteStore(CommittedWrites):
 
         return self._maintain(body)
 
-    def _maintain(self, body: Callable[[sqlite3.Connection], int]) -> int:
+    def _maintain(self, body: Callable[[sqlite3.Connection], T]) -> T:
         # A second connection: the writer thread owns self._writer; SQLite's file lock
         # (BEGIN IMMEDIATE + busy_timeout) serialises the two.
         with self._lock:
@@ -277,6 +281,53 @@ class SqliteStore(CommittedWrites):
                 return self._transaction(conn, body)
             finally:
                 conn.close()
+
+    # -- appeals (hutong.appeals.AppealStore) ----------------------------------------------------------
+
+    def add_appeal(self, appeal: Appeal) -> int:
+        """Store a new appeal, committed durably; its id."""
+
+        def body(conn: sqlite3.Connection) -> int:
+            return int(conn.execute(_APPEALS.insert, appeal_rows.to_row(appeal)).fetchone()[0])
+
+        return self._maintain(body)
+
+    def appeals(self, *, status: Status | None = None, limit: int = 100) -> tuple[Appeal, ...]:
+        """Appeals, newest first."""
+        appeal_rows.check_status(status)
+        sql, params = _APPEALS.select(status, limit)
+        return tuple(appeal_rows.from_row(r) for r in self._read(sql, params))
+
+    def appeal(self, appeal_id: int) -> Appeal | None:
+        """One appeal, or None."""
+        rows = self._read(_APPEALS.one, [appeal_id])
+        return appeal_rows.from_row(rows[0]) if rows else None
+
+    def settle_appeal(self, appeal_id: int, status: Status, *, at: float, by: str, note: str) -> Appeal | None:
+        """Record the operator's answer to an appeal."""
+        appeal_rows.check_status(status)
+
+        def body(conn: sqlite3.Connection) -> list[Any]:
+            conn.execute(_APPEALS.settle, (status, at, by, note, appeal_id))
+            return conn.execute(_APPEALS.one, (appeal_id,)).fetchall()
+
+        rows = self._maintain(body)
+        return appeal_rows.from_row(rows[0]) if rows else None
+
+    def appeal_counts(self, since: float | None = None, until: float | None = None) -> AppealCounts:
+        """Appeals filed in ``[since, until)``: received, led to a change, still open."""
+        sql, params = _APPEALS.counts(since, until)
+        rows = self._read(sql, params)
+        return appeal_rows.counts_of(rows[0] if rows else None)
+
+    def _read(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        conn = self._reader()
+        try:
+            return conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot read the audit database {str(self.path)!r}: {exc}") from exc
+        finally:
+            conn.close()
 
     def ping(self) -> None:
         """Raise StorageError if the database file cannot be read now, or, after a failed write, written."""

@@ -40,7 +40,7 @@ from ..safety.freshness import Freshness, freshness, stale_problems
 from ..safety.refresh import Refreshed, is_url, keep_fresh
 from ..service.apikeys import ApiKeys
 from ..service.gateway import EngineLike, Gateway, is_loopback, open_gateway
-from . import api, apidocs, failures, images, pages, report_page
+from . import api, apidocs, appeal_pages, failures, images, pages, report_page
 from .fastlane import FastLane
 from .images import Images
 from .metrics import CONTENT_TYPE, Metrics
@@ -193,6 +193,8 @@ def create_app(
                 await task
         if limiter is not None:
             await limiter.aclose()
+        if appeal_limit is not None:
+            await appeal_limit.aclose()
         await gw.aclose()
         if own_edge:
             await edge.aclose()
@@ -214,6 +216,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(images.router)
     app.include_router(report_page.router)
+    appeal_limit = appeal_pages.install(app, cfg)
     apidocs.install(app)
     static_dir = resources.files("hutong.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")

@@ -11,17 +11,20 @@ open redirect.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode, urlsplit
 
 import idna
 from fastapi import APIRouter, Depends, Form, Query, Request
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import __version__
+from ..appeals import AppealStore
 from ..errors import HutongError, TokenError
-from ..model import CONTEXTS, MODES, Action, Context, LinkReport, Mode
+from ..model import CONTEXTS, MODES, Action, Context, Level, LinkReport, Mode
 from ..service.gateway import Click, Gateway
 from ..service.golinks import (
     CONFIRM_COOKIE,
@@ -30,7 +33,7 @@ from ..service.golinks import (
     confirm_nonce,
     new_browser_id,
 )
-from . import i18n
+from . import i18n, wording
 from .api import base_url, gateway
 
 router = APIRouter(include_in_schema=False)
@@ -46,6 +49,15 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def code_spans(text: str) -> Markup:
+    """A page string with its `backtick` spans (commands to type) set as code, the rest escaped."""
+    return Markup(_CODE.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(text))))  # noqa: S704
+
+
+_env.filters["code"] = code_spans
 # script only from us, nothing framed, forms only to us, no referrer to the destination
 CSP = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
@@ -87,6 +99,11 @@ def render(
         t=lambda key: i18n.t(key, lang),
         static=lambda name: f"/static/{name}?v={__version__}",
         image_url=gw.image_url,
+        platform_name=lambda platform: wording.platform_name(platform, lang),
+        kind_name=lambda kind: wording.kind_name(kind, lang),
+        shown_reasons=wording.shown_reasons,
+        headline=lambda reason: wording.headline(reason, lang),
+        facts=lambda reason: wording.facts(reason, lang),
         **values,
     )
     headers = SECURITY_HEADERS
@@ -229,6 +246,25 @@ async def _click(request: Request, token: str, user: str | None, *, confirmed: b
         )
 
 
+@router.get("/back", response_class=HTMLResponse)
+async def back(request: Request) -> HTMLResponse:
+    """Where "Back to safety" leads when the browser has no page to go back to (a link opened in a new tab)."""
+    return render(request, "back.html")
+
+
+def appeal_url(request: Request, token: str, click: Click) -> str | None:
+    """The "report a mistake" form of this go-link, if this server takes reports and the link was made for it."""
+    gw: Gateway = request.app.state.gateway
+    if not click.honoured or not appeals_open(gw):
+        return None
+    return f"/appeal/{token}?lang={lang_of(request)}"
+
+
+def appeals_open(gw: Gateway) -> bool:
+    """Whether reports can be stored: the audit store is on and keeps appeals."""
+    return gw.config.audit.enabled and isinstance(gw.audit, AppealStore)
+
+
 @router.get("/go/{token}")
 async def go(request: Request, token: str, u: Annotated[str | None, Query(max_length=MAX_USER)] = None) -> Response:
     """Time-of-click check: a redirect only if today's decision lets this user open the link."""
@@ -282,12 +318,29 @@ def _answer(
         "link": report,
         "host": urlsplit(report.url or click.claim.url).hostname or "",
         "decision_reason": _reason(report, lang),
+        "danger": wording.danger(report, lang),
         "error": error,
     }
+    # a mistake can be reported where hutong stood in the way because of the link itself
+    appeal = appeal_url(request, token, click) if report.verdict.level >= Level.SUSPICIOUS else None
     if click.action is Action.BLOCK:
-        return render(request, "block.html", 403, defanged=defang(report.url or click.claim.url), **common)
+        return render(
+            request, "block.html", 403, defanged=defang(report.url or click.claim.url), appeal_url=appeal, **common
+        )
     if click.action is Action.CONFIRM and report.url and click.honoured:
-        return _confirm_page(request, token, click, user, status=status or 200, **common)
+        # a suspicious link gets the warning page: going back is the primary action, continuing is tucked away
+        warning = report.verdict.level >= Level.SUSPICIOUS
+        return _confirm_page(
+            request,
+            token,
+            click,
+            user,
+            status=status or 200,
+            warning=warning,
+            imitation=wording.imitation(report) if warning else None,
+            appeal_url=appeal,
+            **common,
+        )
     # copy, a link this server will not follow, and anything that cannot be opened from here
     if report.url is None:
         report = report.evolve(url=click.claim.url)

@@ -1,4 +1,5 @@
-"""Per-client limits on the routes anyone may call: ``/`` (the playground), ``/go/...``, ``/img/...``, ``/report``.
+"""Per-client limits on the routes anyone may call: ``/`` (the playground), ``/go/...``, ``/img/...``,
+``/appeal/...``, ``/report``.
 
 A thin ASGI layer over ``hutong.ratelimit``: it finds the client (``server.trusted_proxies``
 decides whether ``X-Forwarded-For`` is believed), counts the request in its route family and
@@ -18,7 +19,7 @@ from ..ratelimit import ClientLimiter, Network, bucket, client_of
 from . import i18n, pages
 from .failures import error_json
 
-PREFIXES = (("/go/", "go"), ("/img/", "img"))
+PREFIXES = (("/go/", "go"), ("/img/", "img"), ("/appeal/", "appeal"))
 EXACT = {"/": "play", "/report": "report"}
 
 
@@ -32,6 +33,13 @@ def family_of(path: str) -> str | None:
     return None
 
 
+def client_bucket(scope: Scope, trusted: Sequence[Network]) -> str:
+    """The unit a per-client limit counts for this request (``hutong.ratelimit.bucket`` of its client)."""
+    peer = scope.get("client")
+    forwarded = b",".join(v for k, v in scope.get("headers", ()) if k == b"x-forwarded-for")
+    return bucket(client_of(peer[0] if peer else None, forwarded.decode("latin-1") or None, trusted))
+
+
 class Throttle:
     """Refuse a client's requests to a route family over ``limiter``'s limit with 429."""
 
@@ -43,10 +51,7 @@ class Throttle:
         if family is None:
             await self.app(scope, receive, send)
             return
-        peer = scope.get("client")
-        forwarded = b",".join(v for k, v in scope.get("headers", ()) if k == b"x-forwarded-for")
-        client = client_of(peer[0] if peer else None, forwarded.decode("latin-1") or None, self.trusted)
-        allowance = await self.limiter.hit(family, bucket(client))
+        allowance = await self.limiter.hit(family, client_bucket(scope, self.trusted))
         if allowance.allowed:
             await self.app(scope, receive, send)
             return
