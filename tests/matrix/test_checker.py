@@ -13,7 +13,7 @@ import pytest
 
 from hutong.cli import main
 from hutong.config import Config, DataSection, SafetySection, ServerSection
-from hutong.errors import ConfigError, RemoteError
+from hutong.errors import ConfigError, RemoteError, TokenError
 from hutong.matrix import registration
 from hutong.matrix.checker import InProcess, OverHttp, public_base
 from hutong.matrix.content import Part
@@ -110,6 +110,14 @@ async def test_go_links_are_keyed_and_open_on_a_service_of_the_same_data_dir(bot
         await serve.aclose()
     assert (opened.honoured, opened.redirect) == (True, SAFE)
     assert (blocked.honoured, blocked.redirect) == (True, None)
+    # a service on another data.dir has other signing keys: it refuses them
+    stranger = open_gateway(config(tmp_path / "elsewhere"), engine=engine)
+    try:
+        with pytest.raises(TokenError) as refused:
+            await stranger.click(tokens[SAFE], user=None, confirmed=False)
+    finally:
+        await stranger.aclose()
+    assert refused.value.code == "token.unknown_key"
 
 
 @pytest.mark.parametrize(
