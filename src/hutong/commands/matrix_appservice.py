@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ..matrix import registration
+from ._common import add_config_option, load_config
 
 if TYPE_CHECKING:
     from ..matrix.bot import Bot
+    from ..matrix.checker import Checker
 
 HELP = "the Matrix bot: answers worrying links with a notice (an application service)"
 EXTRA = "the Matrix bot needs the matrix extra: pip install 'hutong[matrix]'"
@@ -42,13 +44,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run.add_argument(
         "--homeserver", required=True, metavar="URL", help="Synapse's client API, e.g. http://127.0.0.1:8008"
     )
+    add_config_option(run)
     run.add_argument(
-        "--hutong", default="http://127.0.0.1:8080", metavar="URL", help="the hutong service (default: %(default)s)"
+        "--public-url",
+        metavar="URL",
+        help="your `hutong serve` as users' browsers reach it: the base of the notices' go-links "
+        "(default: server.public_url)",
     )
-    run.add_argument("--api-key", metavar="KEY", help="hutong API key (default: $HUTONG_API_KEY)")
-    run.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for hutong (default: %(default)s)")
     run.add_argument(
-        "--no-preview", action="store_true", help="no cards: hutong answers without fetching the links"
+        "--hutong-url",
+        metavar="URL",
+        help="ask a running `hutong serve` over HTTP instead of checking in this process",
+    )
+    run.add_argument("--api-key", metavar="KEY", help="with --hutong-url: its API key (default: $HUTONG_API_KEY)")
+    run.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="with --hutong-url: how long to wait for it (default: 5)"
+    )
+    run.add_argument(
+        "--no-preview", action="store_true", help="no cards: check without resolving and fetching the links"
     )
     run.set_defaults(run=run_bot)
 
@@ -69,21 +82,34 @@ def run_registration(args: argparse.Namespace) -> int:
 
 def run_bot(args: argparse.Namespace) -> int:
     _need_extra()
-    if not args.timeout > 0:
-        raise UsageError("--timeout must be more than 0 seconds")
     from ..matrix.bot import Bot
 
+    reg = registration.load(args.registration)
+    checker = _checker(args)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    bot = Bot(
-        registration.load(args.registration),
-        homeserver=args.homeserver,
-        hutong=args.hutong,
-        api_key=args.api_key or os.environ.get("HUTONG_API_KEY") or None,
-        timeout=args.timeout,
-        preview=not args.no_preview,
-    )
-    asyncio.run(_serve(bot))
+    asyncio.run(_serve(Bot(reg, homeserver=args.homeserver, checker=checker)))
     return 0
+
+
+def _checker(args: argparse.Namespace) -> Checker:
+    """The service core in this process with hutong's configuration, or with --hutong-url a running service."""
+    from ..matrix.checker import InProcess, OverHttp
+
+    preview = not args.no_preview
+    if args.hutong_url is None:
+        for name, value in (("--api-key", args.api_key), ("--timeout", args.timeout)):
+            if value is not None:
+                raise UsageError(f"{name} is for a bot that asks hutong over HTTP: add --hutong-url, or leave it out")
+        return InProcess.open(load_config(args), public_url=args.public_url, preview=preview)
+    for name, value in (("--public-url", args.public_url), ("--config", args.config)):
+        if value is not None:
+            raise UsageError(f"{name} is for a bot that checks in its own process; with --hutong-url the "
+                             "service's own configuration applies: leave it out")
+    timeout = 5.0 if args.timeout is None else args.timeout
+    if not timeout > 0:
+        raise UsageError("--timeout must be more than 0 seconds")
+    api_key = args.api_key or os.environ.get("HUTONG_API_KEY") or None
+    return OverHttp(args.hutong_url, api_key=api_key, timeout=timeout, preview=preview)
 
 
 async def _serve(bot: Bot) -> None:
@@ -91,8 +117,8 @@ async def _serve(bot: Bot) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await bot.start()
     try:
+        await bot.start()
         await stop.wait()
     finally:
         await bot.stop()

@@ -2,5 +2,6 @@
 
 ``content`` is pure and stdlib-only (the Synapse module ``hutong_synapse`` carries a copy of it);
 ``answer`` builds the bot's notice; ``registration`` writes and reads the appservice registration;
-``bot`` is the running appservice (needs the ``hutong[matrix]`` extra).
+``checker`` is how the bot asks hutong (the service core in its own process, or ``hutong serve`` over
+HTTP); ``bot`` is the running appservice (needs the ``hutong[matrix]`` extra).
 """

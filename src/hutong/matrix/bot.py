@@ -2,9 +2,10 @@
 
 Synapse sends transactions (``PUT /_matrix/app/v1/transactions/{txnId}``) to the registration's
 ``url``; mautrix's appservice server checks the ``hs_token`` and hands the events over. For each
-``m.room.message`` from someone else (not a notice: bots do not answer bots), the bot asks hutong's
-``POST /v1/check/batch`` about every text of the message (``hutong.matrix.content``), with the room's
-context and the sender as the user, and answers the links that are not simply opened
+``m.room.message`` from someone else (not a notice: bots do not answer bots), the bot asks hutong
+about every text of the message (``hutong.matrix.content``), with the room's context and the sender
+as the user, through its ``Checker`` (``hutong.matrix.checker``: the service core in this process by
+default, or a running ``hutong serve``), and answers the links that are not simply opened
 (``hutong.matrix.answer``). Invites to the bot are accepted.
 
 Never twice for one event: transaction ids and event ids already handled are remembered (bounded),
@@ -21,7 +22,6 @@ from collections import OrderedDict, deque
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import httpx
 from aiohttp import ClientSession, web
 from mautrix.api import HTTPAPI
 from mautrix.appservice import AppServiceServerMixin
@@ -29,8 +29,10 @@ from mautrix.client import ClientAPI
 from mautrix.errors import MatrixError
 from mautrix.types import EventType, RoomID, UserID
 
-from ..errors import ConfigError
+from ..errors import ConfigError, HutongError
+from ..model import Context
 from . import answer
+from .checker import Checker
 from .content import Part, message_parts
 from .registration import Registration
 
@@ -67,32 +69,24 @@ def send_txn_id(event_id: str) -> str:
 
 
 class Bot(AppServiceServerMixin):
-    """One running appservice: an aiohttp server for Synapse, a Matrix client, a hutong client."""
+    """One running appservice: an aiohttp server for Synapse, a Matrix client, and hutong's ``checker``."""
 
     def __init__(
         self,
         registration: Registration,
         *,
         homeserver: str,
-        hutong: str,
-        api_key: str | None = None,
-        timeout: float = 5.0,
-        preview: bool = True,
+        checker: Checker,
         remember: int = 10_000,
     ) -> None:
         super().__init__(log=log, hs_token=registration.hs_token)
         self.registration = registration
         self.homeserver = homeserver.rstrip("/")
-        self.preview = preview  # cards in the answer: hutong then resolves and fetches the links (online)
+        self.checker = checker
         self.transactions = Seen(remember)
         self.answered = Seen(remember)
         self._members: OrderedDict[str, int] = OrderedDict()
         self._remember = remember
-        self._hutong = httpx.AsyncClient(
-            base_url=hutong.rstrip("/"),
-            timeout=timeout,
-            headers={"Authorization": f"Bearer {api_key}"} if api_key else {},
-        )
         self._busy = asyncio.Semaphore(8)
         self._session: ClientSession | None = None
         self._runner: web.AppRunner | None = None
@@ -101,13 +95,13 @@ class Bot(AppServiceServerMixin):
 
     async def start(self) -> None:
         """Ask the homeserver who the bot is, then listen where the registration says."""
+        await self.checker.start()
         self._session = ClientSession()
         api = HTTPAPI(self.homeserver, self.registration.as_token, client_session=self._session)
         client = ClientAPI(api=api)
         try:
             self.mxid = (await client.whoami()).user_id
         except MatrixError as exc:
-            await self.stop()
             raise ConfigError(
                 f"the homeserver refused the bot's as_token ({exc}); list the registration file under "
                 "app_service_config_files in homeserver.yaml and restart Synapse"
@@ -123,13 +117,14 @@ class Bot(AppServiceServerMixin):
         log.info("hutong bot %s listening on %s:%d for %s", self.mxid, host, port, self.homeserver)
 
     async def stop(self) -> None:
+        """Stop listening and close the Matrix client and the checker; also after a ``start`` that failed."""
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
         if self._session is not None:
             await self._session.close()
             self._session = None
-        await self._hutong.aclose()
+        await self.checker.aclose()
 
     async def handle_transaction(  # type: ignore[override]
         self, txn_id: str, *, events: list[Mapping[str, Any]], **_: Any
@@ -180,21 +175,14 @@ class Bot(AppServiceServerMixin):
             )
             log.info("hutong bot: answered %s in %s about %d link(s)", event_id, room_id, len(worrying))
 
-    async def _check(self, parts: Sequence[Part], context: str, sender: str) -> list[Mapping[str, Any]] | None:
-        body = {
-            "messages": [{"text": p.text, "context": context, "user": sender[:128]} for p in parts],
-            "preview": self.preview,
-        }
+    async def _check(self, parts: Sequence[Part], context: Context, sender: str) -> list[Mapping[str, Any]] | None:
         try:
-            r = await self._hutong.post("/v1/check/batch", json=body)
-            r.raise_for_status()
-            results = r.json()["results"]
-            return [link for result in results for link in result["links"]]
-        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
-            log.warning("hutong bot: hutong could not check a message (%s: %s); no answer", type(exc).__name__, exc)
+            return await self.checker.links(parts, context=context, user=sender)
+        except HutongError as exc:
+            log.warning("hutong bot: hutong could not check a message (%s: %s); no answer", exc.code, exc.message)
             return None
 
-    async def _context(self, room_id: str) -> str:
+    async def _context(self, room_id: str) -> Context:
         people = self._members.get(room_id)
         if people is None:
             assert self.client is not None

@@ -1,7 +1,8 @@
 """One real world for the Matrix tests: hutong serve with a feed, two Synapses with the module, the bot.
 
 - ``allow``: Synapse configured with the README's lines (``on_error: allow``, no store) and the bot made
-  and run with the README's commands;
+  and run with the README's commands: in its own process, on ``hutong serve``'s configuration and data
+  directory, its go-links under ``hutong serve``'s URL;
 - ``reject``: Synapse with ``on_error: reject``, the SQLite ``store_path`` (annotations survive a restart)
   and ``preview: true`` (cards, from the local page server every preview fetch is sent to).
 
@@ -24,7 +25,7 @@ from tests.conftest import ROOT
 
 from . import readme
 from .homeserver import SERVER_NAME, Client, Homeserver, free_port, synapse_python
-from .services import Process, hutong, hutong_env, hutong_serve, web_page
+from .services import Process, config_file, hutong, hutong_env, hutong_serve, web_page
 
 TIMEOUT = 1.0  # the modules' timeout_seconds
 ARTIFACTS = ROOT / "tests" / "artifacts"  # gitignored: the setup's timings land here
@@ -38,6 +39,7 @@ class World:
     reject: Homeserver
     bot: Process
     registration: Path
+    data_dir: Path  # hutong's, shared by `hutong serve` and the bot
     users: dict[str, Client] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -67,7 +69,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         ])
         reject.start()  # first: it needs nothing else, and Synapse takes longest to come up
         running.callback(reject.close)
-        serve = hutong_serve(root / "hutong-data", port, running.enter_context(web_page()), root / "hutong.log")
+        data_dir = root / "hutong-data"
+        serve = hutong_serve(data_dir, port, running.enter_context(web_page()), root / "hutong.log")
         serve.start()
         running.callback(serve.stop)
         bot_port, allow_port = free_port(), free_port()
@@ -75,9 +78,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         # the README's commands and homeserver.yaml lines, with this run's ports
         commands = readme.commands({
             readme.BOT_URL: f"http://127.0.0.1:{bot_port}", readme.HOMESERVER_URL: f"http://127.0.0.1:{allow_port}",
-            readme.HUTONG_URL: url, readme.REGISTRATION: str(registration),
+            readme.HUTONG_URL: url, readme.REGISTRATION: str(registration), readme.CONFIG: str(config_file(data_dir)),
         })
-        hutong(commands["registration"], root / "hutong-data")
+        hutong(commands["registration"], data_dir)
         lines = readme.homeserver_lines()
         assert lines["app_service_config_files"] == [readme.REGISTRATION]
         (documented,) = lines["modules"]
@@ -86,10 +89,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         allow = Homeserver(python, root / "allow", modules=[documented], appservices=[registration], port=allow_port)
         allow.start()
         running.callback(allow.close)
-        bot = Process([sys.executable, "-m", "hutong.cli", *commands["run"]], hutong_env(root / "hutong-data"),
+        bot = Process([sys.executable, "-m", "hutong.cli", *commands["run"]], hutong_env(data_dir),
                       root / "bot.log", f"http://127.0.0.1:{bot_port}/_matrix/app/v1/ping")
         running.callback(bot.stop)
-        w = World(serve, port, allow, reject, bot, registration)
+        w = World(serve, port, allow, reject, bot, registration, data_dir)
         launched = time.monotonic()
         serve.wait_ready()
         hutong_ready = time.monotonic() - launched

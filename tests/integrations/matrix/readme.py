@@ -16,6 +16,7 @@ BOT_URL = "http://127.0.0.1:29330"
 HOMESERVER_URL = "http://127.0.0.1:8008"
 HUTONG_URL = "http://127.0.0.1:8080"
 REGISTRATION = "hutong-registration.yaml"
+CONFIG = "hutong.toml"
 BOT = "@hutong:example.org"
 
 

@@ -81,6 +81,11 @@ PAGE = f"""<!doctype html><html><head><meta charset="utf-8"><title>{PAGE_TITLE}<
 <meta property="og:type" content="article"></head><body><h1>{PAGE_TITLE}</h1></body></html>""".encode()
 
 
+def config_file(data_dir: Path) -> Path:
+    """Where ``hutong_serve`` writes its configuration: the bot, in its own process, reads the same file."""
+    return data_dir / "hutong.toml"
+
+
 def hutong_serve(data_dir: Path, port: int, web_port: int, log: Path) -> Process:
     """``hutong serve`` on 127.0.0.1:``port`` (development mode: no key) with the sample threat feed.
 
@@ -89,7 +94,7 @@ def hutong_serve(data_dir: Path, port: int, web_port: int, log: Path) -> Process
     machine; HTTPS fetches meet a plain HTTP server there and fail at once.
     """
     hutong(["feeds", "import", str(FEED), "--format", "openphish", "--name", "sample"], data_dir)
-    config = data_dir / "hutong.toml"
+    config = config_file(data_dir)
     config.write_text(
         f'[network]\nconnect_to = [":80:127.0.0.1:{web_port}", ":443:127.0.0.1:{web_port}"]\n'
         'allow_networks = ["127.0.0.1/32"]\n',

@@ -1,7 +1,12 @@
-"""The hutong bot in a real Synapse: joins on invite, answers worrying links once, with both languages."""
+"""The hutong bot in a real Synapse: joins on invite, answers worrying links once, with both languages.
+
+The bot checks in its own process through the service core, on ``hutong serve``'s data directory: its
+decisions are in the audit store, each sender's prefs apply, and ``hutong serve`` opens its go-links.
+"""
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 from urllib.parse import quote
@@ -10,9 +15,16 @@ import httpx
 import pytest
 import yaml
 
+from hutong.config import Config, DataSection
+from hutong.model import UserPrefs
+from hutong.service import SQLitePrefs
+from hutong.service.golinks import read_token
+from hutong.signing import load_signer
+from hutong.store.userhash import UserHasher
+
 from .conftest import World
 from .homeserver import Client
-from .services import PAGE_SITE, PAGE_TITLE
+from .services import PAGE_SITE, PAGE_TITLE, hutong
 from .test_synapse_module import SHOP, UNKNOWN, artifact, sent
 
 PAGE = "http://news.hutong.test/2026/walk"  # a page hutong previews from the local page server
@@ -71,6 +83,9 @@ def test_the_bot_answers_worrying_links_with_one_notice(world: World, bot_room: 
     # the go-link is the click-time check: it answers with the confirm page
     go = content["org.hutong.links"][0]["go"]
     assert httpx.get(go, timeout=10).status_code == 200
+    # minted in the bot's process as a trusted caller's, with the signing keys of hutong serve's data.dir
+    claim = read_token(load_signer(world.data_dir), go.rsplit("/", 1)[1])
+    assert (claim.url, claim.context, claim.keyed) == (UNKNOWN, "group", True)
 
 
 def test_the_bot_never_answers_twice_for_one_event(world: World, bot_room: tuple[Client, str]) -> None:
@@ -106,6 +121,45 @@ def test_the_bot_stays_quiet_about_links_that_open_and_about_notices(world: Worl
     marker = sent(alice.send(room_id, {"msgtype": "m.text", "body": f"marker {UNKNOWN}"}))
     wait_for(lambda: answers(alice, room_id, marker), "answer to the marker", world)  # handled after the two
     assert answers(alice, room_id, quiet) == [] and answers(alice, room_id, notice) == []
+
+
+def test_the_bot_records_its_decisions_and_applies_the_sender_s_prefs(world: World, bot_room: tuple[Client, str],
+                                                                      bot_mxid: str) -> None:
+    alice, room_id = bot_room
+    erin = world.allow.register("erin")  # a user of this test alone: no other test sets her prefs
+    try:
+        # her own choice, stored through the service core in hutong's data.dir (as PUT /v1/users/.../prefs is)
+        prefs = SQLitePrefs.in_data_dir(world.data_dir)
+        prefs.put(erin.user_id, UserPrefs(mode="confirm", always_open=("unknown-site.example",)))
+        prefs.close()
+        alice.http.post(f"/rooms/{quote(room_id)}/invite", json={"user_id": erin.user_id}).raise_for_status()
+        erin.join(room_id)
+        started = time.time()
+        text = f"prefs {UNKNOWN} {SHOP} {PAGE}"
+        hers = sent(erin.send(room_id, {"msgtype": "m.text", "body": text}))
+        alices = sent(alice.send(room_id, {"msgtype": "m.text", "body": text}))
+
+        def said(event_id: str) -> list[tuple[str, str]]:
+            (notice,) = wait_for(lambda: answers(alice, room_id, event_id), "answer", world)
+            return [(n["url"], n["action"]) for n in notice["content"]["org.hutong.links"]]
+
+        # she asks before opening anything, but the site she always opens opens; for alice the group's defaults
+        # apply (the shop opens, the other sites ask first)
+        assert said(hers) == [(SHOP, "confirm"), (PAGE, "confirm")]
+        assert said(alices) == [(UNKNOWN, "confirm"), (PAGE, "confirm")]
+    finally:
+        erin.close()
+    # her message's decisions in the audit store, under her hashed id: once as the module had them checked by
+    # hutong serve (no preview: no card), once by the bot in its own process (with cards: it asks for them)
+    export = hutong(["audit", "export", "--format", "jsonl", "--config", str(world.data_dir / "hutong.toml")],
+                    world.data_dir).stdout
+    who = UserHasher.for_config(Config(data=DataSection(dir=str(world.data_dir)))).hash(erin.user_id)
+    events = [e for e in map(json.loads, export.splitlines()) if e["user"] == who and e["time"] >= started]
+    assert erin.user_id not in export
+    decided = {"unknown-site.example": "open", "jd.com": "confirm", "hutong.test": "confirm"}
+    assert sorted((e["stage"], e["context"], e["site"], e["action"], e["card"]) for e in events) == sorted(
+        ("check", "group", site, action, by_the_bot) for site, action in decided.items() for by_the_bot in (False, True)
+    )
 
 
 def test_the_module_annotates_cards_when_the_service_builds_them(world: World) -> None:

@@ -26,4 +26,7 @@ def test_the_readme_commands_ran(world: World) -> None:
     assert world.registration.exists() and "as_token" in world.registration.read_text(encoding="utf-8")
     assert world.bot.proc is not None and world.bot.proc.poll() is None
     assert world.bot.argv[3:5] == ["matrix-appservice", "run"]
+    # in its own process on hutong serve's configuration, its go-links under hutong serve's URL
+    assert "--hutong-url" not in world.bot.argv and "--config" in world.bot.argv
+    assert world.bot.argv[world.bot.argv.index("--public-url") + 1] == world.hutong_url
     assert "hutong bot @hutong:hutong.test listening" in world.bot.log()
