@@ -115,10 +115,17 @@ class HostIndex(Generic[T]):
 
     def lookup(self, host: str) -> list[T]:
         """Every value whose pattern matches ``host``, in the order added, without duplicates."""
-        labels = host.lower().split(".")
-        found = list(self._exact.get(host.lower(), ()))
-        for i in range(len(labels)):
-            found += self._domain.get(".".join(labels[i:]), ())
+        host = host.lower()
+        found = list(self._exact.get(host, ()))
+        start = 0
+        while True:  # the host, then each suffix after a dot: one probe per label
+            found += self._domain.get(host[start:], ())
+            dot = host.find(".", start)
+            if dot < 0:
+                break
+            start = dot + 1
+        if len(found) < 2:
+            return [value for _, value in found]
         out: list[T] = []
         for _, value in sorted(found, key=lambda pair: pair[0]):
             if not any(v is value for v in out):
