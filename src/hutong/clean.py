@@ -23,7 +23,7 @@ from .clearurls import ClearURLsRules
 from .config import CleanSection
 from .identify import NOT_IDENTIFIED, Identification, Match
 from .link import Link, QueryParam
-from .platforms import Platform, bundled, owns_host
+from .platforms import ContentPattern, Platform, bundled, owns_host
 
 # Global tracking parameters, after Firefox's query-stripping list and the ClearURLs global
 # rules; a trailing "*" is a prefix. Every name here is tracking on any site.
@@ -78,6 +78,14 @@ class NameSet:
 Rule = Callable[[QueryParam], bool]
 
 
+@dataclass(frozen=True, slots=True)
+class _Chain:
+    """The rules for one kind of page, in order, and the parameters that page needs (never removed)."""
+
+    keep: frozenset[str]
+    rules: tuple[tuple[str, Rule], ...]
+
+
 class Cleaner:
     """Remove tracking parameters with platform data, generic rules and optional ClearURLs rules."""
 
@@ -98,6 +106,11 @@ class Cleaner:
         self._fragments = NameSet.of(GENERIC_FRAGMENTS)
         exempt = self.settings.exempt if exempt is None else exempt
         self.exempt = tuple(h.lower().strip(".") for h in exempt)  # hosts (and subdomains) left alone
+        # the chain for each kind of page, built once: no platform, a platform's other pages, each content page
+        self._plain = self._build(None, None)
+        self._chains = {
+            (p.id, id(pattern)): self._build(p, pattern) for p in plats for pattern in (None, *p.patterns)
+        }
 
     def clean(self, link: Link, identified: Identification = NOT_IDENTIFIED, *, wrapped: bool = False) -> Cleaned:
         """Clean ``link`` as ``identified``; returns it unchanged (byte for byte) when nothing is removed.
@@ -112,8 +125,11 @@ class Cleaner:
             return Cleaned(link)
         # a short link is expanded first and its final URL cleaned: its query may be what expands it
         match = None if identified.short else identified.match
-        keep = _kept(match)
-        rules = self._rules(link.href, match, keep)
+        chain = self._chain(match)
+        keep, rules = chain.keep, chain.rules
+        if self.clearurls is not None:
+            matcher = self.clearurls.name_matcher(link.href, keep_referral=self.settings.keep_referral)
+            rules = (*rules, ("clearurls", lambda p: matcher(p.name)))
         removed: list[str] = []
         refused: list[str] = []
         kept: list[QueryParam] = []
@@ -138,27 +154,32 @@ class Cleaner:
             return Cleaned(link, (), tuple(refused))
         return Cleaned(link.with_query(tuple(kept), fragment), tuple(removed), tuple(refused))
 
-    def _rules(self, url: str, match: Match | None, keep: set[str]) -> list[tuple[str, Rule]]:
+    def _chain(self, match: Match | None) -> _Chain:
+        """The rules and needed parameters for the page ``match`` says this is (built once per kind of page)."""
+        if match is None:
+            return self._plain
+        chain = self._chains.get((match.platform.id, id(match.pattern)))
+        return chain if chain is not None else self._build(match.platform, match.pattern)
+
+    def _build(self, platform: Platform | None, pattern: ContentPattern | None) -> _Chain:
         rules: list[tuple[str, Rule]] = []
-        if match is not None:
-            platform = match.platform
+        keep: frozenset[str] = frozenset()
+        if platform is not None:
+            locators = frozenset(_locators(pattern))
+            keep = frozenset(platform.keep) | locators
             defaults = dict(platform.drop_defaults)
-            locators = _locators(match)
             rules.append(
                 ("platform.default", lambda p: p.name not in locators and defaults.get(p.name) == p.value)
             )
             strip = self._strip.get(platform.id) or NameSet.of(platform.strip)
             rules.append(("platform.strip", lambda p: p.name in strip))
-            if platform.strip_all_others and match.pattern is not None:
+            if platform.strip_all_others and pattern is not None:
                 # only on a known content page: elsewhere (search, login) the query may be the page
                 rules.append(("platform.allowlist", lambda p: p.name not in keep))
         if self.settings.generic:
             tracking = self.tracking
             rules.append(("generic", lambda p: p.name in tracking))
-        if self.clearurls is not None:
-            matcher = self.clearurls.name_matcher(url, keep_referral=self.settings.keep_referral)
-            rules.append(("clearurls", lambda p: matcher(p.name)))
-        return rules
+        return _Chain(keep, tuple(rules))
 
     def _tracking_fragment(self, fragment: str, match: Match | None) -> bool:
         if self.settings.generic and fragment in self._fragments:
@@ -167,17 +188,10 @@ class Cleaner:
         return match is not None and match.pattern is not None and fragment in match.platform.strip_fragments
 
 
-def _locators(match: Match) -> set[str]:
-    pattern = match.pattern
+def _locators(pattern: ContentPattern | None) -> set[str]:
     if pattern is None:
         return set()
     return {*pattern.keep, *((pattern.query_id,) if pattern.query_id else ())}
-
-
-def _kept(match: Match | None) -> set[str]:
-    if match is None:
-        return set()
-    return {*match.platform.keep, *_locators(match)}
 
 
 def _add(names: list[str], name: str) -> None:

@@ -68,6 +68,7 @@ class HostEntry:
     platform: Platform
     patterns: tuple[ContentPattern, ...]  # the platform's patterns whose hosts match, in data order
     short: bool
+    bare: Match  # the match when no pattern matches: the platform alone
 
 
 class Identifier:
@@ -86,6 +87,13 @@ class Identifier:
             for h in (*p.hosts, *p.short_hosts, *(h for pattern in p.patterns for h in pattern.hosts))
         }
         self._named: dict[str, HostEntry | None] = {h: self._host_entry(h) for h in named}
+        # canonical URL templates, split once into literal text and field names
+        self._templates: dict[int, tuple[str, ...]] = {
+            id(pattern): tuple(PLACEHOLDER_RE.split(pattern.canonical))
+            for p in self.platforms
+            for pattern in p.patterns
+            if pattern.canonical is not None
+        }
 
     def platform_for_host(self, host: str) -> Platform | None:
         """The platform owning ``host`` (its hosts or short hosts); the most specific claim wins."""
@@ -106,7 +114,7 @@ class Identifier:
         if platform is None:
             return None
         patterns = tuple(p for p in platform.patterns if any(host_matches(host, h) for h in p.hosts))
-        return HostEntry(platform, patterns, owns_host(platform.short_hosts, host))
+        return HostEntry(platform, patterns, owns_host(platform.short_hosts, host), Match(platform))
 
     def _entry(self, host: str) -> HostEntry | None:
         try:
@@ -126,6 +134,24 @@ class Identifier:
             return NOT_IDENTIFIED
         return Identification(self._match(entry, host, link), self._short(entry, host, link.path))
 
+    def _match(self, entry: HostEntry, host: str, link: Link) -> Match:
+        if not entry.patterns:
+            return entry.bare
+        platform = entry.platform
+        path, params = link.path, link.params
+        for pattern in entry.patterns:
+            found = _match_pattern(pattern, path, params)
+            if found is not None:
+                pid, groups = found
+                template = self._templates.get(id(pattern))
+                canonical = (
+                    None
+                    if template is None
+                    else _canonical(template, pattern, platform, pid, host, path, groups, params)
+                )
+                return Match(platform, pattern, unquote(pid), canonical)
+        return entry.bare
+
     @staticmethod
     def _short(entry: HostEntry, host: str, path: str) -> bool:
         """Short links (short hosts and short path prefixes) only the network can expand."""
@@ -136,20 +162,6 @@ class Identifier:
             return False
         here = host + path
         return any(here.startswith(prefix) for prefix in prefixes)
-
-    @staticmethod
-    def _match(entry: HostEntry, host: str, link: Link) -> Match:
-        platform = entry.platform
-        if not entry.patterns:
-            return Match(platform)
-        path, params = link.path, link.params
-        for pattern in entry.patterns:
-            found = _match_pattern(pattern, path, params)
-            if found is not None:
-                pid, groups = found
-                canonical = _canonical(pattern, platform, pid, host, path, groups, params)
-                return Match(platform, pattern, unquote(pid), canonical)
-        return Match(platform)
 
 
 def _match_pattern(
@@ -177,6 +189,7 @@ def _match_pattern(
 
 
 def _canonical(
+    template: tuple[str, ...],
     pattern: ContentPattern,
     platform: Platform,
     pid: str,
@@ -184,11 +197,16 @@ def _canonical(
     path: str,
     groups: dict[str, str],
     params: Sequence[QueryParam],
-) -> str | None:
-    if pattern.canonical is None:
-        return None
+) -> str:
+    """Fill a canonical template (literal text at even places, field names at odd ones)."""
     fields = {**groups, "id": pid, "host": host, "path": path}
-    url = PLACEHOLDER_RE.sub(lambda m: fields.get(m.group(1), ""), pattern.canonical)
+    pieces = [template[0]]
+    for i in range(1, len(template), 2):
+        pieces.append(fields.get(template[i], ""))
+        pieces.append(template[i + 1])
+    url = "".join(pieces)
+    if not pattern.canonical_params:
+        return url
     defaults = dict(platform.drop_defaults)
     extra = []
     for name in pattern.canonical_params:

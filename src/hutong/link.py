@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 from urllib.parse import unquote
 
 HostKind = Literal["domain", "ipv4", "ipv6", "opaque", "empty"]
@@ -20,9 +20,12 @@ HostKind = Literal["domain", "ipv4", "ipv6", "opaque", "empty"]
 WEB_SCHEMES = ("http", "https")
 
 
-@dataclass(frozen=True, slots=True)
-class QueryParam:
-    """One ``name=value`` piece of a query, kept as the exact bytes it was written with."""
+class QueryParam(NamedTuple):
+    """One ``name=value`` piece of a query, kept as the exact bytes it was written with.
+
+    An immutable NamedTuple rather than a frozen dataclass, as ``Canonical`` is: one is built for every
+    piece of every query parsed, and construction is about three times cheaper.
+    """
 
     raw: str  # the whole piece, e.g. "xsec_token=AB%3D"
     name: str  # the name, percent-decoded, for matching

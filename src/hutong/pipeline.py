@@ -79,6 +79,7 @@ _MINIPROGRAM_REASON = Reason(
 
 
 _NO_PREFS = UserPrefs()
+_LABELS = {level: level.label for level in Level}
 
 _SHORT_REASON = Reason(
     code="link.unresolved",
@@ -217,9 +218,12 @@ class Engine:
         mode: Mode | None = None,
     ) -> tuple[LinkReport, ...]:
         """Find every link in ``text`` and report on it, offline."""
+        founds = self.finder.find(text)
+        if not founds:
+            return ()  # most chat messages carry no link
         asked = _Asked(context, prefs or _NO_PREFS, mode)
         reports = []
-        for found in self.finder.find(text):
+        for found in founds:
             report = self._inspect(found, (), asked)
             reports.append(report if report.decision is not None else self._decided(report, asked))
         return tuple(reports)
@@ -321,10 +325,13 @@ class Engine:
         self, identity: Identity, verdict: Verdict, openable: bool, site: str | None, asked: _Asked
     ) -> Decision:
         prefs, mode, category = asked.prefs, asked.mode, identity.category
-        default_mode: Mode = mode or prefs.mode or self.config.policy.default_mode  # type: ignore[assignment]
-        effective = prefs.mode_for(category, default_mode) if mode is None else mode
+        if mode is None:
+            default_mode: Mode = prefs.mode or self.config.policy.default_mode  # type: ignore[assignment]
+            effective = prefs.mode_for(category, default_mode) if prefs.categories else default_mode
+        else:
+            effective = mode
         trusted = site is not None and site in prefs.always_open
-        level, platform = verdict.level.label, identity.platform
+        level, platform = _LABELS[verdict.level], identity.platform
         return self.policy.decide(Inputs(asked.context, effective, category, level, openable, trusted, platform, site))
 
     def recheck(

@@ -116,10 +116,15 @@ class HostIndex(Generic[T]):
     def lookup(self, host: str) -> list[T]:
         """Every value whose pattern matches ``host``, in the order added, without duplicates."""
         host = host.lower()
-        found = list(self._exact.get(host, ()))
-        start = 0
+        found: list[tuple[int, T]] = []
+        hits = self._exact.get(host)
+        if hits:
+            found += hits
+        domain, start = self._domain, 0
         while True:  # the host, then each suffix after a dot: one probe per label
-            found += self._domain.get(host[start:], ())
+            hits = domain.get(host[start:])
+            if hits:
+                found += hits
             dot = host.find(".", start)
             if dot < 0:
                 break

@@ -59,11 +59,15 @@ DEFAULT_LIMITS = Limits()
 
 @dataclass(frozen=True, slots=True)
 class Subject:
-    """What a rule looks at: the parsed URL, the raw text, and the host as written in it."""
+    """What a rule looks at: the parsed URL and the raw text it was written as."""
 
     url: Link
     raw: str
-    raw_host: str
+
+    @property
+    def raw_host(self) -> str:
+        """The host as written in the raw text (worked out when a rule asks: most never need it)."""
+        return raw_host(self.raw)
 
 
 class Rule(Protocol):
@@ -188,7 +192,10 @@ class IpHostRule:
     code: ClassVar[str] = "structural.ip_host"
 
     def check(self, subject: Subject) -> Reason | None:
-        url, written = subject.url, subject.raw_host
+        url = subject.url
+        if url.host_kind not in ("ipv4", "ipv6"):
+            return None
+        written = subject.raw_host
         if url.host_kind == "ipv4":
             address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.IPv4Address(url.hostname)
             if parse_ipv4_any(written) == address or _obfuscation(written):
@@ -197,13 +204,11 @@ class IpHostRule:
                 # The raw text names another host (a redirect wrapper the pipeline unwrapped).
                 written, form = url.hostname, "dotted"
             target = address
-        elif url.host_kind == "ipv6":
+        else:
             address = ipaddress.IPv6Address(url.hostname)
             inner = embedded_ipv4(address)
             form = "ipv6" if inner is None else "ipv4-in-ipv6"
             target = inner or address
-        else:
-            return None
         scope = "global" if target.is_global else "private"
         evidence = {"ip": str(address), "written": written, "form": form, "scope": scope}
         if target != address:
@@ -240,17 +245,21 @@ class EncodedHostRule:
     def check(self, subject: Subject) -> Reason | None:
         if subject.url.host_kind not in ("domain", "ipv4", "ipv6"):
             return None
-        how = _obfuscation(subject.raw_host)
-        if how is None and "\\" in subject.raw and "\\" in subject.raw.split("?", 1)[0].split("#", 1)[0]:
+        raw = subject.raw
+        # every disguise needs a "%" or a non-ASCII character in the host as written, or a backslash
+        written = "" if raw.isascii() and "%" not in raw else subject.raw_host
+        how = _obfuscation(written) if written else None
+        if how is None and "\\" in raw and "\\" in raw.split("?", 1)[0].split("#", 1)[0]:
             how = "backslashes instead of slashes"
         if how is None:
             return None
+        written = written or subject.raw_host
         return _reason(
             self.code,
             Level.SUSPICIOUS,
-            f"The link's host is written in a disguised form ({how}): {subject.raw_host!r}.",
-            f"该链接的主机名以伪装形式书写（{how}）：{subject.raw_host!r}。",
-            written=subject.raw_host,
+            f"The link's host is written in a disguised form ({how}): {written!r}.",
+            f"该链接的主机名以伪装形式书写（{how}）：{written!r}。",
+            written=written,
             host=subject.url.host,
             how=how,
         )
@@ -395,7 +404,7 @@ _NO_FINDING = Verdict(Level.SAFE, ())
 
 def check(url: Link, raw: str, *, rules: tuple[Rule, ...] = RULES) -> Verdict:
     """Run the structural rules in order; ``Verdict(Level.SAFE, ())`` means no structural finding."""
-    subject = Subject(url=url, raw=raw, raw_host=raw_host(raw))
+    subject = Subject(url, raw)
     verdict = _NO_FINDING
     for rule in rules:
         reason = rule.check(subject)

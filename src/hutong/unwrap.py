@@ -54,10 +54,12 @@ class Unwrapper:
 
     def unwrap(self, link: Link, max_depth: int = 5) -> Unwrapped:
         """Follow wrappers inside ``link``; each hop records a wrapper URL with ``via="wrapper"``."""
+        wrapper = self.wrapper_of(link)
+        if wrapper is None:
+            return Unwrapped(link)  # the usual case: no wrapper at all
         hops: list[Hop] = []
         seen = {link.href}
         current = link
-        wrapper = self.wrapper_of(current)
         for _ in range(max(0, max_depth)):
             if wrapper is None:
                 break

@@ -45,6 +45,8 @@ def _invalid(raw: str, why: str) -> InputError:
 
 def _scalar_text(raw: str) -> str:
     """Replace lone surrogates with U+FFFD, as a browser does before parsing."""
+    if raw.isascii():
+        return raw
     try:
         raw.encode("utf-8")
     except UnicodeEncodeError:
@@ -65,7 +67,7 @@ def _has_real_scheme(text: str) -> bool:
 
 def _with_scheme(text: str, raw: str, default_scheme: str) -> str:
     """``text`` with ``default_scheme`` added when it is a bare host, refusing other relative references."""
-    if _has_real_scheme(text):
+    if text.startswith(("https://", "http://")) or _has_real_scheme(text):
         return text
     if text.startswith(("//", "\\\\")):
         return f"{default_scheme}:{text}"

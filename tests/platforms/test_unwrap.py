@@ -162,7 +162,9 @@ def test_wrapper_of_an_empty_wrapper_stops_at_it() -> None:
 
 
 v3_url = st.text(
-    alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="*"),
+    # no "\\": the wrapper is parsed before it is decoded (in the pipeline, as in a browser), and in a
+    # special URL's path a backslash is a slash, so it cannot survive inside a v3 wrapper's path
+    alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="*\\"),
     min_size=1,
     max_size=80,
 )

@@ -322,6 +322,8 @@ def coverage_reason(
     )
 
 
+_NO_FEEDS: tuple[tuple[FeedInfo, ...], tuple[FeedInfo, ...]] = ((), ())
+
 UNSCREENABLE = Reason(
     "screen.unscreenable",
     "This address has no host the threat feeds can be looked up by",
@@ -444,9 +446,13 @@ class Screener:
         return Verdict(max(found, coverage.level), (*reasons, coverage))
 
     def _coverage_at(self, rules: tuple[Rule, ...], now: datetime) -> Reason:
-        rule = next((r for r in rules if isinstance(r, FeedRule)), None)
-        fresh, stale = rule.freshness(now) if rule is not None else ((), ())
-        key = (tuple(f.info for f in fresh), tuple(f.info for f in stale))
+        rule = None
+        for candidate in rules:
+            if isinstance(candidate, FeedRule):
+                rule = candidate
+                break
+        fresh, stale = rule.freshness(now) if rule is not None and rule.feeds else ((), ())
+        key = (tuple(f.info for f in fresh), tuple(f.info for f in stale)) if fresh or stale else _NO_FEEDS
         reason = self._coverage.get(key)
         if reason is None:
             if len(self._coverage) > 64:  # feeds were reloaded many times: forget the old sets
