@@ -10,7 +10,7 @@ from hutong.clean import Cleaner
 from hutong.clearurls import ClearURLsRules
 from hutong.config import CleanSection
 
-from .cases import clean, norm
+from .cases import clean, link, norm
 
 # (before, after, removed) -- "before" URLs marked [V] are verbatim from the research notes
 CASES = {
@@ -333,3 +333,4 @@ def test_clean_keeps_pieces_in_order_and_is_idempotent(
     assert all(p in rest for p in kept)  # kept pieces are original bytes, in the original order
     assert all(p.partition("=")[0] in got.removed for p in pieces if p not in kept)
     assert clean(got.url).url == got.url
+    assert got.link == link(got.url)  # the cleaned link, built from parts, is what parsing its href gives
