@@ -117,10 +117,8 @@ class Identifier:
         return HostEntry(platform, patterns, owns_host(platform.short_hosts, host), Match(platform))
 
     def _entry(self, host: str) -> HostEntry | None:
-        try:
-            return self._named[host]
-        except KeyError:
-            return self._host_entry(host)
+        named = self._named
+        return named[host] if host in named else self._host_entry(host)
 
     def identify(self, link: Link) -> Identification:
         """The platform and content pattern of ``link``, and whether it is a short link.

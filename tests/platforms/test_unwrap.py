@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from .cases import UNWRAP, link, norm
+
 TARGET = "https://example.com/path?a=1&b=2"
 
 
@@ -162,9 +163,10 @@ def test_wrapper_of_an_empty_wrapper_stops_at_it() -> None:
 
 
 v3_url = st.text(
-    # no "\\": the wrapper is parsed before it is decoded (in the pipeline, as in a browser), and in a
-    # special URL's path a backslash is a slash, so it cannot survive inside a v3 wrapper's path
-    alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="*\\"),
+    # the wrapper is parsed before it is decoded (in the pipeline, as in a browser): the characters WHATWG
+    # rewrites in a path (a backslash is a slash; " < > ^ ` { } are percent-encoded) cannot reach the
+    # decoder as written, so the roundtrip holds for the others
+    alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters='*\\"<>^`{}'),
     min_size=1,
     max_size=80,
 )

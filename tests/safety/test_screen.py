@@ -13,7 +13,7 @@ import pytest
 
 from hutong.config import Config, DataSection, SafetySection
 from hutong.errors import ConfigError
-from hutong.model import Level, Reason, Verdict
+from hutong.model import Level, Verdict
 from hutong.platforms import bundled
 from hutong.safety.feeds import FeedStore
 from hutong.safety.screen import Screener
