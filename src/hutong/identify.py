@@ -14,25 +14,31 @@ from urllib.parse import unquote
 
 from .link import Link, QueryParam, first_value
 from .model import UNIDENTIFIED, Identity
-from .platforms import PLACEHOLDER_RE, ContentPattern, Platform, bundled, host_matches, owns_host
+from .platforms import PLACEHOLDER_RE, ContentPattern, HostIndex, Platform, bundled, owns_host
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """A URL matched against one platform (and perhaps one of its content patterns)."""
+    """A URL matched against one platform (and perhaps one of its content patterns); ``identity`` is the
+    public value for it (see :func:`match_of`)."""
 
     platform: Platform
-    pattern: ContentPattern | None = None
-    id: str | None = None
-    canonical: str | None = None
+    pattern: ContentPattern | None
+    id: str | None
+    canonical: str | None
+    identity: Identity
 
-    def identity(self) -> Identity:
-        """The public value for this match."""
-        pattern = self.pattern
-        if pattern is None:
-            return Identity(self.platform.id, self.platform.category, None, self.id, self.canonical)
-        category = pattern.category or self.platform.category  # a pattern may say what its pages are
-        return Identity(self.platform.id, category, pattern.kind, self.id, self.canonical)
+
+def match_of(
+    platform: Platform, pattern: ContentPattern | None = None, pid: str | None = None, canonical: str | None = None
+) -> Match:
+    """The match of a URL on ``platform`` (and ``pattern``), with the identity it gives the link."""
+    if pattern is None:
+        identity = Identity(platform.id, platform.category, None, pid, canonical)
+    else:
+        category = pattern.category or platform.category  # a pattern may say what its pages are
+        identity = Identity(platform.id, category, pattern.kind, pid, canonical)
+    return Match(platform, pattern, pid, canonical, identity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +55,7 @@ class Identification:
     @property
     def identity(self) -> Identity:
         """Platform, category, kind, id and canonical URL; ``Identity(category="unknown")`` if unknown."""
-        return UNIDENTIFIED if self.match is None else self.match.identity()
+        return UNIDENTIFIED if self.match is None else self.match.identity
 
     @property
     def content(self) -> Match | None:
@@ -69,6 +75,7 @@ class HostEntry:
     patterns: tuple[ContentPattern, ...]  # the platform's patterns whose hosts match, in data order
     short: bool
     bare: Match  # the match when no pattern matches: the platform alone
+    bare_identified: Identification  # that match, on a host whose short-ness the path cannot change
 
 
 class Identifier:
@@ -77,9 +84,16 @@ class Identifier:
     def __init__(self, platforms: Iterable[Platform] | None = None) -> None:
         self.platforms: tuple[Platform, ...] = tuple(bundled() if platforms is None else platforms)
         self._claims: dict[str, Platform] = {}
+        # each platform's content patterns filed under their hosts: one probe per label finds a host's patterns
+        self._patterns: dict[str, HostIndex[ContentPattern]] = {}
         for platform in self.platforms:
             for claim in (*platform.hosts, *platform.short_hosts):
                 self._claims.setdefault(claim.lower(), platform)
+            index: HostIndex[ContentPattern] = HostIndex()
+            for pattern in platform.patterns:
+                for host in pattern.hosts:
+                    index.add(host, pattern)
+            self._patterns[platform.id] = index
         # the answer for every host the data names, worked out once: most platform links are on them
         named = {
             h.lower().removeprefix("*.")
@@ -113,8 +127,10 @@ class Identifier:
         platform = self.platform_for_host(host)
         if platform is None:
             return None
-        patterns = tuple(p for p in platform.patterns if any(host_matches(host, h) for h in p.hosts))
-        return HostEntry(platform, patterns, owns_host(platform.short_hosts, host), Match(platform))
+        patterns = tuple(self._patterns[platform.id].lookup(host))  # in data order
+        short = owns_host(platform.short_hosts, host)
+        bare = match_of(platform)
+        return HostEntry(platform, patterns, short, bare, Identification(bare, short))
 
     def _entry(self, host: str) -> HostEntry | None:
         named = self._named
@@ -130,7 +146,10 @@ class Identifier:
         entry = self._entry(host)
         if entry is None:
             return NOT_IDENTIFIED
-        return Identification(self._match(entry, host, link), self._short(entry, host, link.path))
+        match = self._match(entry, host, link)
+        if match is entry.bare and (entry.short or not entry.platform.short_prefixes):
+            return entry.bare_identified  # a platform's page no pattern names, or its short host: nothing new
+        return Identification(match, self._short(entry, host, link.path))
 
     def _match(self, entry: HostEntry, host: str, link: Link) -> Match:
         if not entry.patterns:
@@ -147,7 +166,7 @@ class Identifier:
                     if template is None
                     else _canonical(template, pattern, platform, pid, host, path, groups, params)
                 )
-                return Match(platform, pattern, unquote(pid), canonical)
+                return match_of(platform, pattern, unquote(pid), canonical)
         return entry.bare
 
     @staticmethod

@@ -91,14 +91,6 @@ class Platform:
         return tuple(dict.fromkeys((self.category, *(p.category for p in self.patterns if p.category))))
 
 
-def host_matches(host: str, pattern: str) -> bool:
-    """``pattern`` is an exact host, or ``*.domain`` for the domain and every subdomain."""
-    if pattern.startswith("*."):
-        base = pattern[2:]
-        return host == base or host.endswith("." + base)
-    return host == pattern
-
-
 class HostIndex(Generic[T]):
     """Values filed under host patterns (exact, or ``*.domain``); a lookup costs one probe per label."""
 
