@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 from hutong.clean import Cleaner
 from hutong.clearurls import ClearURLsRules
 from hutong.config import CleanSection
+from hutong.identify import NOT_IDENTIFIED
 
-from .cases import clean, link, norm
+from .cases import CLEAN, IDENT, clean, link, norm
 
 # (before, after, removed) -- "before" URLs marked [V] are verbatim from the research notes
 CASES = {
@@ -334,3 +335,31 @@ def test_clean_keeps_pieces_in_order_and_is_idempotent(
     assert all(p.partition("=")[0] in got.removed for p in pieces if p not in kept)
     assert clean(got.url).url == got.url
     assert got.link == link(got.url)  # the cleaned link, built from parts, is what parsing its href gives
+
+
+GIVEN = {
+    # (url, identified as what the pipeline identified, or not at all, expected url)
+    "identified content page: the platform's strip list runs too": (
+        "https://item.taobao.com/item.htm?id=770687446004&spm=a&utm_source=x&foo=1",
+        True,
+        "https://item.taobao.com/item.htm?id=770687446004&foo=1",
+    ),
+    "same link, not identified: only the generic rules run": (
+        "https://item.taobao.com/item.htm?id=770687446004&spm=a&utm_source=x&foo=1",
+        False,
+        "https://item.taobao.com/item.htm?id=770687446004&spm=a&foo=1",
+    ),
+    "identified short link: cleaned after it is expanded, generic rules only": (
+        "https://m.tb.cn/h.UvpmkC1?tk=sGbodnsOSIy&utm_source=x",
+        True,
+        "https://m.tb.cn/h.UvpmkC1?tk=sGbodnsOSIy",
+    ),
+}
+
+
+@pytest.mark.parametrize(("url", "identified", "after"), GIVEN.values(), ids=GIVEN)
+def test_the_cleaner_reads_the_identification_it_is_given(url: str, identified: bool, after: str) -> None:
+    """The cleaner never identifies a link itself: what it keeps and strips follows the value it is handed."""
+    parsed = link(url)
+    given = IDENT.identify(parsed) if identified else NOT_IDENTIFIED
+    assert CLEAN.clean(parsed, given).url == after
