@@ -7,14 +7,14 @@ of ``--repeat`` passes, so other work on a shared machine slows the figure less 
 Goals: ≥ 50,000 messages/s on one core (issue 2), at or above the figure before issue 10, and
 about 20 µs per link after finding (the performance issue).
 
-The per-stage table comes from a separate, instrumented pass: each stage's entry point is
+The per-stage table comes from separate, instrumented passes: each stage's entry point is
 wrapped by a stopwatch *in place*, so stages are timed interleaved as they really run (timing a
 stage alone over all links flatters it: its code and data stay in the CPU caches). The
-stopwatch reads the monotonic clock (a CPU-time clock costs a system call, ten times more than
-the shortest stage); a reading longer than ``PREEMPTED_NS`` is taken as the process having been
-descheduled and replaced by the stage's mean. The stopwatch's own cost per call is measured and
-subtracted; "glue" is what the pipeline does between stages (building the report, share-text
-facts, the per-message loop): the instrumented pass's CPU time less the stages.
+stopwatch reads the thread's CPU clock, as the headline figure does: on a shared virtual
+machine the wall clock also counts time the CPU was given to others. Its own cost (a system call
+per reading, about half a microsecond) is measured and subtracted; each stage is the best of the
+passes, and "glue" is what the pipeline does between stages (building the report, share-text
+facts, the per-message loop): the best pass's CPU time less the stages.
 
     .venv/bin/python bench/pipeline.py [--write] [--limit N] [--repeat N]
 """
@@ -38,43 +38,34 @@ from hutong import pipeline  # noqa: E402
 from hutong.pipeline import Engine  # noqa: E402
 
 STAGES = ("find", "normalise", "unwrap", "identify", "clean", "screen", "decide")
-PREEMPTED_NS = 200_000  # no stage takes 0.2 ms on a corpus link; a time slice given away does
 
 
 class Stopwatch:
-    """Nanoseconds and calls per stage, gathered by wrapping each stage's entry point."""
+    """CPU nanoseconds and calls per stage, gathered by wrapping each stage's entry point."""
 
     def __init__(self) -> None:
         self.ns: collections.Counter[str] = collections.Counter()
         self.calls: collections.Counter[str] = collections.Counter()
-        self.dropped: collections.Counter[str] = collections.Counter()
 
     def clear(self) -> None:
         self.ns.clear()
         self.calls.clear()
-        self.dropped.clear()
 
     def wrap(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-        ns, calls, dropped, clock = self.ns, self.calls, self.dropped, time.perf_counter_ns
+        ns, calls, clock = self.ns, self.calls, time.thread_time_ns
 
         def timed(*args: Any, **kwargs: Any) -> Any:
             start = clock()
             try:
                 return fn(*args, **kwargs)
             finally:
-                took = clock() - start
+                ns[name] += clock() - start
                 calls[name] += 1
-                if took < PREEMPTED_NS:
-                    ns[name] += took
-                else:
-                    dropped[name] += 1
 
         return timed
 
     def total_ns(self, name: str) -> float:
-        """The stage's time, each dropped reading counted at the stage's mean."""
-        kept = self.calls[name] - self.dropped[name]
-        return self.ns[name] * self.calls[name] / kept if kept else 0.0
+        return float(self.ns[name])
 
 
 def _overhead_ns() -> tuple[float, float]:
@@ -85,13 +76,13 @@ def _overhead_ns() -> tuple[float, float]:
     for _ in range(5):
         watch = Stopwatch()
         wrapped = watch.wrap("x", plain)
-        t0 = time.perf_counter_ns()
+        t0 = time.thread_time_ns()
         for i in range(100_000):
             plain(i)
-        t1 = time.perf_counter_ns()
+        t1 = time.thread_time_ns()
         for i in range(100_000):
             wrapped(i)
-        t2 = time.perf_counter_ns()
+        t2 = time.thread_time_ns()
         bare = (t1 - t0) / 100_000
         whole = min(whole, (t2 - t1) / 100_000 - bare)
         inside = min(inside, watch.total_ns("x") / 100_000 - bare)
@@ -135,6 +126,8 @@ def run(limit: int | None, repeat: int) -> dict[str, Any]:
         times.append(took)
     best = min(times)
     stages = stage_costs(messages, repeat)
+    # the same "after finding" for the plain passes (the stopwatch's system calls slow what they time)
+    stages["plain_after_find_us"] = (best * 1e6 - stages["find_total_us"]) / max(links, 1)
     return {
         "messages": len(messages),
         "links": links,
@@ -159,9 +152,12 @@ def stage_costs(messages: list[str], repeat: int) -> dict[str, Any]:
         for _ in range(repeat):
             watch.clear()
             took, links, _ = _pass(engine, messages)
-            if best is None or took < best["total_s"]:
-                ns = {name: watch.total_ns(name) for name in STAGES}
+            ns = {name: watch.total_ns(name) for name in STAGES}
+            if best is None:
                 best = {"total_s": took, "links": links, "ns": ns, "calls": dict(watch.calls)}
+            else:  # each stage and the whole at their best pass: the machine is shared
+                best["total_s"] = min(best["total_s"], took)
+                best["ns"] = {name: min(best["ns"][name], ns[name]) for name in STAGES}
     finally:
         names["normalise"] = original
     assert best is not None
@@ -176,6 +172,7 @@ def stage_costs(messages: list[str], repeat: int) -> dict[str, Any]:
     return {
         "per_link_us": per_link,
         "find_per_message_us": per_link["find"] * links / len(messages),
+        "find_total_us": per_link["find"] * links,
         "after_find_us": after_find,
         "glue_us": after_find - sum(v for k, v in per_link.items() if k != "find"),
         "overhead_ns": whole,
@@ -186,8 +183,9 @@ def _stage_rows(stages: dict[str, Any]) -> str:
     per = stages["per_link_us"]
     rows = [f"| find | {per['find']:.1f} | {stages['find_per_message_us']:.2f} µs per message |"]
     rows += [f"| {name} | {per[name]:.1f} | |" for name in STAGES[1:]]
-    rows.append(f"| glue (report, share facts, loop) | {stages['glue_us']:.1f} | |")
-    rows.append(f"| **after finding, all** | **{stages['after_find_us']:.1f}** | goal ≈ 20 µs |")
+    rows.append(f"| glue (report, share facts, the loop over every message) | {stages['glue_us']:.1f} | |")
+    rows.append(f"| after finding, instrumented passes | {stages['after_find_us']:.1f} | |")
+    rows.append(f"| **after finding, plain passes** | **{stages['plain_after_find_us']:.1f}** | goal ≈ 20 µs |")
     return "\n".join(rows)
 
 
@@ -202,8 +200,10 @@ def write_doc(result: dict[str, Any]) -> None:
         "| messages | links | CPU seconds | messages/s | links/s | goal |\n|---|---|---|---|---|---|\n"
         f"| {result['messages']:,} | {result['links']:,} | {result['seconds']:.2f} | "
         f"{result['messages_per_s']:,.0f} | {result['links_per_s']:,.0f} | ≥ 50,000 messages/s |\n\n"
-        "Per stage, timed in place in an instrumented pass (stopwatch cost, "
-        f"{result['stages']['overhead_ns']:.0f} ns a call, subtracted):\n\n"
+        "Per stage, CPU time timed in place in instrumented passes, each stage at its best pass (the "
+        f"stopwatch's own cost, {result['stages']['overhead_ns']:.0f} ns a call, subtracted; its system calls "
+        "still slow what they time, so the stages and the glue add up to more than the plain passes take; "
+        "the glue includes the loop over the 90% of messages with no link):\n\n"
         "| stage | µs per link | |\n|---|---:|---|\n"
         f"{_stage_rows(result['stages'])}\n\n"
         f"Actions decided: {result['actions']}.\n\n"
@@ -226,7 +226,8 @@ def main() -> None:
     print("µs per link: " + ", ".join(f"{k} {v:.2f}" for k, v in stages["per_link_us"].items()))
     print(
         f"find {stages['find_per_message_us']:.2f} µs per message; glue {stages['glue_us']:.2f} µs per link; "
-        f"after finding {stages['after_find_us']:.2f} µs per link"
+        f"after finding {stages['after_find_us']:.2f} µs per link instrumented, "
+        f"{stages['plain_after_find_us']:.2f} plain"
     )
     print(f"actions: {result['actions']}")
     if args.write:

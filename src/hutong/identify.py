@@ -4,6 +4,8 @@ Everything comes from the platform data files (``hutong/data/platforms/*.toml``)
 never names a platform. A host belongs to a platform only on a label boundary, and a URL with
 userinfo or a non-default port is never identified: ``https://item.taobao.com.evil.test/``,
 ``https://user@item.taobao.com/`` and ``https://item.taobao.com:444/`` are not Taobao.
+It reads a parsed :class:`hutong.link.Link` and answers with an :class:`Identification`, which the
+pipeline hands to the cleaner.
 """
 
 from __future__ import annotations
@@ -101,7 +103,8 @@ class Identifier:
             for h in (*p.hosts, *p.short_hosts, *(h for pattern in p.patterns for h in pattern.hosts))
         }
         self._named: dict[str, HostEntry | None] = {h: self._host_entry(h) for h in named}
-        # canonical URL templates, split once into literal text and field names
+        # canonical URL templates, split once into literal text and field names; keyed by the pattern's
+        # identity (hashing a pattern's fields costs more than filling it), which these platforms keep alive
         self._templates: dict[int, tuple[str, ...]] = {
             id(pattern): tuple(PLACEHOLDER_RE.split(pattern.canonical))
             for p in self.platforms
