@@ -139,7 +139,7 @@ def write_doc(result: dict[str, object]) -> None:
         f"{HEAD}\n\n"
         f"Measured {dt.date.today().isoformat()} on {machine()}; one process; {result['load']}. "
         f"Throughput: the {result['links']:,} http(s) links planted in the "
-        "reference corpus, normalised, best of runs. Accuracy: the real share URLs of "
+        "reference corpus, normalised, best of runs; hutong's cleaner rows take URL text as the peers do, so they include parsing it into a link and identifying it (the pipeline does both once, for every stage). Accuracy: the real share URLs of "
         '`tests/platforms/test_clean.py` against their expected clean form ("link kept working": every '
         'parameter of the expected form is still there; "all tracking removed": nothing beyond it is left). '
         "Those expected forms are hutong's own test tables, so hutong's accuracy is by construction; the peers' "
