@@ -9,6 +9,9 @@ the page needs (the platform's ``keep`` and the matched pattern's locators) is n
 a rule that wants it is refused and reported in ``refused``. Kept parameters keep their exact
 bytes (``xsec_token=…=``, ``%3D``). A redirect wrapper that was not unwrapped (a signed
 Proofpoint link, say) is left untouched: cleaning inside it would break its signature.
+
+The cleaner reads the link as parsed and identified upstream (a :class:`hutong.link.Link` and
+its :class:`hutong.identify.Identification`); it parses and identifies nothing itself.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ from dataclasses import dataclass
 
 from .clearurls import ClearURLsRules
 from .config import CleanSection
-from .identify import Identifier, Match, QueryParam, split_query, trusted
-from .platforms import Platform, bundled, owns_host
-from .unwrap import Unwrapper
+from .identify import NOT_IDENTIFIED, Identification, Match
+from .link import Link, QueryParam
+from .platforms import ContentPattern, Platform, bundled, owns_host
 
 # Global tracking parameters, after Firefox's query-stripping list and the ClearURLs global
 # rules; a trailing "*" is a prefix. Every name here is tracking on any site.
@@ -42,11 +45,15 @@ GENERIC_FRAGMENTS: tuple[str, ...] = ("xtor=*",)
 
 @dataclass(frozen=True, slots=True)
 class Cleaned:
-    """The cleaned URL, the parameter names removed (in URL order) and the removals refused."""
+    """The cleaned link, the parameter names removed (in URL order) and the removals refused."""
 
-    url: str
+    link: Link
     removed: tuple[str, ...] = ()
     refused: tuple[str, ...] = ()
+
+    @property
+    def url(self) -> str:
+        return self.link.href
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +75,15 @@ class NameSet:
         return isinstance(name, str) and (name in self.exact or name.startswith(self.prefixes))
 
 
-def name_matches(name: str, patterns: Iterable[str]) -> bool:
-    """Exact, case-sensitive match; a pattern ending in ``*`` matches by prefix."""
-    return name in NameSet.of(patterns)
-
-
 Rule = Callable[[QueryParam], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class _Chain:
+    """The rules for one kind of page, in order, and the parameters that page needs (never removed)."""
+
+    keep: frozenset[str]
+    rules: tuple[tuple[str, Rule], ...]
 
 
 class Cleaner:
@@ -90,84 +100,86 @@ class Cleaner:
     ) -> None:
         plats = tuple(bundled() if platforms is None else platforms)
         self.settings = settings or CleanSection()
-        self.identifier = Identifier(plats)
-        self.unwrapper = Unwrapper(plats)
         self.clearurls = clearurls
         self.tracking = NameSet.of(GENERIC_TRACKING if tracking is None else tracking)
         self._strip = {p.id: NameSet.of(p.strip) for p in plats}
         self._fragments = NameSet.of(GENERIC_FRAGMENTS)
         exempt = self.settings.exempt if exempt is None else exempt
         self.exempt = tuple(h.lower().strip(".") for h in exempt)  # hosts (and subdomains) left alone
+        # the chain for each kind of page, built once: no platform, a platform's other pages, each content page
+        self._plain = self._build(None, None)
+        self._chains = {
+            (p.id, id(pattern)): self._build(p, pattern) for p in plats for pattern in (None, *p.patterns)
+        }
 
-    @classmethod
-    def from_settings(cls, settings: CleanSection, platforms: Iterable[Platform] | None = None) -> Cleaner:
-        """A cleaner for the ``[clean]`` configuration, loading ``clean.clearurls`` if it is set."""
-        rules = ClearURLsRules.load(settings.clearurls) if settings.clearurls else None
-        return cls(platforms, settings, rules)
+    def clean(self, link: Link, identified: Identification = NOT_IDENTIFIED, *, wrapped: bool = False) -> Cleaned:
+        """Clean ``link`` as ``identified``; returns it unchanged (byte for byte) when nothing is removed.
 
-    def clean(self, url: str) -> Cleaned:
-        """Clean ``url``; returns it unchanged (byte for byte) when nothing is removed."""
-        if "?" not in url and "#" not in url:
-            return Cleaned(url)  # no query and no fragment: nothing any rule could remove
-        t = trusted(url)
-        if t is None or self.unwrapper.wrapper_in(t) is not None:
-            return Cleaned(url)
-        if self.exempt and owns_host(self.exempt, t.host):
-            return Cleaned(url)
-        parts = t.parts
+        ``wrapped`` says the link is a redirect wrapper that was not unwrapped: it is left as it is."""
+        if not link.has_query and not link.fragment:
+            return Cleaned(link)  # no query and no fragment: nothing any rule could remove
+        host = link.platform_host
+        if host is None or wrapped:
+            return Cleaned(link)
+        if self.exempt and owns_host(self.exempt, host):
+            return Cleaned(link)
         # a short link is expanded first and its final URL cleaned: its query may be what expands it
-        match = None if self.identifier.needs_resolve_trusted(t) else self.identifier.match_trusted(t)
-        keep = _kept(match)
-        rules = self._rules(url, match, keep)
+        match = None if identified.short else identified.match
+        chain = self._chain(match)
+        keep, rules = chain.keep, chain.rules
+        if self.clearurls is not None:
+            matcher = self.clearurls.name_matcher(link.href, keep_referral=self.settings.keep_referral)
+            rules = (*rules, ("clearurls", lambda p: matcher(p.name)))
         removed: list[str] = []
         refused: list[str] = []
-        kept_pieces: list[str] = []
-        for param in split_query(parts.query):
+        kept: list[QueryParam] = []
+        for param in link.params:
             fired = None
             for rule_name, rule in rules:  # the first rule that wants the parameter names the removal
                 if rule(param):
                     fired = rule_name
                     break
             if fired is None:
-                kept_pieces.append(param.raw)
+                kept.append(param)
             elif param.name in keep and fired != "platform.default":
-                kept_pieces.append(param.raw)
+                kept.append(param)
                 _add(refused, param.name)
             else:
                 _add(removed, param.name)
-        fragment = parts.fragment
+        fragment = link.fragment
         if fragment and self._tracking_fragment(fragment, match):
             removed.append("#" + fragment)
             fragment = ""
         if not removed:
-            return Cleaned(url, (), tuple(refused))
-        head = url.split("#", 1)[0].split("?", 1)[0]
-        out = (
-            head + ("?" + "&".join(kept_pieces) if kept_pieces else "") + ("#" + fragment if fragment else "")
-        )
-        return Cleaned(out, tuple(removed), tuple(refused))
+            return Cleaned(link, (), tuple(refused))
+        return Cleaned(link.with_query(tuple(kept), fragment), tuple(removed), tuple(refused))
 
-    def _rules(self, url: str, match: Match | None, keep: set[str]) -> list[tuple[str, Rule]]:
+    def _chain(self, match: Match | None) -> _Chain:
+        """The rules and needed parameters for the page ``match`` says this is (built once per kind of page)."""
+        if match is None:
+            return self._plain
+        chain = self._chains.get((match.platform.id, id(match.pattern)))
+        return chain if chain is not None else self._build(match.platform, match.pattern)
+
+    def _build(self, platform: Platform | None, pattern: ContentPattern | None) -> _Chain:
         rules: list[tuple[str, Rule]] = []
-        if match is not None:
-            platform = match.platform
+        keep: frozenset[str] = frozenset()
+        if platform is not None:
+            locators = frozenset(_locators(pattern))
+            keep = frozenset(platform.keep) | locators
             defaults = dict(platform.drop_defaults)
-            locators = _locators(match)
             rules.append(
                 ("platform.default", lambda p: p.name not in locators and defaults.get(p.name) == p.value)
             )
             strip = self._strip.get(platform.id) or NameSet.of(platform.strip)
             rules.append(("platform.strip", lambda p: p.name in strip))
-            if platform.strip_all_others and match.pattern is not None:
+            if platform.strip_all_others and pattern is not None:
                 # only on a known content page: elsewhere (search, login) the query may be the page
                 rules.append(("platform.allowlist", lambda p: p.name not in keep))
         if self.settings.generic:
             tracking = self.tracking
             rules.append(("generic", lambda p: p.name in tracking))
-        if self.clearurls is not None:
-            matcher = self.clearurls.name_matcher(url, keep_referral=self.settings.keep_referral)
-            rules.append(("clearurls", lambda p: matcher(p.name)))
-        return rules
+        return _Chain(keep, tuple(rules))
 
     def _tracking_fragment(self, fragment: str, match: Match | None) -> bool:
         if self.settings.generic and fragment in self._fragments:
@@ -176,17 +188,10 @@ class Cleaner:
         return match is not None and match.pattern is not None and fragment in match.platform.strip_fragments
 
 
-def _locators(match: Match) -> set[str]:
-    pattern = match.pattern
+def _locators(pattern: ContentPattern | None) -> set[str]:
     if pattern is None:
         return set()
     return {*pattern.keep, *((pattern.query_id,) if pattern.query_id else ())}
-
-
-def _kept(match: Match | None) -> set[str]:
-    if match is None:
-        return set()
-    return {*match.platform.keep, *_locators(match)}
 
 
 def _add(names: list[str], name: str) -> None:

@@ -4,119 +4,69 @@ Everything comes from the platform data files (``hutong/data/platforms/*.toml``)
 never names a platform. A host belongs to a platform only on a label boundary, and a URL with
 userinfo or a non-default port is never identified: ``https://item.taobao.com.evil.test/``,
 ``https://user@item.taobao.com/`` and ``https://item.taobao.com:444/`` are not Taobao.
+It reads a parsed :class:`hutong.link.Link` and answers with an :class:`Identification`, which the
+pipeline hands to the cleaner.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from urllib.parse import SplitResult, unquote, urlsplit
+from urllib.parse import unquote
 
-from .memo import HOST_ENTRIES, LONGEST_HOST, LONGEST_URL, URL_ENTRIES, memo_str
+from .link import Link, QueryParam, first_value
 from .model import UNIDENTIFIED, Identity
-from .platforms import PLACEHOLDER_RE, ContentPattern, Platform, bundled, host_matches, owns_host
-
-DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-@dataclass(frozen=True, slots=True)
-class QueryParam:
-    """One ``name=value`` piece of a query, kept as the exact bytes it was written with."""
-
-    raw: str  # the whole piece, e.g. "xsec_token=AB%3D"
-    name: str  # the name, percent-decoded, for matching
-    value: str  # the raw value (not decoded); "" if there is no "="
-    has_value: bool
-
-
-def split_query(query: str) -> tuple[QueryParam, ...]:
-    """Split a raw query on ``&`` without decoding it; empty pieces are skipped."""
-    return _split_query(query) if query else ()
-
-
-def _split_query_once(query: str) -> tuple[QueryParam, ...]:
-    out = []
-    for piece in query.split("&"):
-        if not piece:
-            continue
-        name, eq, value = piece.partition("=")
-        out.append(QueryParam(piece, unquote(name), value, bool(eq)))
-    return tuple(out)
-
-
-# identify, clean and the cleaner's own identifier each split the same query: split it once
-_split_query = memo_str(_split_query_once, entries=URL_ENTRIES, longest=LONGEST_URL)
-
-
-def first_value(params: Sequence[QueryParam], name: str) -> str | None:
-    """The raw value of the first parameter called ``name``, or None."""
-    for p in params:
-        if p.name == name:
-            return p.value
-    return None
+from .platforms import PLACEHOLDER_RE, ContentPattern, HostIndex, Platform, bundled, owns_host
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """A URL matched against one platform (and perhaps one of its content patterns)."""
+    """A URL matched against one platform (and perhaps one of its content patterns); ``identity`` is the
+    public value for it (see :func:`match_of`)."""
 
     platform: Platform
-    pattern: ContentPattern | None = None
-    id: str | None = None
-    canonical: str | None = None
+    pattern: ContentPattern | None
+    id: str | None
+    canonical: str | None
+    identity: Identity
 
-    def identity(self) -> Identity:
-        """The public value for this match."""
-        pattern = self.pattern
-        if pattern is None:
-            return Identity(self.platform.id, self.platform.category, None, self.id, self.canonical)
-        category = pattern.category or self.platform.category  # a pattern may say what its pages are
-        return Identity(self.platform.id, category, pattern.kind, self.id, self.canonical)
+
+def match_of(
+    platform: Platform, pattern: ContentPattern | None = None, pid: str | None = None, canonical: str | None = None
+) -> Match:
+    """The match of a URL on ``platform`` (and ``pattern``), with the identity it gives the link."""
+    if pattern is None:
+        identity = Identity(platform.id, platform.category, None, pid, canonical)
+    else:
+        category = pattern.category or platform.category  # a pattern may say what its pages are
+        identity = Identity(platform.id, category, pattern.kind, pid, canonical)
+    return Match(platform, pattern, pid, canonical, identity)
 
 
 @dataclass(frozen=True, slots=True)
-class Trusted:
-    """An http(s) URL split once, by ``trusted``: its parts, its host (as ``host_of``) and path."""
+class Identification:
+    """What the platform data says about one link: the platform (and content pattern) it matches, None
+    for an unknown or untrusted link, and whether it is a short link that only the network can expand.
 
-    parts: SplitResult
-    host: str
-    path: str  # "/" when the URL has none
+    The pipeline identifies a link once and hands this value on: the cleaner reads which parameters
+    the page needs from it instead of identifying the link again."""
 
+    match: Match | None = None
+    short: bool = False
 
-def trusted(url: str) -> Trusted | None:
-    """``split_trusted`` with the host and path worked out once; memoised, as every stage asks again."""
-    return _trusted(url)
+    @property
+    def identity(self) -> Identity:
+        """Platform, category, kind, id and canonical URL; ``Identity(category="unknown")`` if unknown."""
+        return UNIDENTIFIED if self.match is None else self.match.identity
 
-
-def split_trusted(url: str) -> SplitResult | None:
-    """Split an http(s) URL whose authority is just a host: no userinfo, no non-default port."""
-    found = _trusted(url)
-    return None if found is None else found.parts
-
-
-def _split_once(url: str) -> Trusted | None:
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    hostname = parts.hostname  # a property that parses the netloc again: read it once
-    if scheme not in DEFAULT_PORTS or not hostname:
-        return None
-    if "@" in parts.netloc:  # userinfo, even empty, is a classic lookalike trick
-        return None
-    if port is not None and port != DEFAULT_PORTS[scheme]:
-        return None
-    return Trusted(parts, hostname.rstrip("."), parts.path or "/")
+    @property
+    def content(self) -> Match | None:
+        """The match on a platform content page (a pattern matched) that is not a short link, else None."""
+        match = self.match
+        return match if match is not None and match.pattern is not None and not self.short else None
 
 
-_trusted = memo_str(_split_once, entries=URL_ENTRIES, longest=LONGEST_URL)
-
-
-def host_of(parts: SplitResult) -> str:
-    """The lower-case host without a trailing root dot."""
-    return (parts.hostname or "").rstrip(".")
+NOT_IDENTIFIED = Identification()
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,91 +76,111 @@ class HostEntry:
     platform: Platform
     patterns: tuple[ContentPattern, ...]  # the platform's patterns whose hosts match, in data order
     short: bool
+    bare: Match  # the match when no pattern matches: the platform alone
+    bare_identified: Identification  # that match, on a host whose short-ness the path cannot change
 
 
 class Identifier:
-    """Identify URLs against a set of platforms (the bundled ones by default)."""
+    """Identify links against a set of platforms (the bundled ones by default)."""
 
     def __init__(self, platforms: Iterable[Platform] | None = None) -> None:
         self.platforms: tuple[Platform, ...] = tuple(bundled() if platforms is None else platforms)
         self._claims: dict[str, Platform] = {}
+        # each platform's content patterns filed under their hosts: one probe per label finds a host's patterns
+        self._patterns: dict[str, HostIndex[ContentPattern]] = {}
         for platform in self.platforms:
             for claim in (*platform.hosts, *platform.short_hosts):
                 self._claims.setdefault(claim.lower(), platform)
-        # per-host answers are pure functions of the host and this instance's data: memoised
-        self._entry: Callable[[str], HostEntry | None] = memo_str(
-            self._host_entry, entries=HOST_ENTRIES, longest=LONGEST_HOST
-        )
+            index: HostIndex[ContentPattern] = HostIndex()
+            for pattern in platform.patterns:
+                for host in pattern.hosts:
+                    index.add(host, pattern)
+            self._patterns[platform.id] = index
+        # the answer for every host the data names, worked out once: most platform links are on them
+        named = {
+            h.lower().removeprefix("*.")
+            for p in self.platforms
+            for h in (*p.hosts, *p.short_hosts, *(h for pattern in p.patterns for h in pattern.hosts))
+        }
+        self._named: dict[str, HostEntry | None] = {h: self._host_entry(h) for h in named}
+        # canonical URL templates, split once into literal text and field names; keyed by the pattern's
+        # identity (hashing a pattern's fields costs more than filling it), which these platforms keep alive
+        self._templates: dict[int, tuple[str, ...]] = {
+            id(pattern): tuple(PLACEHOLDER_RE.split(pattern.canonical))
+            for p in self.platforms
+            for pattern in p.patterns
+            if pattern.canonical is not None
+        }
 
     def platform_for_host(self, host: str) -> Platform | None:
         """The platform owning ``host`` (its hosts or short hosts); the most specific claim wins."""
-        labels = host.lower().rstrip(".").split(".")
-        # walk from the full host up to its last label: the first claim found is the most specific
-        for i in range(len(labels)):
-            found = self._claims.get(".".join(labels[i:]))
+        host = host.lower().rstrip(".")
+        claims = self._claims
+        start = 0
+        while True:  # from the full host up to its last label: the first claim found is the most specific
+            found = claims.get(host[start:])
             if found is not None:
                 return found
-        return None
+            dot = host.find(".", start)
+            if dot < 0:
+                return None
+            start = dot + 1
 
     def _host_entry(self, host: str) -> HostEntry | None:
         platform = self.platform_for_host(host)
         if platform is None:
             return None
-        patterns = tuple(p for p in platform.patterns if any(host_matches(host, h) for h in p.hosts))
-        return HostEntry(platform, patterns, owns_host(platform.short_hosts, host))
+        patterns = tuple(self._patterns[platform.id].lookup(host))  # in data order
+        short = owns_host(platform.short_hosts, host)
+        bare = match_of(platform)
+        return HostEntry(platform, patterns, short, bare, Identification(bare, short))
 
-    def match(self, url: str) -> Match | None:
-        """The platform and content pattern of ``url``, or None for an unknown or untrusted URL."""
-        t = trusted(url)
-        return None if t is None else self.match_trusted(t)
+    def _entry(self, host: str) -> HostEntry | None:
+        named = self._named
+        return named[host] if host in named else self._host_entry(host)
 
-    def match_parts(self, parts: SplitResult) -> Match | None:
-        """``match`` for URL parts already checked by ``split_trusted``."""
-        return self.match_trusted(Trusted(parts, host_of(parts), parts.path or "/"))
+    def identify(self, link: Link) -> Identification:
+        """The platform and content pattern of ``link``, and whether it is a short link.
 
-    def match_trusted(self, t: Trusted) -> Match | None:
-        """``match`` for a URL already split by ``trusted``."""
-        entry = self._entry(t.host)
+        A link with userinfo, a non-default port or a scheme other than http(s) is never identified."""
+        host = link.platform_host
+        if host is None:
+            return NOT_IDENTIFIED
+        entry = self._entry(host)
         if entry is None:
-            return None
-        platform = entry.platform
+            return NOT_IDENTIFIED
+        match = self._match(entry, host, link)
+        if match is entry.bare and (entry.short or not entry.platform.short_prefixes):
+            return entry.bare_identified  # a platform's page no pattern names, or its short host: nothing new
+        return Identification(match, self._short(entry, host, link.path))
+
+    def _match(self, entry: HostEntry, host: str, link: Link) -> Match:
         if not entry.patterns:
-            return Match(platform)
-        host, path = t.host, t.path
-        params = split_query(t.parts.query)
+            return entry.bare
+        platform = entry.platform
+        path, params = link.path, link.params
         for pattern in entry.patterns:
             found = _match_pattern(pattern, path, params)
             if found is not None:
                 pid, groups = found
-                canonical = _canonical(pattern, platform, pid, host, path, groups, params)
-                return Match(platform, pattern, unquote(pid), canonical)
-        return Match(platform)
+                template = self._templates.get(id(pattern))
+                canonical = (
+                    None
+                    if template is None
+                    else _canonical(template, pattern, platform, pid, host, path, groups, params)
+                )
+                return match_of(platform, pattern, unquote(pid), canonical)
+        return entry.bare
 
-    def identify(self, url: str) -> Identity:
-        """Platform, category, kind, id and canonical URL; ``Identity(category="unknown")`` if unknown."""
-        found = self.match(url)
-        return UNIDENTIFIED if found is None else found.identity()
-
-    def needs_resolve(self, url: str) -> bool:
-        """True for short links (short hosts and short path prefixes) that only the network can expand."""
-        t = trusted(url)
-        return t is not None and self.needs_resolve_trusted(t)
-
-    def needs_resolve_parts(self, parts: SplitResult) -> bool:
-        """``needs_resolve`` for URL parts already checked by ``split_trusted``."""
-        return self.needs_resolve_trusted(Trusted(parts, host_of(parts), parts.path or "/"))
-
-    def needs_resolve_trusted(self, t: Trusted) -> bool:
-        """``needs_resolve`` for a URL already split by ``trusted``."""
-        entry = self._entry(t.host)
-        if entry is None:
-            return False
+    @staticmethod
+    def _short(entry: HostEntry, host: str, path: str) -> bool:
+        """Short links (short hosts and short path prefixes) only the network can expand."""
         if entry.short:
             return True
         prefixes = entry.platform.short_prefixes
         if not prefixes:
             return False
-        here = t.host + t.path
+        here = host + path
         return any(here.startswith(prefix) for prefix in prefixes)
 
 
@@ -239,6 +209,7 @@ def _match_pattern(
 
 
 def _canonical(
+    template: tuple[str, ...],
     pattern: ContentPattern,
     platform: Platform,
     pid: str,
@@ -246,11 +217,16 @@ def _canonical(
     path: str,
     groups: dict[str, str],
     params: Sequence[QueryParam],
-) -> str | None:
-    if pattern.canonical is None:
-        return None
+) -> str:
+    """Fill a canonical template (literal text at even places, field names at odd ones)."""
     fields = {**groups, "id": pid, "host": host, "path": path}
-    url = PLACEHOLDER_RE.sub(lambda m: fields.get(m.group(1), ""), pattern.canonical)
+    pieces = [template[0]]
+    for i in range(1, len(template), 2):
+        pieces.append(fields.get(template[i], ""))
+        pieces.append(template[i + 1])
+    url = "".join(pieces)
+    if not pattern.canonical_params:
+        return url
     defaults = dict(platform.drop_defaults)
     extra = []
     for name in pattern.canonical_params:

@@ -2,8 +2,12 @@
 
 ::
 
-    text ─find─▶ Found ─normalise─▶ URL ─unwrap─▶ ─identify─▶ ─clean─▶ ─screen─▶ Verdict ─decide─▶ Decision
-                                         (online: ─resolve─▶ short links, ─preview─▶ Card)
+    text ─find─▶ Found ─normalise─▶ Link ─unwrap─▶ ─identify─▶ ─clean─▶ ─screen─▶ Verdict ─decide─▶ Decision
+                                          (online: ─resolve─▶ short links, ─preview─▶ Card)
+
+A found URL is parsed once into a :class:`hutong.link.Link`; every stage after reads that value
+(its host, path, query pairs and registrable domain), the cleaner is handed the identification
+the pipeline made, and the structural checks run as the ``structural`` screening rule.
 
 ``Engine.analyse`` is pure and offline. ``Engine.analyse_online`` adds the network
 edge (short-link resolution through the guarded fetcher, preview cards); it is the
@@ -25,7 +29,6 @@ from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
-from . import psl, structural
 from .clean import Cleaner
 from .clearurls import ClearURLsRules
 from .config import Config
@@ -33,10 +36,12 @@ from .edge import NetworkEdge
 from .errors import HutongError, InputError
 from .find import Finder
 from .identify import Identifier
+from .link import Link
 from .model import (
     CATEGORIES,
     CardError,
     Context,
+    Decision,
     Found,
     Hop,
     Identity,
@@ -75,6 +80,7 @@ _MINIPROGRAM_REASON = Reason(
 
 
 _NO_PREFS = UserPrefs()
+_LABELS = {level: level.label for level in Level}
 
 _SHORT_REASON = Reason(
     code="link.unresolved",
@@ -102,6 +108,15 @@ def _unresolved(report: LinkReport, hops: tuple[Hop, ...], error: str, code: str
         level=Level.UNKNOWN,
     )
     return report.evolve(hops=hops, error=error, verdict=report.verdict.with_reason(reason))
+
+
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """For whom a link is decided: the chat's context, the user's preferences, a mode asked for explicitly."""
+
+    context: Context
+    prefs: UserPrefs
+    mode: Mode | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,23 +223,32 @@ class Engine:
         mode: Mode | None = None,
     ) -> tuple[LinkReport, ...]:
         """Find every link in ``text`` and report on it, offline."""
-        return tuple(
-            self.decide(self.inspect(found), context=context, prefs=prefs, mode=mode)
-            for found in self.finder.find(text)
-        )
+        founds = self.finder.find(text)
+        if not founds:
+            return ()  # most chat messages carry no link
+        asked = _Asked(context, prefs or _NO_PREFS, mode)
+        reports = []
+        for found in founds:
+            report = self._inspect(found, (), asked)
+            reports.append(report if report.decision is not None else self._decided(report, asked))
+        return tuple(reports)
 
     def inspect(self, found: Found, *, hops: tuple[Hop, ...] = ()) -> LinkReport:
         """Everything but the decision: normalise, unwrap, identify, clean, screen."""
+        return self._inspect(found, hops, None)
+
+    def _inspect(self, found: Found, hops: tuple[Hop, ...], asked: _Asked | None) -> LinkReport:
+        """``inspect``; a link that parses is also decided when ``asked`` says for whom."""
         if found.form in UNOPENABLE_FORMS:
             return self._inspect_unopenable(found)
         try:
-            parsed = normalise(found.text)
+            link = normalise(found.text)
         except InputError as exc:
             return LinkReport(
                 found=found, original=None, url=None, title=found.title,
                 verdict=Verdict(Level.SUSPICIOUS, (_invalid_reason(exc.message),)), error=exc.message,
             )
-        return self._inspect_url(found, parsed.href, hops=hops)
+        return self._inspect_link(found, link, hops, asked)
 
     def _inspect_unopenable(self, found: Found) -> LinkReport:
         platform = self._platforms_by_id.get(found.platform or "")
@@ -240,30 +264,24 @@ class Engine:
             needs_resolve=found.form == "token", verdict=Verdict(Level.UNKNOWN, (reason,)),
         )
 
-    def _inspect_url(self, found: Found, href: str, *, hops: tuple[Hop, ...] = ()) -> LinkReport:
-        original = href
-        unwrapped = self.unwrapper.unwrap(href)
-        hops = hops + unwrapped.hops
-        try:  # a wrapper's target is text from a query string: identify and clean its normal form
-            target = normalise(unwrapped.url).href
-        except InputError:
-            target, hops = href, hops[: len(hops) - len(unwrapped.hops)]  # not a URL: keep the wrapper
-        identity = self.identifier.identify(target)
-        cleaned = self.cleaner.clean(target)
-        try:
-            final = normalise(cleaned.url)
-        except InputError:  # cleaning never produces an unparsable URL; keep the target if it did
-            final = normalise(target)
-        needs_resolve = self.identifier.needs_resolve(final.href)
-        identity = self._with_share(identity, found, needs_resolve)
-        site = psl.site(final.hostname) if final.hostname else None
-        struct = structural.check(final, found.text)
-        verdict = self.screener.screen(final.href, site=site, structural=struct)
+    def _inspect_link(
+        self, found: Found, link: Link, hops: tuple[Hop, ...] = (), asked: _Asked | None = None
+    ) -> LinkReport:
+        unwrapped = self.unwrapper.unwrap(link)
+        target = unwrapped.link  # a wrapper's target is text from a query string, parsed once by the unwrapper
+        identified = self.identifier.identify(target)
+        cleaned = self.cleaner.clean(target, identified, wrapped=unwrapped.wrapper is not None)
+        final = cleaned.link
+        needs_resolve = identified.short
+        identity = self._with_share(identified.identity, found, needs_resolve)
+        verdict = self.screener.screen(final, raw=found.text)
         if needs_resolve:  # a short link may lead anywhere (b23.tv → off-platform): never "safe" unresolved
             verdict = verdict.with_reason(_SHORT_REASON)
+        site = final.site
+        decision = None if asked is None else self._decision(identity, verdict, True, site, asked)
         return LinkReport(
             found=found,
-            original=original,
+            original=link.href,
             url=final.href,
             removed=cleaned.removed,
             site=site,
@@ -271,7 +289,8 @@ class Engine:
             title=found.title,
             needs_resolve=needs_resolve,
             verdict=verdict,
-            hops=hops,
+            decision=decision,
+            hops=hops + unwrapped.hops,
         )
 
     def _with_share(self, identity: Identity, found: Found, needs_resolve: bool) -> Identity:
@@ -300,21 +319,25 @@ class Engine:
         mode: Mode | None = None,
     ) -> LinkReport:
         """Apply the policy with the user's effective mode; returns the report with its decision."""
-        prefs = prefs or _NO_PREFS
-        category = report.identity.category
-        default_mode: Mode = mode or prefs.mode or self.config.policy.default_mode  # type: ignore[assignment]
-        effective = prefs.mode_for(category, default_mode) if mode is None else mode
-        inputs = Inputs(
-            context=context,
-            mode=effective,
-            category=category,
-            level=report.verdict.level.label,
-            openable=report.url is not None,  # a short link that failed to resolve can still be opened
-            trusted=report.site is not None and report.site in prefs.always_open,
-            platform=report.identity.platform,
-            site=report.site,
-        )
-        return report.evolve(decision=self.policy.decide(inputs))
+        return self._decided(report, _Asked(context, prefs or _NO_PREFS, mode))
+
+    def _decided(self, report: LinkReport, asked: _Asked) -> LinkReport:
+        # a short link that failed to resolve can still be opened: only a report without a URL cannot
+        decision = self._decision(report.identity, report.verdict, report.url is not None, report.site, asked)
+        return report.evolve(decision=decision)
+
+    def _decision(
+        self, identity: Identity, verdict: Verdict, openable: bool, site: str | None, asked: _Asked
+    ) -> Decision:
+        prefs, mode, category = asked.prefs, asked.mode, identity.category
+        if mode is None:
+            default_mode: Mode = prefs.mode or self.config.policy.default_mode  # type: ignore[assignment]
+            effective = prefs.mode_for(category, default_mode) if prefs.categories else default_mode
+        else:
+            effective = mode
+        trusted = site is not None and site in prefs.always_open
+        level, platform = _LABELS[verdict.level], identity.platform
+        return self.policy.decide(Inputs(asked.context, effective, category, level, openable, trusted, platform, site))
 
     def recheck(
         self,
@@ -361,13 +384,13 @@ class Engine:
         parameters (the sharer's ``un=``, ``ut_sk=``...), anything else as it is, since a short link's or an
         unknown redirector's query may be what moves the chain on. (URL, names removed)."""
         try:
-            href = normalise(url).href
+            link = normalise(url)
         except InputError:
             return url, ()
-        match = self.identifier.match(href)
-        if match is None or match.pattern is None or self.identifier.needs_resolve(href):
+        identified = self.identifier.identify(link)
+        if identified.content is None:
             return url, ()
-        cleaned = self.cleaner.clean(href)
+        cleaned = self.cleaner.clean(link, identified, wrapped=self.unwrapper.wrapper_of(link) is not None)
         return (cleaned.url, cleaned.removed) if cleaned.removed else (url, ())
 
     async def _resolve(self, report: LinkReport) -> _Online:
@@ -385,7 +408,11 @@ class Engine:
             code = (resolution.error_code or "failed").rsplit(".", 1)[-1]
             failure = explain(resolution.error_code, resolution.error)
             return _Online(_unresolved(report, hops, resolution.error, code), failure=failure)
-        again = self._inspect_url(report.found, resolution.url, hops=hops)
+        try:
+            destination = normalise(resolution.url)
+        except InputError as exc:  # the resolver hands back URLs it could request: not expected, but explained
+            return _Online(_unresolved(report, hops, exc.message, "invalid"), failure=explain(exc.code, exc.message))
+        again = self._inspect_link(report.found, destination, hops)
         if again.needs_resolve:
             # the chain ended on a short-link host (an expired link's landing page, a page that moves on by
             # a means we do not follow): where the link leads is still unknown, so it must not pass as resolved

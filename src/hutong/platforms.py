@@ -91,14 +91,6 @@ class Platform:
         return tuple(dict.fromkeys((self.category, *(p.category for p in self.patterns if p.category))))
 
 
-def host_matches(host: str, pattern: str) -> bool:
-    """``pattern`` is an exact host, or ``*.domain`` for the domain and every subdomain."""
-    if pattern.startswith("*."):
-        base = pattern[2:]
-        return host == base or host.endswith("." + base)
-    return host == pattern
-
-
 class HostIndex(Generic[T]):
     """Values filed under host patterns (exact, or ``*.domain``); a lookup costs one probe per label."""
 
@@ -115,10 +107,22 @@ class HostIndex(Generic[T]):
 
     def lookup(self, host: str) -> list[T]:
         """Every value whose pattern matches ``host``, in the order added, without duplicates."""
-        labels = host.lower().split(".")
-        found = list(self._exact.get(host.lower(), ()))
-        for i in range(len(labels)):
-            found += self._domain.get(".".join(labels[i:]), ())
+        host = host.lower()
+        found: list[tuple[int, T]] = []
+        hits = self._exact.get(host)
+        if hits:
+            found += hits
+        domain, start = self._domain, 0
+        while True:  # the host, then each suffix after a dot: one probe per label
+            hits = domain.get(host[start:])
+            if hits:
+                found += hits
+            dot = host.find(".", start)
+            if dot < 0:
+                break
+            start = dot + 1
+        if len(found) < 2:
+            return [value for _, value in found]
         out: list[T] = []
         for _, value in sorted(found, key=lambda pair: pair[0]):
             if not any(v is value for v in out):

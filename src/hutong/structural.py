@@ -1,11 +1,12 @@
 """Structural checks: what a URL's shape alone says about it, with no feed and no network.
 
 Each check is a small rule object with a stable ``code`` and a ``check`` method; ``RULES`` is
-their order. ``check`` runs them all and returns a ``Verdict``: ``Verdict(Level.SAFE, ())``
-means "no structural finding" (not "the link is safe"); the caller merges it with feed and
-lookalike verdicts and decides. Levels: ``malicious`` only for schemes that run code
-(``javascript:``, ``vbscript:``, ``data:``); ``suspicious`` for deception and obfuscation;
-``unknown`` for facts worth showing that are not suspect on their own (an IDN host).
+their order. ``check`` runs them all over a parsed :class:`hutong.link.Link` and the text it was
+written as, and returns a ``Verdict``: ``Verdict(Level.SAFE, ())`` means "no structural finding"
+(not "the link is safe"). The ``structural`` screening rule (``hutong.safety.screen``) runs them
+in the screening chain beside the feeds, lookalike and operator rules. Levels: ``malicious`` only
+for schemes that run code (``javascript:``, ``vbscript:``, ``data:``); ``suspicious`` for deception
+and obfuscation; ``unknown`` for facts worth showing that are not suspect on their own (an IDN host).
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 from hutong.ipforms import embedded_ipv4, parse_ipv4_any
-from hutong.memo import HOST_ENTRIES, LONGEST_HOST, memo_str
+from hutong.link import Link
 from hutong.model import Level, Reason, Verdict
 from hutong.psl import site
 from hutong.scripts import is_mixed_script, scripts_of
-from hutong.urls import ParsedURL
 
 CODE_RUNNING_SCHEMES = frozenset({"javascript", "vbscript", "data"})
 WEB_SCHEMES = frozenset({"http", "https"})
@@ -59,11 +59,15 @@ DEFAULT_LIMITS = Limits()
 
 @dataclass(frozen=True, slots=True)
 class Subject:
-    """What a rule looks at: the parsed URL, the raw text, and the host as written in it."""
+    """What a rule looks at: the parsed URL and the raw text it was written as."""
 
-    url: ParsedURL
+    url: Link
     raw: str
-    raw_host: str
+
+    @property
+    def raw_host(self) -> str:
+        """The host as written in the raw text (worked out when a rule asks: most never need it)."""
+        return raw_host(self.raw)
 
 
 class Rule(Protocol):
@@ -188,7 +192,10 @@ class IpHostRule:
     code: ClassVar[str] = "structural.ip_host"
 
     def check(self, subject: Subject) -> Reason | None:
-        url, written = subject.url, subject.raw_host
+        url = subject.url
+        if url.host_kind not in ("ipv4", "ipv6"):
+            return None
+        written = subject.raw_host
         if url.host_kind == "ipv4":
             address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.IPv4Address(url.hostname)
             if parse_ipv4_any(written) == address or _obfuscation(written):
@@ -197,13 +204,11 @@ class IpHostRule:
                 # The raw text names another host (a redirect wrapper the pipeline unwrapped).
                 written, form = url.hostname, "dotted"
             target = address
-        elif url.host_kind == "ipv6":
+        else:
             address = ipaddress.IPv6Address(url.hostname)
             inner = embedded_ipv4(address)
             form = "ipv6" if inner is None else "ipv4-in-ipv6"
             target = inner or address
-        else:
-            return None
         scope = "global" if target.is_global else "private"
         evidence = {"ip": str(address), "written": written, "form": form, "scope": scope}
         if target != address:
@@ -240,29 +245,33 @@ class EncodedHostRule:
     def check(self, subject: Subject) -> Reason | None:
         if subject.url.host_kind not in ("domain", "ipv4", "ipv6"):
             return None
-        how = _obfuscation(subject.raw_host)
-        if how is None and "\\" in subject.raw and "\\" in subject.raw.split("?", 1)[0].split("#", 1)[0]:
+        raw = subject.raw
+        # every disguise needs a "%" or a non-ASCII character in the host as written, or a backslash
+        written = "" if raw.isascii() and "%" not in raw else subject.raw_host
+        how = _obfuscation(written) if written else None
+        if how is None and "\\" in raw and "\\" in raw.split("?", 1)[0].split("#", 1)[0]:
             how = "backslashes instead of slashes"
         if how is None:
             return None
+        written = written or subject.raw_host
         return _reason(
             self.code,
             Level.SUSPICIOUS,
-            f"The link's host is written in a disguised form ({how}): {subject.raw_host!r}.",
-            f"该链接的主机名以伪装形式书写（{how}）：{subject.raw_host!r}。",
-            written=subject.raw_host,
+            f"The link's host is written in a disguised form ({how}): {written!r}.",
+            f"该链接的主机名以伪装形式书写（{how}）：{written!r}。",
+            written=written,
             host=subject.url.host,
             how=how,
         )
 
 
-def _labels(url: ParsedURL) -> list[str]:
+def _labels(url: Link) -> list[str]:
     return [label for label in url.hostname.split(".") if label] if url.host_kind == "domain" else []
 
 
-def _subdomain_levels(url: ParsedURL) -> tuple[int, str | None]:
+def _subdomain_levels(url: Link) -> tuple[int, str | None]:
     """How many labels stand in front of the registrable domain, and that domain."""
-    registrable = site(url.hostname) if url.host_kind == "domain" else None
+    registrable = url.site if url.host_kind == "domain" else None
     labels = len(_labels(url))
     return labels - (registrable.count(".") + 1 if registrable else labels), registrable
 
@@ -288,12 +297,10 @@ class PunycodeRule:
         )
 
 
-def _mixed_labels_of(host: str) -> tuple[str, ...]:
+def _mixed_labels(host: str) -> tuple[str, ...]:
+    if host.isascii():  # ASCII letters are all Latin, digits and "-" common to every script: never mixed
+        return ()
     return tuple(label for label in host.split(".") if is_mixed_script(label))
-
-
-# the mixed-script labels of a host are a pure function of it, and hosts repeat: memoised
-_mixed_labels = memo_str(_mixed_labels_of, entries=HOST_ENTRIES, longest=LONGEST_HOST)
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,7 +370,7 @@ class LengthRule:
             length=str(value),
         )
 
-    def _subdomains(self, url: ParsedURL) -> Reason | None:
+    def _subdomains(self, url: Link) -> Reason | None:
         limit = self.limits.subdomain_labels
         if url.hostname.count(".") < limit:
             return None  # fewer dots than the limit: there cannot be more subdomain levels than that
@@ -395,9 +402,9 @@ RULES: tuple[Rule, ...] = (
 _NO_FINDING = Verdict(Level.SAFE, ())
 
 
-def check(url: ParsedURL, raw: str, *, rules: tuple[Rule, ...] = RULES) -> Verdict:
+def check(url: Link, raw: str, *, rules: tuple[Rule, ...] = RULES) -> Verdict:
     """Run the structural rules in order; ``Verdict(Level.SAFE, ())`` means no structural finding."""
-    subject = Subject(url=url, raw=raw, raw_host=raw_host(raw))
+    subject = Subject(url, raw)
     verdict = _NO_FINDING
     for rule in rules:
         reason = rule.check(subject)

@@ -4,7 +4,9 @@ Which hosts and paths are wrappers is data (``[[wrappers]]`` in the platform fil
 decoders here are generic: a query parameter (``param``), or Proofpoint URL Defense v1-v3,
 whose format is public (see the research notes, safety §3.2). Nested wrappers unwrap
 repeatedly up to ``max_depth``. Only an absolute http(s) target is accepted; a wrapper whose
-target is missing or bad is left as it is, so it is judged (and never cleaned) as a wrapper.
+target is missing or bad is left as it is, so it is judged (and never cleaned) as a wrapper:
+``Unwrapped.wrapper`` names it for the cleaner. Each target is parsed once, into the
+:class:`hutong.link.Link` the later stages read.
 """
 
 from __future__ import annotations
@@ -14,28 +16,33 @@ import binascii
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import SplitResult, parse_qsl, unquote
+from urllib.parse import parse_qsl, unquote
 
-import ada_url
-
-from .identify import Trusted, first_value, host_of, split_query, trusted
-from .memo import HOST_ENTRIES, LONGEST_HOST, memo_str
+from .errors import InputError
+from .link import WEB_SCHEMES, Link, first_value
 from .model import Hop
 from .platforms import HostIndex, Platform, Wrapper, bundled
+from .urls import normalise
 
 MAX_TARGET = 8192  # longer "targets" are not links a person shared; refuse rather than parse
 
 
 @dataclass(frozen=True, slots=True)
 class Unwrapped:
-    """The innermost URL and the wrapper URLs it was found in, outermost first."""
+    """The innermost link, the wrapper URLs it was found in (outermost first), and the wrapper the
+    innermost link still is (its target missing, bad, already seen, or past ``max_depth``), if any."""
 
-    url: str
+    link: Link
     hops: tuple[Hop, ...] = ()
+    wrapper: Wrapper | None = None
+
+    @property
+    def url(self) -> str:
+        return self.link.href
 
 
 class Unwrapper:
-    """Unwrap URLs with the wrappers of a set of platforms (the bundled ones by default)."""
+    """Unwrap links with the wrappers of a set of platforms (the bundled ones by default)."""
 
     def __init__(self, platforms: Iterable[Platform] | None = None) -> None:
         plats = tuple(bundled() if platforms is None else platforms)
@@ -44,58 +51,49 @@ class Unwrapper:
         for w in self.wrappers:
             for h in w.hosts:
                 self._index.add(h, w)
-        # the wrappers a host may carry are a pure function of the host: memoised per host
-        self._candidates: Callable[[str], tuple[Wrapper, ...]] = memo_str(
-            self._lookup, entries=HOST_ENTRIES, longest=LONGEST_HOST
-        )
 
-    def _lookup(self, host: str) -> tuple[Wrapper, ...]:
-        return tuple(self._index.lookup(host))
-
-    def wrapper_for(self, url: str) -> Wrapper | None:
-        """The wrapper ``url`` is an instance of (host and path match), whether or not it decodes."""
-        t = trusted(url)
-        return None if t is None else self.wrapper_in(t)
-
-    def unwrap(self, url: str, max_depth: int = 5) -> Unwrapped:
-        """Follow wrappers inside ``url``; each hop records a wrapper URL with ``via="wrapper"``."""
-        hops: list[Hop] = []
-        seen = {url}
-        current = url
-        for _ in range(max(0, max_depth)):
-            target = self.target(current)
-            if target is None or target in seen:
-                break
-            hops.append(Hop(url=current, via="wrapper"))
-            seen.add(target)
-            current = target
-        return Unwrapped(current, tuple(hops))
-
-    def target(self, url: str) -> str | None:
-        """The URL one wrapper level down, normalised, or None if ``url`` is not a decodable wrapper."""
-        t = trusted(url)
-        if t is None:
-            return None
-        wrapper = self.wrapper_in(t)
+    def unwrap(self, link: Link, max_depth: int = 5) -> Unwrapped:
+        """Follow wrappers inside ``link``; each hop records a wrapper URL with ``via="wrapper"``."""
+        wrapper = self.wrapper_of(link)
         if wrapper is None:
+            return Unwrapped(link)  # the usual case: no wrapper at all
+        hops: list[Hop] = []
+        seen = {link.href}
+        current = link
+        for _ in range(max(0, max_depth)):
+            if wrapper is None:
+                break
+            target = self._decode(current, wrapper)
+            if target is None or target.href in seen:
+                break
+            hops.append(Hop(url=current.href, via="wrapper"))
+            seen.add(target.href)
+            current = target
+            wrapper = self.wrapper_of(current)
+        return Unwrapped(current, tuple(hops), wrapper)
+
+    def target(self, link: Link) -> Link | None:
+        """The link one wrapper level down, or None if ``link`` is not a decodable wrapper."""
+        wrapper = self.wrapper_of(link)
+        return None if wrapper is None else self._decode(link, wrapper)
+
+    def wrapper_of(self, link: Link) -> Wrapper | None:
+        """The wrapper ``link`` is an instance of (host and path match), whether or not it decodes."""
+        host = link.platform_host
+        if host is None:
             return None
-        decoded = DECODERS[wrapper.decode](url, t.parts, wrapper)
-        return None if decoded is None else _accept(decoded, t.parts)
-
-    def wrapper_at(self, parts: SplitResult) -> Wrapper | None:
-        """The wrapper matching already-split URL parts, if any."""
-        return self.wrapper_in(Trusted(parts, host_of(parts), parts.path or "/"))
-
-    def wrapper_in(self, t: Trusted) -> Wrapper | None:
-        """The wrapper matching a URL already split by ``trusted``, if any."""
-        for w in self._candidates(t.host):
-            if w.path is None or w.path.search(t.path):
+        for w in self._index.lookup(host):
+            if w.path is None or w.path.search(link.path):
                 return w
         return None
 
+    def _decode(self, link: Link, wrapper: Wrapper) -> Link | None:
+        decoded = DECODERS[wrapper.decode](link, wrapper)
+        return None if decoded is None else _accept(decoded, link)
 
-def _param(url: str, parts: SplitResult, wrapper: Wrapper) -> str | None:
-    values = dict(parse_qsl(parts.query, keep_blank_values=True))
+
+def _param(link: Link, wrapper: Wrapper) -> str | None:
+    values = dict(parse_qsl(link.query, keep_blank_values=True))
     for name in wrapper.params:
         value = values.get(name, "").strip()
         if value:
@@ -106,15 +104,14 @@ def _param(url: str, parts: SplitResult, wrapper: Wrapper) -> str | None:
     return None
 
 
-def _proofpoint_v1(url: str, parts: SplitResult, wrapper: Wrapper) -> str | None:
-    return _param(url, parts, wrapper)
+def _proofpoint_v1(link: Link, wrapper: Wrapper) -> str | None:
+    return _param(link, wrapper)
 
 
-def _proofpoint_v2(url: str, parts: SplitResult, wrapper: Wrapper) -> str | None:
+def _proofpoint_v2(link: Link, wrapper: Wrapper) -> str | None:
     raw = None
-    params = split_query(parts.query)
     for name in wrapper.params or ("u",):
-        raw = first_value(params, name)
+        raw = first_value(link.params, name)
         if raw:
             break
     if not raw:
@@ -128,7 +125,8 @@ _V3_TOKEN = re.compile(r"\*\*(?P<len>[A-Za-z0-9_-])|\*")
 _V3_RUN = {c: i + 2 for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")}
 
 
-def _proofpoint_v3(url: str, parts: SplitResult, wrapper: Wrapper) -> str | None:
+def _proofpoint_v3(link: Link, wrapper: Wrapper) -> str | None:
+    url = link.href
     start = url.find("/v3/__")
     # matched once, at the first marker: searching from every "/v3/__" would be quadratic on hostile input
     m = _V3.match(url, start + 4) if start >= 0 else None
@@ -157,7 +155,7 @@ def _proofpoint_v3(url: str, parts: SplitResult, wrapper: Wrapper) -> str | None
     return None if failed else out
 
 
-DECODERS: dict[str, Callable[[str, SplitResult, Wrapper], str | None]] = {
+DECODERS: dict[str, Callable[[Link, Wrapper], str | None]] = {
     "param": _param,
     "proofpoint_v1": _proofpoint_v1,
     "proofpoint_v2": _proofpoint_v2,
@@ -169,19 +167,19 @@ def _looks_absolute(value: str) -> bool:
     return value[:8].lower().startswith(("http://", "https://"))
 
 
-def _accept(target: str, wrapper: SplitResult) -> str | None:
-    """Normalise the target the WHATWG way; only http(s) URLs with a host are accepted."""
+def _accept(target: str, wrapper: Link) -> Link | None:
+    """Parse the target the WHATWG way; only http(s) URLs with a host are accepted."""
     target = target.strip()
     if not target or len(target) > MAX_TARGET:
         return None
     if target.startswith("/") and not target.startswith("//"):
-        target = f"{wrapper.scheme}://{wrapper.netloc}{target}"  # same-site redirect path
+        target = f"{wrapper.scheme}://{wrapper.host}{target}"  # same-site redirect path
     if not _looks_absolute(target):
         return None
     try:
-        parsed = ada_url.URL(target)
-    except ValueError:
+        link = normalise(target)
+    except InputError:
         return None
-    if parsed.protocol not in ("http:", "https:") or not parsed.hostname:
+    if link.scheme not in WEB_SCHEMES or not link.hostname:
         return None
-    return str(parsed.href)
+    return link

@@ -5,24 +5,21 @@ as a browser will: IDNA to ASCII, percent-encoding, default ports dropped, dot s
 resolved, IPv4 in any spelling decoded. hutong adds two things a browser's address bar does
 too: a bare domain (``taobao.com/xyz``, ``localhost:8080``) gets a default scheme, and text
 that cannot be a URL ends in one explained ``InputError`` (code ``url.invalid``), never any
-other exception.
+other exception. The result is a :class:`hutong.link.Link`, which the later stages read
+instead of parsing the URL again.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import Literal
 
 import ada_url
 from ada_url._ada_wrapper import ffi as _ffi
 from ada_url._ada_wrapper import lib as _lib
 
 from hutong.errors import InputError
-from hutong.memo import LONGEST_URL, URL_ENTRIES, memo_str
-
-HostKind = Literal["domain", "ipv4", "ipv6", "opaque", "empty"]
+from hutong.link import HostKind, Link, split_query
+from hutong.psl import site
 
 # Longer input is refused before parsing: no real link is this long, and the cap bounds the
 # work any one message can cause (browsers cap at 2 MB; chat links are a few hundred bytes).
@@ -41,43 +38,6 @@ _IPV4, _IPV6 = int(ada_url.HostType.IPV4), int(ada_url.HostType.IPV6)
 _NOT_SPECIAL = int(ada_url.SchemeType.NOT_SPECIAL)
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedURL:
-    """A URL as WHATWG parses it; ``href`` is the canonical serialisation.
-
-    ``host`` is ASCII (punycode) and lower case, IPv6 in brackets; ``hostname`` the same without
-    brackets. ``host_kind`` is ``domain`` for a special scheme's host name, ``ipv4``/``ipv6`` for
-    IP literals (decoded from any spelling), ``opaque`` for the host of a non-special scheme
-    (``git://host/``, kept as written, percent-encoded), and ``empty`` when there is no host
-    (``javascript:``, ``mailto:``, ``file:///``). ``port`` is None for the scheme's default.
-    ``query`` has no ``?`` and keeps its exact percent-encoding; ``has_query`` tells ``?`` from none.
-    """
-
-    href: str
-    scheme: str
-    username: str
-    password: str
-    host: str
-    hostname: str
-    port: int | None
-    path: str
-    query: str
-    fragment: str
-    host_kind: HostKind
-    unicode_host: str
-    has_query: bool
-
-    @property
-    def is_web(self) -> bool:
-        """True for ``http`` and ``https`` URLs."""
-        return self.scheme in ("http", "https")
-
-    @property
-    def has_userinfo(self) -> bool:
-        """True when the URL carries a user name or password before the host."""
-        return bool(self.username or self.password)
-
-
 def _invalid(raw: str, why: str) -> InputError:
     shown = raw if len(raw) <= 80 else raw[:77] + "..."
     return InputError(f"{shown!r} is not a valid URL: {why}", code="url.invalid")
@@ -85,6 +45,8 @@ def _invalid(raw: str, why: str) -> InputError:
 
 def _scalar_text(raw: str) -> str:
     """Replace lone surrogates with U+FFFD, as a browser does before parsing."""
+    if raw.isascii():
+        return raw
     try:
         raw.encode("utf-8")
     except UnicodeEncodeError:
@@ -105,7 +67,7 @@ def _has_real_scheme(text: str) -> bool:
 
 def _with_scheme(text: str, raw: str, default_scheme: str) -> str:
     """``text`` with ``default_scheme`` added when it is a bare host, refusing other relative references."""
-    if _has_real_scheme(text):
+    if text.startswith(("https://", "http://")) or _has_real_scheme(text):
         return text
     if text.startswith(("//", "\\\\")):
         return f"{default_scheme}:{text}"
@@ -158,14 +120,7 @@ def _ada(text: str, base: str | None) -> tuple[str, int, int] | None:
         _lib.ada_free(handle)
 
 
-def _split(href: str, host_type: int, scheme_type: int) -> ParsedURL:
-    """``_split_href``, memoised: the pipeline parses a link again after cleaning, usually unchanged."""
-    if len(href) > LONGEST_URL:
-        return _split_href(href, host_type, scheme_type)
-    return _split_memo(href, host_type, scheme_type)
-
-
-def _split_href(href: str, host_type: int, scheme_type: int) -> ParsedURL:
+def _split_href(href: str, host_type: int, scheme_type: int) -> Link:
     """The components of a canonical WHATWG href, which are unambiguous once serialised.
 
     In a serialised URL, "/", "?", "#" and "@" inside userinfo are percent-encoded, a host holds
@@ -194,27 +149,26 @@ def _split_href(href: str, host_type: int, scheme_type: int) -> ParsedURL:
         path = rest[2:] if rest.startswith("/.//") else rest
     hostname = host[1:-1] if host.startswith("[") else host
     kind = _host_kind(host_type, scheme_type != _NOT_SPECIAL, hostname)
-    return ParsedURL(
-        href=href,
-        scheme=scheme,
-        username=username,
-        password=password,
-        host=host,
-        hostname=hostname,
-        port=int(port) if port else None,
-        path=path,
-        query=query,
-        fragment=fragment,
-        host_kind=kind,
-        unicode_host=_unicode_host(hostname, kind),
-        has_query=bool(question),
+    return Link(  # positional: built once per URL, and keyword passing costs a third more
+        href,
+        scheme,
+        username,
+        password,
+        host,
+        hostname,
+        int(port) if port else None,
+        path,
+        query,
+        fragment,
+        kind,
+        _unicode_host(hostname, kind),
+        bool(question),
+        split_query(query),
+        site(hostname) if hostname else None,
     )
 
 
-_split_memo = lru_cache(maxsize=URL_ENTRIES)(_split_href)
-
-
-def _parse(text: str, base: str | None, raw: str) -> ParsedURL:
+def _parse(text: str, base: str | None, raw: str) -> Link:
     try:
         parsed = _ada(text, base)
     except (ValueError, UnicodeError, TypeError, OverflowError) as exc:
@@ -225,10 +179,10 @@ def _parse(text: str, base: str | None, raw: str) -> ParsedURL:
     # %EF%BF%BD): a form over the cap could not be normalised again (found by bench/fuzz.py)
     if len(parsed[0]) > MAX_URL_LENGTH:
         raise _invalid(raw, f"its canonical form is longer than {MAX_URL_LENGTH} characters")
-    return _split(*parsed)
+    return _split_href(*parsed)
 
 
-def normalise(raw: str, *, default_scheme: str = "https", base: str | None = None) -> ParsedURL:
+def normalise(raw: str, *, default_scheme: str = "https", base: str | None = None) -> Link:
     """Parse ``raw`` the WHATWG way; a bare domain gets ``default_scheme``; ``base`` resolves relative input.
 
     Raises ``InputError`` (code ``url.invalid``) for anything that is not a URL.
@@ -241,11 +195,11 @@ def normalise(raw: str, *, default_scheme: str = "https", base: str | None = Non
     if not isinstance(raw, str):
         raise InputError(f"expected URL text, got {type(raw).__name__}", code="url.invalid")
     if default_scheme == "https" and base is None:
-        return _normalise_https(raw)  # the usual call: memoised (errors are raised afresh, not stored)
+        return _normalise_checked(raw, "https", None)  # the usual call: the scheme name needs no check
     return _normalise(raw, default_scheme, base)
 
 
-def _normalise(raw: str, default_scheme: str, base: str | None) -> ParsedURL:
+def _normalise(raw: str, default_scheme: str, base: str | None) -> Link:
     if not _SCHEME.fullmatch(default_scheme):
         raise InputError(
             f"default scheme {default_scheme!r} is not a scheme name such as 'https'", code="url.invalid"
@@ -253,7 +207,7 @@ def _normalise(raw: str, default_scheme: str, base: str | None) -> ParsedURL:
     return _normalise_checked(raw, default_scheme, base)
 
 
-def _normalise_checked(raw: str, default_scheme: str, base: str | None) -> ParsedURL:
+def _normalise_checked(raw: str, default_scheme: str, base: str | None) -> Link:
     """``normalise`` once ``raw`` is known to be text and ``default_scheme`` a scheme name."""
     if len(raw) > MAX_URL_LENGTH:
         raise _invalid(raw, f"it is longer than {MAX_URL_LENGTH} characters")
@@ -266,10 +220,3 @@ def _normalise_checked(raw: str, default_scheme: str, base: str | None) -> Parse
     if not text:
         raise _invalid(raw, "it is empty")
     return _parse(_with_scheme(text, raw, default_scheme), None, raw)
-
-
-def _normalise_https_once(raw: str) -> ParsedURL:
-    return _normalise_checked(raw, "https", None)
-
-
-_normalise_https = memo_str(_normalise_https_once, entries=URL_ENTRIES, longest=LONGEST_URL)

@@ -160,7 +160,7 @@ def _components(text: str, base: str | None) -> dict[str, str] | None:
 
 
 def test_wpt_url_components() -> None:
-    # ParsedURL's fields, not only href, must match the spec's getters for every URL that parses.
+    # Link's fields, not only href, must match the spec's getters for every URL that parses.
     cases = [c for c in _load(need_conformance("wpt-url") / "urltestdata.json") if not c.get("failure")]
     wrong = []
     for case in cases:

@@ -1,10 +1,37 @@
-"""Shared helpers for the platform tables: WHATWG-normalise inputs the way the pipeline does."""
+"""Shared helpers for the platform tables: WHATWG-normalise inputs and run the stages the way the pipeline does."""
 
 from __future__ import annotations
 
 import ada_url
 
+from hutong.clean import Cleaned, Cleaner
+from hutong.identify import Identifier
+from hutong.link import Link
+from hutong.model import Identity
+from hutong.unwrap import Unwrapper
+from hutong.urls import normalise
+
+IDENT = Identifier()
+UNWRAP = Unwrapper()
+CLEAN = Cleaner()
+
 
 def norm(url: str) -> str:
     """The URL as the normaliser hands it to unwrap/clean/identify (WHATWG serialisation)."""
     return str(ada_url.URL(url).href)
+
+
+def link(url: str) -> Link:
+    """``url`` parsed into the link value the stages read."""
+    return normalise(url)
+
+
+def identify(url: str) -> Identity:
+    """What identification says ``url`` is."""
+    return IDENT.identify(link(url)).identity
+
+
+def clean(url: str, cleaner: Cleaner = CLEAN) -> Cleaned:
+    """``url`` cleaned as the pipeline cleans it: parsed, identified, and flagged when it is a wrapper."""
+    parsed = link(url)
+    return cleaner.clean(parsed, IDENT.identify(parsed), wrapped=UNWRAP.wrapper_of(parsed) is not None)

@@ -9,10 +9,9 @@ from hypothesis import strategies as st
 from hutong.clean import Cleaner
 from hutong.clearurls import ClearURLsRules
 from hutong.config import CleanSection
+from hutong.identify import NOT_IDENTIFIED
 
-from .cases import norm
-
-CLEAN = Cleaner()
+from .cases import CLEAN, IDENT, clean, link, norm
 
 # (before, after, removed) -- "before" URLs marked [V] are verbatim from the research notes
 CASES = {
@@ -193,7 +192,7 @@ CASES = {
 
 @pytest.mark.parametrize(("before", "after", "removed"), CASES.values(), ids=CASES)
 def test_clean(before: str, after: str, removed: tuple[str, ...]) -> None:
-    got = CLEAN.clean(norm(before))
+    got = clean(norm(before))
     assert (got.url, got.removed, got.refused) == (norm(after), removed, ())
 
 
@@ -209,7 +208,7 @@ WRAPPED = {
 
 @pytest.mark.parametrize("url", WRAPPED.values(), ids=WRAPPED)
 def test_never_cleans_inside_a_wrapper(url: str) -> None:
-    assert CLEAN.clean(url).url == url
+    assert clean(url).url == url
 
 
 RULES = ClearURLsRules.from_json(
@@ -272,13 +271,13 @@ REFUSED = {
 def test_removal_of_a_locator_is_refused(
     before: str, after: str, removed: tuple[str, ...], refused: tuple[str, ...]
 ) -> None:
-    got = Cleaner(clearurls=RULES).clean(before)
+    got = clean(before, Cleaner(clearurls=RULES))
     assert (got.url, got.removed, got.refused) == (after, removed, refused)
 
 
 def test_generic_rules_can_be_turned_off() -> None:
     url = "https://example.com/?utm_source=x"
-    assert Cleaner(settings=CleanSection(generic=False)).clean(url).url == url
+    assert clean(url, Cleaner(settings=CleanSection(generic=False))).url == url
 
 
 def test_referral_marketing_kept_on_request() -> None:
@@ -294,20 +293,20 @@ def test_referral_marketing_kept_on_request() -> None:
         }
     )
     url = "https://shop.test/p?ref=a&tag=aff-20"
-    assert Cleaner(clearurls=rules).clean(url).removed == ("ref", "tag")
-    assert Cleaner(clearurls=rules, settings=CleanSection(keep_referral=True)).clean(url).removed == ("ref",)
+    assert clean(url, Cleaner(clearurls=rules)).removed == ("ref", "tag")
+    assert clean(url, Cleaner(clearurls=rules, settings=CleanSection(keep_referral=True))).removed == ("ref",)
 
 
 def test_exempt_sites_are_left_alone() -> None:
     url = "https://sub.allowlisted.test/?utm_source=x"
-    assert Cleaner(exempt=["allowlisted.test"]).clean(url).url == url
-    assert Cleaner(exempt=["allowlisted.test"]).clean("https://other.test/?utm_source=x").removed == (
+    assert clean(url, Cleaner(exempt=["allowlisted.test"])).url == url
+    assert clean("https://other.test/?utm_source=x", Cleaner(exempt=["allowlisted.test"])).removed == (
         "utm_source",
     )
 
 
 def test_duplicates_are_removed_and_named_once() -> None:
-    got = CLEAN.clean("https://example.com/?gclid=1&q=2&gclid=3")
+    got = clean("https://example.com/?gclid=1&q=2&gclid=3")
     assert (got.url, got.removed) == ("https://example.com/?q=2", ("gclid",))
 
 
@@ -328,10 +327,39 @@ def test_clean_keeps_pieces_in_order_and_is_idempotent(
 ) -> None:
     query = "&".join(f"{k}={v}" for k, v in qs)
     url = f"https://{host}{path}" + (f"?{query}" if query else "")
-    got = CLEAN.clean(url)
+    got = clean(url)
     pieces = [p for p in query.split("&") if p]
     kept = got.url.partition("?")[2].split("&") if "?" in got.url else []
     rest = iter(pieces)
     assert all(p in rest for p in kept)  # kept pieces are original bytes, in the original order
     assert all(p.partition("=")[0] in got.removed for p in pieces if p not in kept)
-    assert CLEAN.clean(got.url).url == got.url
+    assert clean(got.url).url == got.url
+    assert got.link == link(got.url)  # the cleaned link, built from parts, is what parsing its href gives
+
+
+GIVEN = {
+    # (url, identified as what the pipeline identified, or not at all, expected url)
+    "identified content page: the platform's strip list runs too": (
+        "https://item.taobao.com/item.htm?id=770687446004&spm=a&utm_source=x&foo=1",
+        True,
+        "https://item.taobao.com/item.htm?id=770687446004&foo=1",
+    ),
+    "same link, not identified: only the generic rules run": (
+        "https://item.taobao.com/item.htm?id=770687446004&spm=a&utm_source=x&foo=1",
+        False,
+        "https://item.taobao.com/item.htm?id=770687446004&spm=a&foo=1",
+    ),
+    "identified short link: cleaned after it is expanded, generic rules only": (
+        "https://m.tb.cn/h.UvpmkC1?tk=sGbodnsOSIy&utm_source=x",
+        True,
+        "https://m.tb.cn/h.UvpmkC1?tk=sGbodnsOSIy",
+    ),
+}
+
+
+@pytest.mark.parametrize(("url", "identified", "after"), GIVEN.values(), ids=GIVEN)
+def test_the_cleaner_reads_the_identification_it_is_given(url: str, identified: bool, after: str) -> None:
+    """The cleaner never identifies a link itself: what it keeps and strips follows the value it is handed."""
+    parsed = link(url)
+    given = IDENT.identify(parsed) if identified else NOT_IDENTIFIED
+    assert CLEAN.clean(parsed, given).url == after

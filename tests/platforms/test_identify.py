@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hutong.identify import Identifier
-
-from .cases import norm
-
-IDENT = Identifier()
+from .cases import IDENT, identify, link
 
 # (url, platform, category, kind, id, canonical)
 CASES = {
@@ -673,7 +669,7 @@ CASES = {
 def test_identify(
     url: str, platform: str | None, category: str, kind: str | None, pid: str | None, canonical: str | None
 ) -> None:
-    got = IDENT.identify(norm(url))
+    got = identify(url)
     assert (got.platform, got.category, got.kind, got.id, got.canonical) == (
         platform,
         category,
@@ -711,7 +707,7 @@ NEEDS_RESOLVE = {
 
 @pytest.mark.parametrize(("url", "expected"), NEEDS_RESOLVE.values(), ids=NEEDS_RESOLVE)
 def test_needs_resolve(url: str, expected: bool) -> None:
-    assert IDENT.needs_resolve(norm(url)) is expected
+    assert IDENT.identify(link(url)).short is expected
 
 
 HOSTS = {

@@ -9,11 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hutong.unwrap import Unwrapper
+from .cases import UNWRAP, link, norm
 
-from .cases import norm
-
-UNWRAP = Unwrapper()
 TARGET = "https://example.com/path?a=1&b=2"
 
 
@@ -106,15 +103,16 @@ CASES = {
 @pytest.mark.parametrize(("url", "expected"), CASES.values(), ids=CASES)
 def test_unwrap(url: str, expected: str) -> None:
     wrapped = norm(url)
-    got = UNWRAP.unwrap(wrapped)
+    got = UNWRAP.unwrap(link(url))
     assert got.url == expected
     assert [(h.url, h.via) for h in got.hops] == [(wrapped, "wrapper")]
+    assert got.link == link(expected) and got.wrapper is None  # the target, parsed once: no wrapper left
 
 
 def test_nested_wrappers_unwrap_repeatedly() -> None:
     inner = f"https://link.zhihu.com/?target={quote(TARGET, safe='')}"
     outer = norm(f"https://www.google.com/url?q={quote(inner, safe='')}")
-    got = UNWRAP.unwrap(outer)
+    got = UNWRAP.unwrap(link(outer))
     assert got.url == TARGET
     assert [h.url for h in got.hops] == [outer, norm(inner)]
 
@@ -124,9 +122,10 @@ def test_depth_is_bounded(depth: int) -> None:
     url = TARGET
     for _ in range(8):
         url = norm(f"https://link.zhihu.com/?target={quote(url, safe='')}")
-    got = UNWRAP.unwrap(url, max_depth=depth)
+    got = UNWRAP.unwrap(link(url), max_depth=depth)
     assert len(got.hops) == depth
     assert got.url != TARGET
+    assert got.wrapper is not None  # still a wrapper when the depth runs out: the cleaner leaves it alone
 
 
 BAD = {
@@ -150,18 +149,24 @@ BAD = {
 @pytest.mark.parametrize("url", BAD.values(), ids=BAD)
 def test_bad_target_leaves_url_as_is(url: str) -> None:
     wrapped = norm(url)
-    got = UNWRAP.unwrap(wrapped)
+    got = UNWRAP.unwrap(link(url))
     assert got.url == wrapped and got.hops == ()
+    # a wrapper that would not decode is named, so that it is judged, and never cleaned, as a wrapper
+    assert (got.wrapper is None) == (url == BAD["google search is not a wrapper"])
 
 
 def test_wrapper_of_an_empty_wrapper_stops_at_it() -> None:
     inner = "https://link.zhihu.com/?target="
-    got = UNWRAP.unwrap(norm(f"https://weibo.cn/sinaurl?u={quote(inner, safe='')}"))
+    got = UNWRAP.unwrap(link(f"https://weibo.cn/sinaurl?u={quote(inner, safe='')}"))
     assert got.url == inner and len(got.hops) == 1
+    assert got.wrapper is not None and got.wrapper is UNWRAP.wrapper_of(link(inner))
 
 
 v3_url = st.text(
-    alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="*"),
+    # the wrapper is parsed before it is decoded (in the pipeline, as in a browser): the characters WHATWG
+    # rewrites in a path (a backslash is a slash; " < > ^ ` { } are percent-encoded) cannot reach the
+    # decoder as written, so the roundtrip holds for the others
+    alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters='*\\"<>^`{}'),
     min_size=1,
     max_size=80,
 )
@@ -170,6 +175,6 @@ v3_url = st.text(
 @given(path=v3_url, replace=st.sets(st.sampled_from("&=?%;!$"), min_size=1))
 def test_proofpoint_v3_roundtrip(path: str, replace: set[str]) -> None:
     url = "https://example.com/" + path
-    decoded = UNWRAP.target(proofpoint_v3(url, "".join(replace)))
-    expected = UNWRAP.target(f"https://link.zhihu.com/?target={quote(url, safe='')}")
+    decoded = UNWRAP.target(link(proofpoint_v3(url, "".join(replace))))
+    expected = UNWRAP.target(link(f"https://link.zhihu.com/?target={quote(url, safe='')}"))
     assert decoded == expected

@@ -12,10 +12,11 @@ import pytest
 
 from hutong.config import Config, DataSection, SafetySection
 from hutong.errors import InputError
-from hutong.model import Level, Verdict
+from hutong.model import Level
 from hutong.safety.allowfile import FILE, LIST_NAME, OperatorAllowlist
 from hutong.safety.feeds import FeedStore
 from hutong.safety.screen import Screener
+from hutong.urls import normalise
 
 
 def _screener(data: Path, **safety: object) -> Screener:
@@ -24,7 +25,7 @@ def _screener(data: Path, **safety: object) -> Screener:
 
 
 def _level(s: Screener, url: str) -> tuple[Level, tuple[str, ...]]:
-    v = s.screen(url, site=None, structural=Verdict())
+    v = s.screen(normalise(url))
     return v.level, v.codes
 
 
@@ -93,7 +94,7 @@ def test_screening_consults_the_file_after_reload(tmp_path: Path) -> None:
     assert s.rules[0].name == "allowlist"  # enabled in its configured place
     level, codes = _level(s, "https://www.listed.example/x")
     assert (level, codes) == (Level.SAFE, ("operator.allow",))
-    reason = s.screen("https://listed.example/", site=None, structural=Verdict()).reasons[0]
+    reason = s.screen(normalise("https://listed.example/")).reasons[0]
     assert dict(reason.evidence) == {"list": LIST_NAME, "matched": "listed.example"}
     assert s.reload() is False
     OperatorAllowlist(tmp_path).remove("listed.example")
@@ -104,7 +105,7 @@ def test_config_allow_and_the_file_work_together(tmp_path: Path) -> None:
     OperatorAllowlist(tmp_path).add("from-file.example")
     s = _screener(tmp_path, allow=("from-config.example",))
     for url, listed in (("https://from-config.example/", "safety.allow"), ("https://a.from-file.example/", LIST_NAME)):
-        v = s.screen(url, site=None, structural=Verdict())
+        v = s.screen(normalise(url))
         assert v.level is Level.SAFE and dict(v.reasons[0].evidence)["list"] == listed
 
 

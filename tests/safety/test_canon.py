@@ -7,7 +7,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from hutong.errors import InputError
-from hutong.safety.canon import MAX_URL, canonicalize, url_expressions
+from hutong.safety.canon import MAX_URL, canonical_of, canonicalize, url_expressions
+from hutong.urls import normalise
 
 
 @pytest.mark.parametrize(
@@ -85,3 +86,44 @@ def test_fast_path_agrees_with_full_algorithm(
     except InputError:
         return
     assert canonicalize(url.encode("ascii")) == fast  # bytes input always takes the full algorithm
+
+
+_URLISH = st.one_of(
+    st.text(max_size=80),
+    st.builds(
+        lambda scheme, host, path, tail: f"{scheme}://{host}{path}{tail}",
+        st.sampled_from(["http", "https", "HTTP", "ftp"]),
+        st.one_of(
+            st.lists(_LABEL, min_size=1, max_size=5).map(".".join),
+            st.sampled_from(
+                [
+                    "0x7f.1", "127.0.0.1", "[::1]", "a..b", "u:p@host.test", "host.test:8080",
+                    "xn--bcher-kva.example", "bücher.example", "a_b.test", "example.com.",
+                ]
+            ),
+        ),
+        st.text(alphabet="abc/._%2F~é ", max_size=12),
+        st.text(alphabet="?#=&%a1/.", max_size=10),
+    ),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_URLISH)
+@example("https://a.test//x//y")  # empty segments: Safe Browsing drops them, WHATWG keeps them
+@example("https://a.test/a/%2e%2e/b?q=%41")  # escapes: Safe Browsing unescapes, then re-escapes
+@example("https://a.test/.well-known/x?#f")
+@example("http://u:p@a.test:8080/")
+def test_canonical_of_a_link_is_canonicalize_of_its_href(text: str) -> None:
+    """Screening reads the canonical form from the parsed link's parts: the same value as from its href."""
+    try:
+        link = normalise(text)
+    except InputError:
+        return
+    try:
+        expected = canonicalize(link.href)
+    except InputError:
+        with pytest.raises(InputError):
+            canonical_of(link)
+        return
+    assert canonical_of(link) == expected

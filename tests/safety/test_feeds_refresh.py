@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 
 from hutong.config import Config, DataSection, FeedSource, SafetySection
-from hutong.model import Level, Verdict
+from hutong.model import Level
 from hutong.net.fetcher import GuardedFetcher
 from hutong.safety.feeds import FeedStore
 from hutong.safety.refresh import refresh, refresh_due, refresh_lock
 from hutong.safety.screen import Screener
+from hutong.urls import normalise
 from tests.support.feedserver import FeedOrigin
 from tests.support.localnet import LocalNet, localnet, localnet_server  # noqa: F401
 
@@ -101,7 +102,7 @@ async def test_a_304_restarts_the_age_and_the_screener_sees_it_without_reloading
     screener = Screener.from_config(config, clock=lambda: clock[0])
 
     def level() -> Level:
-        return screener.screen("http://first.evil.test/", site=None, structural=Verdict()).level
+        return screener.screen(normalise("http://first.evil.test/")).level
 
     clock[0] = T0 + timedelta(hours=30)  # past the age limit: a listing is only a warning
     assert level() == Level.SUSPICIOUS

@@ -13,10 +13,11 @@ import pytest
 
 from hutong.config import Config, DataSection, SafetySection
 from hutong.errors import ConfigError
-from hutong.model import Level, Reason, Verdict
+from hutong.model import Level, Verdict
 from hutong.platforms import bundled
 from hutong.safety.feeds import FeedStore
 from hutong.safety.screen import Screener
+from hutong.urls import normalise
 
 DATA = Path(__file__).parent / "data"
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -46,8 +47,8 @@ def screener(tmp_path: Path) -> Screener:
     return Screener.from_config(_config(tmp_path), clock=lambda: NOW)
 
 
-def _screen(s: Screener, url: str, *, structural: Verdict | None = None) -> Verdict:
-    return s.screen(url, site=None, structural=structural or Verdict(Level.SAFE))
+def _screen(s: Screener, url: str) -> Verdict:
+    return s.screen(normalise(url))
 
 
 MATCHES = [
@@ -114,10 +115,11 @@ def test_feed_matches(
 ) -> None:
     verdict = _screen(screener, url)
     assert verdict.level == level
-    assert verdict.codes[0] == code
-    ev = dict(verdict.reasons[0].evidence)
+    found = [r for r in verdict.reasons if r.code.startswith("feed.")]  # the structural rule may speak first
+    assert found[0].code == code
+    ev = dict(found[0].evidence)
     assert evidence.items() <= ev.items()
-    assert verdict.reasons[0].detail_zh
+    assert found[0].detail_zh
 
 
 NO_MATCH = [
@@ -130,7 +132,7 @@ NO_MATCH = [
     pytest.param("http://tenant.blogspot.com/", id="shared-suffix-tenant-not-blocked"),
     pytest.param("http://tenant.pages.dev/", id="adblock-shared-suffix-tenant"),
     pytest.param("http://unverified.example/", id="phishtank-unverified"),
-    pytest.param("not a url", id="no-host"),
+    pytest.param("data:text/html,hi", id="no-host"),
 ]
 
 
@@ -219,7 +221,10 @@ def _with_feeds(tmp_path: Path, state: str) -> Screener:
         pytest.param(
             "fresh feed", "http://listed-harm.example/", Level.MALICIOUS, ("feed.domains",), id="feed hit"
         ),
-        pytest.param("fresh feed", "data:text/html,hi", Level.UNKNOWN, ("screen.unscreenable",), id="no host"),
+        pytest.param(
+            "fresh feed", "data:text/html,hi", Level.MALICIOUS, ("structural.scheme", "screen.unscreenable"),
+            id="no host",
+        ),
     ],
 )
 def test_levels_come_from_screening_and_say_how_far_it_ran(
@@ -267,11 +272,30 @@ def test_every_platform_host_is_screened_like_an_unlisted_site(tmp_path: Path, s
     assert {pid: v for pid, v in got.items() if v != unlisted} == {}
 
 
-def test_structural_verdict_is_merged(tmp_path: Path) -> None:
-    s = Screener.from_config(_config(tmp_path), clock=lambda: NOW)
-    structural = Verdict(Level.SUSPICIOUS, (Reason("structural.userinfo", "user@host"),))
-    verdict = _screen(s, "https://example.com/", structural=structural)
-    assert (verdict.level, verdict.codes) == (Level.SUSPICIOUS, ("structural.userinfo", "screen.no_feeds"))
+STRUCTURAL = [
+    # (url, raw text as found or None, safety.rules, codes)
+    pytest.param("https://example.com/", None, None, ("screen.no_feeds",), id="plain"),
+    pytest.param(
+        "https://item.taobao.com@evil.test/", None, None, ("structural.userinfo", "screen.no_feeds"), id="userinfo"
+    ),
+    pytest.param(
+        "https://example.com/", "https://%65xample.com/", None, ("structural.encoded_host", "screen.no_feeds"),
+        id="how the host was written",
+    ),
+    pytest.param(
+        "http://127.0.0.1:8080/", None, None, ("structural.ip_host", "structural.port", "screen.no_feeds"), id="ip"
+    ),
+    pytest.param("https://item.taobao.com@evil.test/", None, ("feeds",), ("screen.no_feeds",), id="rule not chosen"),
+]
+
+
+@pytest.mark.parametrize(("url", "raw", "rules", "codes"), STRUCTURAL)
+def test_structural_checks_run_in_the_chain(
+    tmp_path: Path, url: str, raw: str | None, rules: tuple[str, ...] | None, codes: tuple[str, ...]
+) -> None:
+    cfg = _config(tmp_path) if rules is None else _config(tmp_path, rules=rules)
+    s = Screener.from_config(cfg, clock=lambda: NOW)
+    assert s.screen(normalise(url), raw=raw).codes == codes
 
 
 def test_rule_order_and_disabled(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

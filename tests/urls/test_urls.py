@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hutong.errors import InputError
-from hutong.urls import MAX_URL_LENGTH, ParsedURL, normalise
+from hutong.link import Link
+from hutong.urls import MAX_URL_LENGTH, normalise
 
 HREF_CASES = {
     "case, default port, dot segments": (
@@ -154,7 +155,7 @@ def test_normalise_raises_only_input_error(raw: str) -> None:
     except InputError as exc:
         assert exc.code == "url.invalid"
     else:
-        assert isinstance(parsed, ParsedURL)
+        assert isinstance(parsed, Link)
         assert normalise(parsed.href) == parsed  # normalising is idempotent
 
 
@@ -169,4 +170,4 @@ def test_url_shaped_text_raises_only_input_error(raw: str) -> None:
 @given(st.text(max_size=60), st.text(max_size=60))
 def test_normalise_with_any_base_raises_only_input_error(raw: str, base: str) -> None:
     with contextlib.suppress(InputError):
-        assert isinstance(normalise(raw, base=base), ParsedURL)
+        assert isinstance(normalise(raw, base=base), Link)

@@ -47,11 +47,6 @@ class ShareReader:
         self._cues, self._owner = cue_index([(c, p.id) for p in platforms for c in p.share.cues])
         self._max_chars = max_chars
 
-    def platform_of(self, text: str) -> str | None:
-        """The platform whose share cue occurs earliest in ``text``, if any."""
-        found = self._first_cue(text)
-        return found[0] if found else None
-
     def _first_cue(self, text: str) -> tuple[str, Span] | None:
         if self._cues is None:
             return None

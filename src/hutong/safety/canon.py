@@ -21,6 +21,7 @@ import idna
 
 from ..errors import InputError
 from ..ipforms import parse_ipv4_any
+from ..link import Link
 
 MAX_URL = 8192  # longer URLs are refused rather than processed: a bound on work per lookup
 MAX_HOSTS = 5  # exact host + up to 4 suffixes from the last 5 labels (the v4 doc; gglsbl agrees)
@@ -34,6 +35,7 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 # Plain ASCII URLs with nothing to unescape, no dot-segments and a lower-case host take the fast path.
 _FAST = re.compile(r"(https?)://([a-z0-9\-]+(?:\.[a-z0-9\-]+)+)(/[!->@-~]*)?(?:\?([!-~]*))?")
+_FAST_HOST = re.compile(r"[a-z0-9\-]+(?:\.[a-z0-9\-]+)+")
 
 
 class Canonical(NamedTuple):
@@ -234,6 +236,32 @@ def canonicalize(url: str | bytes) -> Canonical:
         query=_escape(query) if qmark else None,
         is_ip=is_ip,
     )
+
+
+def canonical_of(link: Link) -> Canonical:
+    """``canonicalize(link.href)``, read from the parts of the parsed link when that gives the same value.
+
+    A WHATWG href is already percent-encoded, lower-cased and dot-resolved: when its path and query hold
+    no ``%``, its path no empty or dot segment, and its host is a plain name with no userinfo or port,
+    Safe Browsing's algorithm would change nothing but drop the fragment.
+    """
+    host, path = link.hostname, link.path
+    if (
+        link.host_kind == "domain"
+        and link.port is None
+        and not link.username
+        and not link.password
+        and link.scheme in ("http", "https")
+        and len(link.href) <= MAX_URL
+        and "%" not in path
+        and "%" not in link.query
+        and "//" not in path
+        and "/." not in path
+        and _FAST_HOST.fullmatch(host)
+        and not (host[-1].isdigit() and parse_ipv4_any(host) is not None)
+    ):
+        return Canonical(link.scheme, host, "", path, link.query if link.has_query else None)
+    return canonicalize(link.href)
 
 
 def host_suffixes(host: str, is_ip: bool = False) -> list[str]:

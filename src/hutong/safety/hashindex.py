@@ -99,10 +99,6 @@ class HostFilter:
         k = host_key(host) & self._mask
         return bool(self._bits[k >> 3] >> (k & 7) & 1)
 
-    @property
-    def nbytes(self) -> int:
-        return len(self._bits)
-
 
 @dataclass(frozen=True, slots=True)
 class Hit:

@@ -1,11 +1,14 @@
 """The screening chain: small rules, run in the order of ``safety.rules``, each adding reasons to a Verdict.
 
 Rules: ``allowlist`` (operator allowlist, ``safety.allow`` and the sites allowed from the appeals
-view: safe, and the chain stops), ``structural`` (merges the
-structural verdict computed upstream), ``feeds`` (imported threat feeds: ``malicious`` when
-fresh, ``suspicious`` when older than ``safety.max_feed_age_hours``), ``lookalike`` (skeletons,
-scripts, typos, embedded brands: ``suspicious``) and ``deny`` (operator denylist: ``malicious``).
+view: safe, and the chain stops), ``structural`` (the URL's
+shape: schemes, userinfo, IP hosts, disguised hosts ..., see ``hutong.structural``), ``feeds``
+(imported threat feeds: ``malicious`` when fresh, ``suspicious`` when older than
+``safety.max_feed_age_hours``), ``lookalike`` (skeletons, scripts, typos, embedded brands:
+``suspicious``) and ``deny`` (operator denylist: ``malicious``).
 A rule whose data is missing disables itself with a logged reason (:attr:`Screener.disabled`).
+Every rule reads the same parsed :class:`hutong.link.Link` (and, for the Safe Browsing lookups,
+its canonical form, built from the link's parts): nothing in the chain parses the URL again.
 
 A verdict comes from screening only: the rules never see whether a platform file names the site
 (listing is knowledge of how to read a platform's links, never evidence that they are harmless).
@@ -28,12 +31,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
+from .. import structural
 from ..config import Config
 from ..errors import ConfigError, DataError, HutongError, InputError
+from ..link import Link
 from ..model import Level, Reason, Verdict
 from ..platforms import Platform, bundled
 from .allowfile import LIST_NAME, OperatorAllowlist
-from .canon import Canonical, canonicalize
+from .canon import Canonical, canonical_of
 from .domains import DomainList
 from .feeds import FeedInfo, FeedStore, LoadedFeed
 from .hashindex import FLAG_EXACT_HOST, FLAG_EXCEPTION, ThreatIndex, expression_host
@@ -50,14 +55,22 @@ NO_FEEDS_IMPORTED = "no threat feeds imported (run `hutong feeds import FILE --f
 
 @dataclass(frozen=True, slots=True)
 class Subject:
-    """What the rules look at: the URL, its canonical form (None without a host), its site, the structural
-    verdict. Deliberately not the link's platform: whether a data file names a site is not evidence."""
+    """What the rules look at: the link, the text it was written as, its canonical form (None without a
+    host) and the time. Deliberately not the link's platform: whether a data file names a site is not
+    evidence."""
 
-    url: str
+    link: Link
+    raw: str  # as found in the message, before unwrapping: how the host was written is evidence
     canonical: Canonical | None
-    site: str | None
-    structural: Verdict
     now: datetime
+
+    @property
+    def url(self) -> str:
+        return self.link.href
+
+    @property
+    def site(self) -> str | None:
+        return self.link.site
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,10 +172,16 @@ class DenyRule:
 
 
 class StructuralRule:
+    """What the URL's shape alone says (``hutong.structural.RULES``, in order)."""
+
     name = "structural"
 
+    def __init__(self, rules: tuple[structural.Rule, ...] = structural.RULES) -> None:
+        self.rules = rules
+
     def check(self, subject: Subject) -> Outcome | None:
-        return Outcome(subject.structural) if subject.structural.reasons else None
+        verdict = structural.check(subject.link, subject.raw, rules=self.rules)
+        return Outcome(verdict) if verdict.reasons else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,6 +372,8 @@ def coverage_reason(
     )
 
 
+_NO_FEEDS: tuple[tuple[FeedInfo, ...], tuple[FeedInfo, ...]] = ((), ())
+
 UNSCREENABLE = Reason(
     "screen.unscreenable",
     "This address has no host the threat feeds can be looked up by",
@@ -456,16 +477,17 @@ class Screener:
                 return rule.infos
         return ()
 
-    def screen(self, url: str, *, site: str | None, structural: Verdict) -> Verdict:
+    def screen(self, link: Link, *, raw: str | None = None) -> Verdict:
         """Run every rule in order, merge what they find into one Verdict, and say how far screening ran.
 
-        The level is the highest of the findings' levels and the coverage: ``safe`` only when a fresh
-        threat feed was consulted and nothing was found."""
+        ``raw`` is the text the link was found as (its href when not given). The level is the highest
+        of the findings' levels and the coverage: ``safe`` only when a fresh threat feed was consulted
+        and nothing was found."""
         try:
-            canonical: Canonical | None = canonicalize(url)
+            canonical: Canonical | None = canonical_of(link)
         except InputError:
             canonical = None
-        subject = Subject(url, canonical, site, structural, self._clock())
+        subject = Subject(link, link.href if raw is None else raw, canonical, self._clock())
         reasons: tuple[Reason, ...] = ()
         found = Level.SAFE
         rules = self.rules  # the tuple of this moment: reload swaps in a new one
@@ -483,9 +505,13 @@ class Screener:
         return Verdict(max(found, coverage.level), (*reasons, coverage))
 
     def _coverage_at(self, rules: tuple[Rule, ...], now: datetime) -> Reason:
-        rule = next((r for r in rules if isinstance(r, FeedRule)), None)
-        fresh, stale = rule.freshness(now) if rule is not None else ((), ())
-        key = (fresh, stale)
+        rule = None
+        for candidate in rules:
+            if isinstance(candidate, FeedRule):
+                rule = candidate
+                break
+        fresh, stale = rule.freshness(now) if rule is not None and rule.feeds else ((), ())
+        key = (fresh, stale) if fresh or stale else _NO_FEEDS
         reason = self._coverage.get(key)
         if reason is None:
             if len(self._coverage) > 64:  # feeds were reloaded many times: forget the old sets

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..audit import AuditEvent
-from .audit_store import HOUR, CountRow, Counts, ReasonRow, bucket_of, check_bucket, hour_of
+from .audit_store import HOUR, CountRow, Counts, ReasonRow, check_bucket, hour_of
 
 # In rollup tables NULLs are replaced so the key can be unique on every backend.
 NO_PLATFORM = ""
@@ -31,20 +31,6 @@ def click_code(value: bool | None) -> int:
 def click_value(code: int) -> bool | None:
     """Inverse of ``click_code``."""
     return None if code == CLICK_NONE else code == CLICK_YES
-
-
-def row_key(ev: AuditEvent, size: float = HOUR) -> RowKey:
-    """The rollup key of one event, in buckets of ``size`` seconds."""
-    return (
-        bucket_of(ev.time, size),
-        ev.stage,
-        ev.platform or NO_PLATFORM,
-        ev.category,
-        ev.level,
-        ev.action,
-        int(ev.card),
-        click_code(ev.clicked_through),
-    )
 
 
 @dataclass(slots=True)
