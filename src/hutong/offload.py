@@ -49,7 +49,13 @@ T = TypeVar("T")
 MODES = ("process", "inline")
 _HEADER = struct.Struct("!Q")
 # modules the forkserver imports once, so that every worker forked from it starts warm
-PRELOAD = ("hutong.offload", "hutong.net.bodyredirect", "hutong.preview.extract", "hutong.preview.card")
+PRELOAD = (
+    "hutong.offload",
+    "hutong.net.bodyredirect",
+    "hutong.preview.extract",
+    "hutong.preview.card",
+    "hutong.preview.images",  # the image proxy decodes in workers too (Pillow loaded once, in the forkserver)
+)
 WALL_FACTOR = 4.0  # the backstop: a job is killed after this many times its CPU budget of wall time,
 WALL_GRACE = 2.0  # plus this (a loaded machine gives a worker a fraction of a core)
 

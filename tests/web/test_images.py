@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import http.server
 import io
@@ -22,7 +23,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from hutong.config import NetworkSection, PreviewSection
+from hutong.config import NetworkSection, PreviewSection, ScanSection
 from hutong.preview.images import ImageSigner
 from hutong.web.app import create_app
 from tests.conftest import ROOT
@@ -81,7 +82,7 @@ def origin() -> Iterator[str]:
     server.server_close()
 
 
-def app_for(tmp_path: Path, origin: str, **preview: Any) -> Any:
+def app_for(tmp_path: Path, origin: str, *, scan: ScanSection | None = None, **preview: Any) -> Any:
     """The app with its own engine: the engine and the image proxy share one edge, configured to reach ``origin``."""
     port = int(origin.rsplit(":", 1)[1])
     cfg = make_config(tmp_path)
@@ -91,7 +92,20 @@ def app_for(tmp_path: Path, origin: str, **preview: Any) -> Any:
         connect_to=(f"127.0.0.1:{port}:127.0.0.1:{port}",),
         allow_networks=("127.0.0.0/8",),
     )
-    return create_app(dataclasses.replace(cfg, network=network, preview=dataclasses.replace(cfg.preview, **preview)))
+    preview_section = dataclasses.replace(cfg.preview, **preview)
+    return create_app(dataclasses.replace(cfg, network=network, preview=preview_section, scan=scan or cfg.scan))
+
+
+async def test_a_decode_over_its_cpu_budget_is_abandoned_with_a_reason(tmp_path: Path, origin: str) -> None:
+    """Decodes run in CPU-budgeted worker processes: one past its budget is cut off, the proxy answers why."""
+    # a 3300x3300 PNG takes ~150 ms of CPU to decode, a small one a few ms (Pillow is preloaded)
+    app = app_for(tmp_path, origin, scan=ScanSection(cpu_budget=0.06))
+    images = app.state.gateway.images
+    async with connect(app) as c:
+        r = await c.get(images.url_for(origin + "/largest.png?budget"))
+        small = await c.get(images.url_for(origin + "/pic.png?budget"))
+    assert r.status_code == 502 and "took too long" in r.text
+    assert small.status_code == 200  # a small image fits the same budget
 
 
 @pytest.mark.parametrize(
@@ -212,17 +226,32 @@ def test_concurrent_bombs_stay_within_the_documented_memory_bound(tmp_path: Path
         urls += [f"{origin}/{BOMBS[i % len(BOMBS)]}?{i}" for i in range(24)]
         for name in IMAGES:  # built before the burst, so the origin answers at once
             IMAGES[name]()
-        Path(f"/proc/{proc.pid}/clear_refs").write_text("5")
-        before = _memory(proc.pid)
+        # decodes run in worker processes: the server and every process under it count
+        for pid in _tree(proc.pid):
+            Path(f"/proc/{pid}/clear_refs").write_text("5")
+        before = {pid: _memory(pid) for pid in _tree(proc.pid)}
         answers = asyncio.run(_burst(base, [signer.path(u) for u in urls]))
-        after = _memory(proc.pid)
+        after = {pid: _memory(pid) for pid in _tree(proc.pid)}
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
-    growth = after["VmHWM"] - before["VmRSS"]
+    # a process started during the burst grew from nothing
+    growth = sum(m["VmHWM"] - before.get(pid, {"VmRSS": 0})["VmRSS"] for pid, m in after.items())
     assert [status for status, _ in answers] == [200] * 8 + [502] * 24
     assert all("would take" in text or "image_max_pixels" in text for _, text in answers[8:])
     assert growth < DOCUMENTED_BOUND, f"peak grew {growth / MIB:.0f} MiB, bound {DOCUMENTED_BOUND / MIB:.0f} MiB"
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every process below it."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").iterdir():
+            with contextlib.suppress(OSError):
+                todo += [int(c) for c in (task / "children").read_text().split()]
+    return found
 
 
 async def _burst(base: str, paths: list[str]) -> list[tuple[int, str]]:

@@ -30,6 +30,7 @@ from ..cache import Cache
 from ..config import PreviewSection
 from ..errors import BadContent, ConfigError, RemoteError, TokenError, TooLarge
 from ..net.types import Fetcher
+from ..offload import Offloader
 from .imagedecode import decode_small
 
 IMAGE_PATH = "/img/"
@@ -125,10 +126,21 @@ def reencode(data: bytes, settings: PreviewSection) -> tuple[bytes, str]:
 class ImageProxy:
     """Fetches an origin image through the guarded fetcher and re-encodes it; cached when given a cache."""
 
-    def __init__(self, fetcher: Fetcher, settings: PreviewSection, *, cache: Cache | None = None) -> None:
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        settings: PreviewSection,
+        *,
+        cache: Cache | None = None,
+        offload: Offloader | None = None,
+    ) -> None:
         self._fetcher = fetcher
         self._settings = settings
         self._cache = cache
+        # with an Offloader, decodes run in its worker processes within its CPU budget (remote.too_slow
+        # past it); without one (tests, tools), on the threads below
+        self._offload = offload
+        self._slots = asyncio.Semaphore(settings.image_decode_concurrency)
         # a pool of its own, as many threads as decodes may run at once: the bound holds even for
         # requests that stop waiting (their decode runs on; a queued one never starts), and freed
         # pixel memory stays in the malloc arenas of these few threads
@@ -166,8 +178,19 @@ class ImageProxy:
         return await self._reencode(result.body)
 
     async def _reencode(self, body: bytes) -> tuple[bytes, str]:
-        """``reencode`` on the proxy's decode pool, off the event loop."""
-        return await asyncio.get_running_loop().run_in_executor(self._pool, self._decode, body)
+        """``reencode`` off the event loop: in the Offloader's worker processes (CPU-budgeted) when the
+        proxy has one, else on the proxy's decode threads; never more than image_decode_concurrency."""
+        if self._offload is None:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, self._decode, body)
+        async with self._slots:
+            with self._count_lock:
+                self.decoding += 1
+                self.max_decoding = max(self.max_decoding, self.decoding)
+            try:
+                return await self._offload.run(reencode, body, self._settings)
+            finally:
+                with self._count_lock:
+                    self.decoding -= 1
 
     def _decode(self, body: bytes) -> tuple[bytes, str]:
         with self._count_lock:

@@ -8,6 +8,7 @@ the first online call, so a gateway that never shows an image opens no network c
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -44,11 +45,14 @@ class Images:
     def proxy(self) -> Any:
         """The image proxy, opened on first use."""
         if self._proxy is None:
+            from ..offload import shared
             from ..preview.images import ImageProxy
 
             self._cache = _image_cache(self.cfg)
             cache = self._cache if self._cache is not None else self.edge.cache
-            self._proxy = ImageProxy(self.edge.fetcher, self.cfg.preview, cache=cache)
+            # decodes in worker processes of their own, as many as may run at once, each CPU-budgeted
+            workers = dataclasses.replace(self.cfg.scan, workers=self.cfg.preview.image_decode_concurrency)
+            self._proxy = ImageProxy(self.edge.fetcher, self.cfg.preview, cache=cache, offload=shared(workers))
         return self._proxy
 
     async def aclose(self) -> None:
