@@ -27,12 +27,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 from bench.benchlib import load_note, machine, planted_links, write_section  # noqa: E402
-from hutong.clean import Cleaner  # noqa: E402
-from hutong.clearurls import ClearURLsRules  # noqa: E402
-from hutong.identify import Identifier  # noqa: E402
-from hutong.link import Link  # noqa: E402
-from hutong.unwrap import Unwrapper  # noqa: E402
-from hutong.urls import normalise  # noqa: E402
+from hutong.core.clean import Cleaner  # noqa: E402
+from hutong.core.clearurls import ClearURLsRules  # noqa: E402
+from hutong.core.identify import Identifier  # noqa: E402
+from hutong.core.link import Link  # noqa: E402
+from hutong.core.unwrap import Unwrapper  # noqa: E402
+from hutong.core.urls import normalise  # noqa: E402
 from tests.conftest import conformance_dir  # noqa: E402
 from tests.platforms.test_clean import CASES  # noqa: E402
 
@@ -113,7 +113,7 @@ def run(repeat: int) -> dict[str, object]:
     ident, unwrap = Identifier(), Unwrapper()
     parsed: list[Link] = [normalise(link) for link in links]
     stages = [
-        ("normalise", "hutong.urls.normalise (text to link)", timed(normalise, links, repeat)),
+        ("normalise", "hutong.core.urls.normalise (text to link)", timed(normalise, links, repeat)),
         ("identify", "hutong Identifier.identify (platform, short link)", timed(ident.identify, parsed, repeat)),
         ("unwrap", "hutong Unwrapper.unwrap", timed(unwrap.unwrap, parsed, repeat)),
     ]

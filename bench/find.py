@@ -29,7 +29,7 @@ from typing import NamedTuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from hutong.find import Finder  # noqa: E402
+from hutong.core.find import Finder  # noqa: E402
 from tests.conformance.test_find_suites import passes, suites  # noqa: E402
 from tests.conftest import conformance_dir  # noqa: E402
 

@@ -3,7 +3,7 @@
     .venv/bin/python bench/fuzz.py TARGET [--seconds 600] [--engine atheris|hypothesis] [--write]
     .venv/bin/python bench/fuzz.py --list
 
-Targets: ``finder`` (hutong.find.Finder), ``urls`` (hutong.urls.normalise), ``bodyredirect``
+Targets: ``finder`` (hutong.core.find.Finder), ``urls`` (hutong.core.urls.normalise), ``bodyredirect``
 (the body-redirect scanner), ``cards`` (extract + build_card over tag soups), ``importers``
 (every feed format of hutong.safety.importers), ``charset`` (the WHATWG sniffing of raw bytes).
 
@@ -71,7 +71,7 @@ def _text(data: bytes) -> str:
 
 
 def check_finder(data: bytes) -> None:
-    from hutong.find import default_finder
+    from hutong.core.find import default_finder
 
     text = _text(data)
     found = default_finder().find(text)
@@ -82,8 +82,8 @@ def check_finder(data: bytes) -> None:
 
 
 def check_urls(data: bytes) -> None:
+    from hutong.core.urls import normalise
     from hutong.errors import InputError
-    from hutong.urls import normalise
 
     text = _text(data)
     try:
@@ -156,8 +156,8 @@ TARGETS: dict[str, tuple[Callable[[bytes], None], tuple[str, ...]]] = {
     "charset": (check_charset, HTML_TOKENS),
 }
 _MODULES = {  # what atheris instruments for coverage: each imported for the first time under instrumentation
-    "finder": ("hutong.find",),
-    "urls": ("hutong.urls",),
+    "finder": ("hutong.core.find",),
+    "urls": ("hutong.core.urls",),
     "bodyredirect": ("hutong.net.bodyredirect", "hutong.preview.scan"),
     "cards": tuple(
         f"hutong.preview.{m}"

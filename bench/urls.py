@@ -3,11 +3,11 @@
 Inputs are the links planted in the reference chat corpus (``bench/chat_corpus.py``:
 ~11k links, bare domains included) plus a fixed set of tricky URLs. Measured in one run:
 
-- ``hutong.urls.normalise`` vs ada-url's object API (``ada_url.URL`` reading every component),
+- ``hutong.core.urls.normalise`` vs ada-url's object API (``ada_url.URL`` reading every component),
   ``ada_url.parse_url`` and the stdlib ``urllib.parse.urlsplit`` (not WHATWG: a speed baseline only);
-- ``hutong.psl.site`` (cached, and with its cache cleared before every pass) vs ``publicsuffixlist``
+- ``hutong.core.psl.site`` (cached, and with its cache cleared before every pass) vs ``publicsuffixlist``
   called directly;
-- ``hutong.structural.check`` on already-normalised URLs.
+- ``hutong.core.structural.check`` on already-normalised URLs.
 
     .venv/bin/python bench/urls.py [--write] [--repeat N]
 """
@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 from bench.benchlib import load_note, machine, planted_links, write_section  # noqa: E402
-from hutong import psl, structural  # noqa: E402
-from hutong.urls import normalise  # noqa: E402
+from hutong.core import psl, structural  # noqa: E402
+from hutong.core.urls import normalise  # noqa: E402
 
 HEAD = "## URL parsing, registrable domains, structural checks (`bench/urls.py`)"
 TRICKY = [
@@ -92,7 +92,7 @@ def run(repeat: int) -> dict[str, object]:
     pairs = list(zip(parsed, links, strict=True))
     plain = PublicSuffixList()
     rows = [
-        ("parse", "hutong.urls.normalise (bare domains as found)", timed(normalise, links, repeat)),
+        ("parse", "hutong.core.urls.normalise (bare domains as found)", timed(normalise, links, repeat)),
         ("parse", "ada_url.URL, every component read", timed(ada_object, absolute, repeat)),
         ("parse", "ada_url.parse_url", timed(ada_url.parse_url, absolute, repeat)),
         (
@@ -100,10 +100,10 @@ def run(repeat: int) -> dict[str, object]:
             "urllib.parse.urlsplit (not WHATWG; baseline)",
             timed(urllib.parse.urlsplit, absolute, repeat),
         ),
-        ("site", "hutong.psl.site, cache warm", timed(psl.site, hosts, repeat)),
+        ("site", "hutong.core.psl.site, cache warm", timed(psl.site, hosts, repeat)),
         (
             "site",
-            "hutong.psl.site, cache cleared before each pass",
+            "hutong.core.psl.site, cache cleared before each pass",
             timed(psl.site, hosts, repeat, psl.site.cache_clear),
         ),
         ("site", "publicsuffixlist.privatesuffix, direct", timed(plain.privatesuffix, hosts, repeat)),
@@ -114,7 +114,7 @@ def run(repeat: int) -> dict[str, object]:
         for url, raw in pairs:
             structural.check(url, raw)
         t_best = min(t_best, time.perf_counter() - t0)
-    rows.append(("screen", "hutong.structural.check (8 rules)", len(pairs) / t_best))
+    rows.append(("screen", "hutong.core.structural.check (8 rules)", len(pairs) / t_best))
     return {"items": len(links), "rows": rows, "load": load}
 
 

@@ -32,19 +32,19 @@ _LAZY: dict[str, str] = {
     "Click": "hutong.service.gateway",
     "Config": "hutong.config",
     "load_config": "hutong.config",
-    "Action": "hutong.model",
-    "Card": "hutong.model",
-    "Context": "hutong.model",
-    "Decision": "hutong.model",
-    "Found": "hutong.model",
-    "Hop": "hutong.model",
-    "Identity": "hutong.model",
-    "Level": "hutong.model",
-    "LinkReport": "hutong.model",
-    "Mode": "hutong.model",
-    "Reason": "hutong.model",
-    "UserPrefs": "hutong.model",
-    "Verdict": "hutong.model",
+    "Action": "hutong.core.model",
+    "Card": "hutong.core.model",
+    "Context": "hutong.core.model",
+    "Decision": "hutong.core.model",
+    "Found": "hutong.core.model",
+    "Hop": "hutong.core.model",
+    "Identity": "hutong.core.model",
+    "Level": "hutong.core.model",
+    "LinkReport": "hutong.core.model",
+    "Mode": "hutong.core.model",
+    "Reason": "hutong.core.model",
+    "UserPrefs": "hutong.core.model",
+    "Verdict": "hutong.core.model",
     "HutongError": "hutong.errors",
     "ConfigError": "hutong.errors",
     "InputError": "hutong.errors",
@@ -92,9 +92,7 @@ if TYPE_CHECKING:
 
     from .config import Config
     from .config import load as load_config
-    from .errors import ConfigError, HutongError, InputError, RemoteError, StorageError, TokenError
-    from .library import check, check_async
-    from .model import (
+    from .core.model import (
         Action,
         Card,
         Context,
@@ -109,6 +107,8 @@ if TYPE_CHECKING:
         UserPrefs,
         Verdict,
     )
+    from .errors import ConfigError, HutongError, InputError, RemoteError, StorageError, TokenError
+    from .library import check, check_async
     from .pipeline import Engine
     from .service.gateway import Click, Gateway, open_gateway
 

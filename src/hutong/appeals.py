@@ -22,8 +22,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
+from .core.model import Level, LinkReport, Reason
 from .errors import InputError
-from .model import Level, LinkReport, Reason
 
 Status = Literal["open", "allowed", "dismissed"]
 STATUSES: tuple[Status, ...] = ("open", "allowed", "dismissed")

@@ -250,7 +250,7 @@ def load(path: str | os.PathLike[str] | None = None) -> Config:
 
 
 def _validate(cfg: Config) -> None:
-    from .model import MODES
+    from .core.model import MODES
 
     if cfg.policy.default_mode not in MODES:
         raise ConfigError(f"policy.default_mode: {cfg.policy.default_mode!r} is not one of {', '.join(MODES)}")

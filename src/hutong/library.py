@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
+from .core.model import Context, LinkReport, Mode, UserPrefs, require_context_and_mode
 from .errors import UsageError
-from .model import Context, LinkReport, Mode, UserPrefs, require_context_and_mode
 from .pipeline import Engine, default_engine
 
 

@@ -5,7 +5,7 @@
     text ─find─▶ Found ─normalise─▶ Link ─unwrap─▶ ─identify─▶ ─clean─▶ ─screen─▶ Verdict ─decide─▶ Decision
                                           (online: ─resolve─▶ short links, ─preview─▶ Card)
 
-A found URL is parsed once into a :class:`hutong.link.Link`; every stage after reads that value
+A found URL is parsed once into a :class:`hutong.core.link.Link`; every stage after reads that value
 (its host, path, query pairs and registrable domain), the cleaner is handed the identification
 the pipeline made, and the structural checks run as the ``structural`` screening rule.
 
@@ -29,15 +29,13 @@ from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
-from .clean import Cleaner
-from .clearurls import ClearURLsRules
 from .config import Config
-from .edge import NetworkEdge
-from .errors import HutongError, InputError
-from .find import Finder
-from .identify import Identifier
-from .link import Link
-from .model import (
+from .core.clean import Cleaner
+from .core.clearurls import ClearURLsRules
+from .core.find import Finder
+from .core.identify import Identifier
+from .core.link import Link
+from .core.model import (
     CATEGORIES,
     CardError,
     Context,
@@ -52,13 +50,15 @@ from .model import (
     UserPrefs,
     Verdict,
 )
-from .platforms import Platform, bundled
-from .policy import Inputs, Policy
-from .policy import load as load_policy
+from .core.platforms import Platform, bundled
+from .core.policy import Inputs, Policy
+from .core.policy import load as load_policy
+from .core.unwrap import Unwrapper
+from .core.urls import normalise
+from .edge import NetworkEdge
+from .errors import HutongError, InputError
 from .safety.feeds import FeedInfo
 from .safety.screen import Screener
-from .unwrap import Unwrapper
-from .urls import normalise
 
 if TYPE_CHECKING:
     from .net.resolver import Final

@@ -32,11 +32,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .appeals import AppealCounts, AppealStore
-from .model import CATEGORIES
+from .core.model import CATEGORIES
 from .store.audit_store import AuditStore, CountRow
 
 if TYPE_CHECKING:
-    from .policy import Policy
+    from .core.policy import Policy
 
 ACTIONS: tuple[str, ...] = ("open", "confirm", "copy", "block")
 LEVELS: tuple[str, ...] = ("safe", "unknown", "suspicious", "malicious")
@@ -259,7 +259,7 @@ def _neutrality(policy: Policy | None) -> tuple[Neutrality | None, dict[str, int
     if policy is None:
         return None, None
     try:
-        from .neutrality import check_neutrality
+        from .core.neutrality import check_neutrality
     except ImportError:  # pragma: no cover - the neutrality check ships with the policy engine
         return None, None
     result = check_neutrality(policy)

@@ -14,7 +14,7 @@ import ada_url
 import pytest
 from linkify_it import LinkifyIt  # type: ignore[import-untyped]
 
-from hutong.clearurls import ClearURLsRules
+from hutong.core.clearurls import ClearURLsRules
 from tests.conftest import need_conformance
 
 # input -> why hutong's answer differs from the recorded one

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from hutong.clean import Cleaner
-from hutong.urls import normalise
+from hutong.core.clean import Cleaner
+from hutong.core.urls import normalise
 from tests.conftest import need_conformance
 
 # test name -> why hutong differs

@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from hutong.find import Finder
+from hutong.core.find import Finder
 from tests.conftest import conformance_dir, need_conformance
 
 Hit = tuple[str, int, int]

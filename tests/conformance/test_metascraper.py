@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from hutong.config import PreviewSection
-from hutong.model import Card
+from hutong.core.model import Card
 from hutong.preview.card import build_card
 from hutong.preview.extract import extract
 from tests.conftest import conformance_dir, need_conformance

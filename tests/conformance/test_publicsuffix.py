@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from hutong.psl import site
+from hutong.core.psl import site
 from tests.conftest import need_conformance
 
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from hutong.core.urls import normalise
 from hutong.errors import InputError
-from hutong.urls import normalise
 from tests.conftest import need_conformance
 
 

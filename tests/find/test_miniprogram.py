@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hutong.find import Finder
-from hutong.platforms import Platform, ShareRules
+from hutong.core.find import Finder
+from hutong.core.platforms import Platform, ShareRules
 
 FISH = Platform(id="fish", name="Fish", name_zh="鱼", category="ecommerce", hosts=("fish.test",),
                 share=ShareRules(miniprogram_names=("闲鱼",)))

@@ -7,7 +7,7 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hutong.find import find_links
+from hutong.core.find import find_links
 
 # alphabet biased towards the characters that steer the scanners
 LINKISH = st.sampled_from(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from hutong.find import find_links
+from hutong.core.find import find_links
 
 Row = tuple[str, str, str | None, str | None, str | None, str | None]
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from hutong.find import Finder
-from hutong.platforms import Platform, ShareKind, ShareRules
+from hutong.core.find import Finder
+from hutong.core.platforms import Platform, ShareKind, ShareRules
 
 
 def plat(

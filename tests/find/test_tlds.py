@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hutong.find.tlds import ASCII_TLDS, UNICODE_TLDS, is_bare_tld, is_host_tld, is_tld
+from hutong.core.find.tlds import ASCII_TLDS, UNICODE_TLDS, is_bare_tld, is_host_tld, is_tld
 
 
 @pytest.mark.parametrize(

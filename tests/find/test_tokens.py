@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hutong.find import Finder
-from hutong.platforms import Platform, ShareRules
+from hutong.core.find import Finder
+from hutong.core.platforms import Platform, ShareRules
 
 SHOP = Platform(id="shop", name="Shop", name_zh="店", category="ecommerce", hosts=("shop.test",),
                 share=ShareRules(token_cues=("淘宝", "tb.cn")))

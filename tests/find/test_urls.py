@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from hutong.core.find import Finder
 from hutong.errors import InputError
-from hutong.find import Finder
 
 FINDER = Finder([])
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hutong.find import Finder
-from hutong.model import Found, utf16_len
+from hutong.core.find import Finder
+from hutong.core.model import Found, utf16_len
 
 FINDER = Finder()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from hutong.config import Config, DataSection
-from hutong.model import LinkReport
+from hutong.core.model import LinkReport
 from hutong.pipeline import Engine
 from tests.support.localnet import LocalNet, Reply, localnet, localnet_server
 

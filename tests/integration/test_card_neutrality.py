@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from hutong.model import Card, LinkReport
-from hutong.platforms import Platform, bundled
+from hutong.core.model import Card, LinkReport
+from hutong.core.platforms import Platform, bundled
 from tests.support.localnet import LocalNet, html
 
 from .conftest import analyse_online

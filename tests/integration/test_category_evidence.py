@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from hutong.model import Context, LinkReport
+from hutong.core.model import Context, LinkReport
 from hutong.pipeline import Engine
 from hutong.web.app import create_app
 from tests.support.feeds import import_feed

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from hutong.cli import main
-from hutong.model import Card
+from hutong.core.model import Card
 from tests.support.localnet import LocalNet, html, redirect
 
 from .conftest import Route, serve

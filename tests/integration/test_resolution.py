@@ -18,7 +18,7 @@ from urllib.parse import quote
 import pytest
 
 from hutong.config import StorageSection
-from hutong.model import Action, Level
+from hutong.core.model import Action, Level
 from hutong.pipeline import Engine
 from tests.support.localnet import LocalNet, Reply, html, redirect
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 import hutong
-from hutong import config, errors, library, model, pipeline
+from hutong import config, errors, library, pipeline
 from hutong.config import DataSection
+from hutong.core import model
 from hutong.service import gateway
 from tests.support.feeds import import_feed
 
@@ -101,7 +102,7 @@ def test_a_name_imports_its_module_on_first_use_and_no_web_stack(tmp_path: Path)
         "assert 'hutong.pipeline' not in sys.modules\n"
         "hutong.check('https://example.com/')\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('fastapi', 'starlette', 'uvicorn', 'jinja2', 'hutong') and not m.startswith(('hutong.find', "
+        "('fastapi', 'starlette', 'uvicorn', 'jinja2', 'hutong') and not m.startswith(('hutong.core.find', "
         "'hutong.safety', 'hutong.net', 'hutong.preview')))))",
         tmp_path,
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from hutong.find import Finder
+from hutong.core.find import Finder
 from hutong.matrix.answer import defang, needing_a_word, notice
 
 

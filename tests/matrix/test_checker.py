@@ -13,11 +13,11 @@ import pytest
 
 from hutong.cli import main
 from hutong.config import Config, DataSection, SafetySection, ServerSection
+from hutong.core.model import UserPrefs
 from hutong.errors import ConfigError, RemoteError, TokenError
 from hutong.matrix import registration
 from hutong.matrix.checker import InProcess, OverHttp, public_base
 from hutong.matrix.content import Part
-from hutong.model import UserPrefs
 from hutong.pipeline import Engine
 from hutong.service import ApiKeys, SQLitePrefs, open_gateway
 from hutong.service.golinks import read_token

@@ -6,8 +6,8 @@ import ipaddress
 
 import pytest
 
+from hutong.core.ipforms import translation
 from hutong.errors import ConfigError
-from hutong.ipforms import translation
 from hutong.net.addresses import AddressPolicy, parse_ip, parse_networks
 
 REFUSED = {

@@ -89,7 +89,7 @@ async def test_failure_cached_for_negative_ttl(localnet: LocalNet) -> None:
 
 
 def test_resolution_json_round_trip() -> None:
-    from hutong.model import Hop
+    from hutong.core.model import Hop
 
     res = Resolution("https://a/", (Hop("https://s/", 302, "redirect"), Hop("https://a/", 200)), None, None)
     assert Resolution.from_json(res.to_json()) == res

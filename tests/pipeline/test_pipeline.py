@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from hutong.config import Config, DataSection
-from hutong.model import Level
+from hutong.core.model import Level
 from hutong.pipeline import Engine
 from tests.support.feeds import import_feed
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import ada_url
 
-from hutong.clean import Cleaned, Cleaner
-from hutong.identify import Identifier
-from hutong.link import Link
-from hutong.model import Identity
-from hutong.unwrap import Unwrapper
-from hutong.urls import normalise
+from hutong.core.clean import Cleaned, Cleaner
+from hutong.core.identify import Identifier
+from hutong.core.link import Link
+from hutong.core.model import Identity
+from hutong.core.unwrap import Unwrapper
+from hutong.core.urls import normalise
 
 IDENT = Identifier()
 UNWRAP = Unwrapper()

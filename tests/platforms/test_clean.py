@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hutong.clean import Cleaner
-from hutong.clearurls import ClearURLsRules
 from hutong.config import CleanSection
-from hutong.identify import NOT_IDENTIFIED
+from hutong.core.clean import Cleaner
+from hutong.core.clearurls import ClearURLsRules
+from hutong.core.identify import NOT_IDENTIFIED
 
 from .cases import CLEAN, IDENT, clean, link, norm
 

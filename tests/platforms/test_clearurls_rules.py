@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from hutong.clearurls import ClearURLsRules
+from hutong.core.clearurls import ClearURLsRules
 from hutong.errors import DataError
 
 RULES = ClearURLsRules.from_json(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from hutong.core.link import Link
+from hutong.core.urls import normalise
 from hutong.errors import InputError
-from hutong.link import Link
-from hutong.urls import normalise
 
 from .cases import CLEAN, IDENT, UNWRAP
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from hutong import platforms
+from hutong.core import platforms
+from hutong.core.model import CATEGORIES, KINDS
+from hutong.core.platforms import WRAPPER_DECODERS, load_dir, parse_platform
 from hutong.errors import DataError
-from hutong.model import CATEGORIES, KINDS
-from hutong.platforms import WRAPPER_DECODERS, load_dir, parse_platform
 
 BUNDLED = platforms.bundled()
 SOURCE_RE = re.compile(r"^(?P<id>[a-z0-9_]+)\.toml$")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from hutong import platforms
+from hutong.core import platforms
 
 BUNDLED = platforms.bundled()
 

@@ -1,6 +1,6 @@
 """Neutrality covers newcomers: every listed platform is decided like an unlisted site of its category.
 
-The static check (``hutong.neutrality``) over the policy's input space, and the same claim through the
+The static check (``hutong.core.neutrality``) over the policy's input space, and the same claim through the
 engine's own ``decide`` for real reports, table-wise and as a property over arbitrary unlisted site names.
 """
 
@@ -15,14 +15,25 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hutong import psl
 from hutong.cli import main
 from hutong.config import Config, DataSection
-from hutong.model import CATEGORIES, CONTEXTS, MODES, Action, Found, Identity, Level, LinkReport, UserPrefs, Verdict
-from hutong.neutrality import UNLISTED, check_neutrality, members, unlisted_site
+from hutong.core import psl
+from hutong.core.model import (
+    CATEGORIES,
+    CONTEXTS,
+    MODES,
+    Action,
+    Found,
+    Identity,
+    Level,
+    LinkReport,
+    UserPrefs,
+    Verdict,
+)
+from hutong.core.neutrality import UNLISTED, check_neutrality, members, unlisted_site
+from hutong.core.platforms import Platform, bundled
+from hutong.core.policy import LEVELS, Inputs, Policy, Rule, default_policy
 from hutong.pipeline import Engine
-from hutong.platforms import Platform, bundled
-from hutong.policy import LEVELS, Inputs, Policy, Rule, default_policy
 from tests.support.feeds import import_feed
 
 DEFAULT = default_policy()

@@ -7,11 +7,11 @@ import re
 
 import pytest
 
+from hutong.core.model import CATEGORIES, CONTEXTS, MODES, Action
+from hutong.core.neutrality import check_neutrality
+from hutong.core.platforms import Platform
+from hutong.core.policy import BOOLS, LEVELS, Inputs, default_policy, parse
 from hutong.errors import PolicyError
-from hutong.model import CATEGORIES, CONTEXTS, MODES, Action
-from hutong.neutrality import check_neutrality
-from hutong.platforms import Platform
-from hutong.policy import BOOLS, LEVELS, Inputs, default_policy, parse
 
 DEFAULT = default_policy()
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hutong.config import PreviewSection
-from hutong.model import Card
+from hutong.core.model import Card
 from hutong.preview.card import build_card, fallback_card
 from hutong.preview.extract import extract
 from hutong.preview.oembed import OEmbed

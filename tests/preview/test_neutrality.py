@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hutong.config import PreviewSection
+from hutong.core.platforms import Platform, bundled
 from hutong.net.types import FetchResult, Purpose
-from hutong.platforms import Platform, bundled
 from hutong.preview.images import ImageSigner
 from hutong.preview.service import Previewer
 from tests.preview.pages import KINDS, page

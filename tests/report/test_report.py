@@ -11,7 +11,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from hutong.audit import AuditEvent
-from hutong.policy import default_policy
+from hutong.core.policy import default_policy
 from hutong.report import build_report, report_json
 from hutong.report_render import csv_rows, render_report_csv, render_report_html, render_report_json
 from hutong.store.audit_store import AuditStore

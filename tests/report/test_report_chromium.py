@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from hutong.policy import default_policy
+from hutong.core.policy import default_policy
 from hutong.report import build_report, report_json
 from hutong.report_render import render_report_html
 from hutong.store.sqlite_store import SqliteStore

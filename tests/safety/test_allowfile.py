@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from hutong.config import Config, DataSection, SafetySection
+from hutong.core.model import Level
+from hutong.core.urls import normalise
 from hutong.errors import InputError
-from hutong.model import Level
 from hutong.safety.allowfile import FILE, LIST_NAME, OperatorAllowlist
 from hutong.safety.feeds import FeedStore
 from hutong.safety.screen import Screener
-from hutong.urls import normalise
 
 
 def _screener(data: Path, **safety: object) -> Screener:

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from hutong.core.urls import normalise
 from hutong.errors import InputError
 from hutong.safety.canon import MAX_URL, canonical_of, canonicalize, url_expressions
-from hutong.urls import normalise
 
 
 @pytest.mark.parametrize(

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from hutong.config import Config, DataSection, FeedSource, SafetySection
-from hutong.model import Level
+from hutong.core.model import Level
+from hutong.core.urls import normalise
 from hutong.net.fetcher import GuardedFetcher
 from hutong.safety.feeds import FeedStore
 from hutong.safety.refresh import refresh, refresh_due, refresh_lock
 from hutong.safety.screen import Screener
-from hutong.urls import normalise
 from tests.support.feedserver import FeedOrigin
 from tests.support.localnet import LocalNet, localnet, localnet_server  # noqa: F401
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import idna
 import pytest
 
-from hutong.platforms import bundled
+from hutong.core.platforms import bundled
 from hutong.safety.lookalike import (
     ProtectedSet,
     one_edit,

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from hutong.config import Config, DataSection, SafetySection
+from hutong.core.model import Level, Verdict
+from hutong.core.platforms import bundled
+from hutong.core.urls import normalise
 from hutong.errors import ConfigError
-from hutong.model import Level, Verdict
-from hutong.platforms import bundled
 from hutong.safety.feeds import FeedStore
 from hutong.safety.screen import Screener
-from hutong.urls import normalise
 
 DATA = Path(__file__).parent / "data"
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

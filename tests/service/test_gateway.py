@@ -12,8 +12,8 @@ import pytest
 
 from hutong.audit import AuditEvent
 from hutong.config import Config, DataSection, SafetySection, ServerSection
+from hutong.core.model import LinkReport
 from hutong.errors import InputError
-from hutong.model import LinkReport
 from hutong.pipeline import Engine
 from hutong.service import Gateway, Message, open_gateway
 

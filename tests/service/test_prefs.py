@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from hutong.config import Config, DataSection
+from hutong.core.model import UserPrefs
 from hutong.errors import InputError, StorageError
-from hutong.model import UserPrefs
 from hutong.pipeline import Engine
 from hutong.service.prefs import SQLitePrefs, decode, encode, site_key
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hutong.appeals import Appeal, AppealStore, new_appeal
+from hutong.core.model import Action, Decision, Found, Level, LinkReport, Reason, Verdict
 from hutong.errors import InputError
-from hutong.model import Action, Decision, Found, Level, LinkReport, Reason, Verdict
 from hutong.store.audit_store import AuditStore
 from tests.store.conftest import Opener
 

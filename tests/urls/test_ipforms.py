@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hutong.ipforms import embedded_ipv4, parse_ipv4_any
+from hutong.core.ipforms import embedded_ipv4, parse_ipv4_any
 
 IPV4_CASES = {
     "dotted": ("127.0.0.1", "127.0.0.1"),

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hutong.psl import icann_site, is_public_suffix, public_suffix, site
+from hutong.core.psl import icann_site, is_public_suffix, public_suffix, site
 
 SITE_CASES = {
     "plain": ("item.taobao.com", "taobao.com"),

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hutong.scripts import is_mixed_script, script_extensions_of, script_of, scripts_of
+from hutong.core.scripts import is_mixed_script, script_extensions_of, script_of, scripts_of
 
 SCRIPT_CASES = {
     "ascii letters": ("taobao", {"Latin"}),

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hutong.core.model import Level, Verdict
+from hutong.core.structural import RULES, LengthRule, Limits, check, raw_host
+from hutong.core.urls import normalise
 from hutong.errors import InputError
-from hutong.model import Level, Verdict
-from hutong.structural import RULES, LengthRule, Limits, check, raw_host
-from hutong.urls import normalise
 
 
 def verdict_of(raw: str) -> Verdict:

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hutong.core.link import Link
+from hutong.core.urls import MAX_URL_LENGTH, normalise
 from hutong.errors import InputError
-from hutong.link import Link
-from hutong.urls import MAX_URL_LENGTH, normalise
 
 HREF_CASES = {
     "case, default port, dot segments": (

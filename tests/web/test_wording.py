@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from hutong.config import Config, DataSection, SafetySection
-from hutong.model import KINDS, Level, Reason
+from hutong.core.model import KINDS, Level, Reason
+from hutong.core.platforms import bundled
 from hutong.pipeline import Engine
-from hutong.platforms import bundled
 from hutong.safety.feeds import FeedStore
 from hutong.web import i18n, wording
 

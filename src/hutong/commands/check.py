@@ -7,10 +7,10 @@ import json
 import sys
 from collections.abc import Sequence
 
+from ..core.model import CONTEXTS, MODES, Action, Card, LinkReport
+from ..core.policy import load as load_policy
 from ..library import check
-from ..model import CONTEXTS, MODES, Action, Card, LinkReport
 from ..pipeline import Engine
-from ..policy import load as load_policy
 from ._common import add_config_option, load_config, read_text
 
 HELP = "find every link in a message and decide what happens when it is tapped"

@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from ..neutrality import check_neutrality
-from ..policy import load
+from ..core.neutrality import check_neutrality
+from ..core.policy import load
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

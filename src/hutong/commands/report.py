@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from ..core.policy import load as load_policy
 from ..errors import UsageError
-from ..policy import load as load_policy
 from ..report import build_report
 from ..report_render import render_report_csv, render_report_html, render_report_json
 from ..store.factory import open_audit

@@ -29,8 +29,8 @@ from mautrix.client import ClientAPI
 from mautrix.errors import MatrixError
 from mautrix.types import EventType, RoomID, UserID
 
+from ..core.model import Context
 from ..errors import ConfigError, HutongError
-from ..model import Context
 from . import answer
 from .checker import Checker
 from .content import Part, message_parts

@@ -26,8 +26,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..config import Config
+from ..core.model import Context
 from ..errors import ConfigError, HutongError, RemoteError
-from ..model import Context
 from ..service import Gateway, Message, open_gateway
 from .content import Part
 

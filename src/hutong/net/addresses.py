@@ -5,7 +5,7 @@ base (``is_global``), but it misses some special-purpose ranges and does not loo
 IPv6 forms that carry an IPv4 address, so both are added here: the IANA special-purpose
 registries are the reference (see docs/fetching.md).
 
-IPv4 inside IPv6 (``hutong.ipforms.translation``) is decided by what it carries: a form
+IPv4 inside IPv6 (``hutong.core.ipforms.translation``) is decided by what it carries: a form
 that carries a non-global IPv4 address is refused for that address. A form that carries
 only public IPv4 is still refused, except NAT64's well-known prefix ``64:ff9b::/96``: that
 is what a DNS64 resolver answers for an IPv4-only site on an IPv6-only network, its layout
@@ -21,7 +21,7 @@ import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..ipforms import (
+from ..core.ipforms import (
     IPV4_COMPATIBLE,
     IPV4_MAPPED,
     IPV4_TRANSLATED,

@@ -22,6 +22,7 @@ import httpx
 
 from ..cache import Cache
 from ..config import CacheSection, NetworkSection
+from ..core.model import Hop
 from ..errors import (
     BadContent,
     FetchTimeout,
@@ -32,7 +33,6 @@ from ..errors import (
     TooLarge,
     TooManyRedirects,
 )
-from ..model import Hop
 from . import charset
 from .addresses import AddressPolicy, parse_networks
 from .body import BodyReader

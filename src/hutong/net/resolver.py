@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..cache import Cache
+from ..core.model import Hop
 from ..errors import HutongError, RemoteError
-from ..model import Hop
 from ..offload import Offloader
 from ..offload import shared as shared_offloader
 from .bodyredirect import find_body_redirect

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from ..model import Hop
+from ..core.model import Hop
 
 Purpose = Literal["page", "image", "oembed", "feed"]  # "feed": an operator-configured threat feed
 

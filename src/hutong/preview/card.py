@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from publicsuffixlist import PublicSuffixList
 
 from ..config import PreviewSection
-from ..model import Card
+from ..core.model import Card
 from . import values
 from .category import declared_category
 from .extract import PageMeta

@@ -7,8 +7,8 @@ ends with the fetcher's own message (which names the host, the address or the li
 
 from __future__ import annotations
 
+from ..core.model import CardError
 from ..errors import HutongError
-from ..model import CardError
 
 NO_DESTINATION = "resolve.no_destination"
 

@@ -13,7 +13,7 @@ import re
 from urllib.parse import unquote, urlsplit
 
 from ..config import PreviewSection
-from ..model import Card
+from ..core.model import Card
 from .kinds import CardKind
 
 # GuardedFetcher's refusal reads "<final url, cut at 200> is <media type>, which is not read for a page"

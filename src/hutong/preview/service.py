@@ -22,8 +22,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..cache import Cache
 from ..config import CacheSection, PreviewSection
+from ..core.model import Card, CardError
 from ..errors import HutongError, RemoteError
-from ..model import Card, CardError
 from ..net.fetcher import ContentTypeRefused
 from ..net.types import Fetcher, FetchResult
 from ..offload import Offloader

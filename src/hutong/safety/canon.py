@@ -19,9 +19,9 @@ from typing import NamedTuple
 
 import idna
 
+from ..core.ipforms import parse_ipv4_any
+from ..core.link import Link
 from ..errors import InputError
-from ..ipforms import parse_ipv4_any
-from ..link import Link
 
 MAX_URL = 8192  # longer URLs are refused rather than processed: a bound on work per lookup
 MAX_HOSTS = 5  # exact host + up to 4 suffixes from the last 5 labels (the v4 doc; gglsbl agrees)

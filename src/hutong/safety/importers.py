@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..core.psl import is_public_suffix
 from ..errors import DataError, InputError
-from ..psl import is_public_suffix
 from .canon import canonical_host, canonicalize
 
 Scope = Literal["url", "domain", "host"]

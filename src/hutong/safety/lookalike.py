@@ -3,7 +3,7 @@
 The protected set is every platform host in hutong's data, the bundled list of popular domains
 (``data/popular_domains.txt``) and ``safety.protected_domains``. A protected domain and its
 subdomains are never flagged (unless the "domain" is a shared-hosting suffix, which nobody owns).
-Every finding is a :class:`~hutong.model.Reason` at ``suspicious``: heuristics ask, they never block.
+Every finding is a :class:`~hutong.core.model.Reason` at ``suspicious``: heuristics ask, they never block.
 
 Precision over recall where a finding would send an honest site to "confirm": typos and brand tokens
 are checked only against *brand* names (platform hosts, popular entries marked ``brand``,
@@ -26,10 +26,10 @@ from importlib import resources
 
 import idna
 
-from ..model import Level, Reason
-from ..platforms import Platform
-from ..psl import is_public_suffix, public_suffix, site
-from ..scripts import is_mixed_script
+from ..core.model import Level, Reason
+from ..core.platforms import Platform
+from ..core.psl import is_public_suffix, public_suffix, site
+from ..core.scripts import is_mixed_script
 
 MIN_NAME = 5  # shortest registrable name checked for typos and as an embedded brand token
 MAX_TOKENS = 4  # longest run of labels compared against protected domains when looking for embedding

@@ -2,12 +2,12 @@
 
 Rules: ``allowlist`` (operator allowlist, ``safety.allow`` and the sites allowed from the appeals
 view: safe, and the chain stops), ``structural`` (the URL's
-shape: schemes, userinfo, IP hosts, disguised hosts ..., see ``hutong.structural``), ``feeds``
+shape: schemes, userinfo, IP hosts, disguised hosts ..., see ``hutong.core.structural``), ``feeds``
 (imported threat feeds: ``malicious`` when fresh, ``suspicious`` when older than
 ``safety.max_feed_age_hours``), ``lookalike`` (skeletons, scripts, typos, embedded brands:
 ``suspicious``) and ``deny`` (operator denylist: ``malicious``).
 A rule whose data is missing disables itself with a logged reason (:attr:`Screener.disabled`).
-Every rule reads the same parsed :class:`hutong.link.Link` (and, for the Safe Browsing lookups,
+Every rule reads the same parsed :class:`hutong.core.link.Link` (and, for the Safe Browsing lookups,
 its canonical form, built from the link's parts): nothing in the chain parses the URL again.
 
 A verdict comes from screening only: the rules never see whether a platform file names the site
@@ -31,12 +31,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
-from .. import structural
 from ..config import Config
+from ..core import structural
+from ..core.link import Link
+from ..core.model import Level, Reason, Verdict
+from ..core.platforms import Platform, bundled
 from ..errors import ConfigError, DataError, HutongError, InputError
-from ..link import Link
-from ..model import Level, Reason, Verdict
-from ..platforms import Platform, bundled
 from .allowfile import LIST_NAME, OperatorAllowlist
 from .canon import Canonical, canonical_of
 from .domains import DomainList
@@ -172,7 +172,7 @@ class DenyRule:
 
 
 class StructuralRule:
-    """What the URL's shape alone says (``hutong.structural.RULES``, in order)."""
+    """What the URL's shape alone says (``hutong.core.structural.RULES``, in order)."""
 
     name = "structural"
 

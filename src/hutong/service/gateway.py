@@ -20,8 +20,8 @@ from typing import Protocol, TypeVar, runtime_checkable
 
 from ..audit import AuditEvent, AuditSink, NullSink, Stage
 from ..config import Config
+from ..core.model import Action, Context, LinkReport, Mode, UserPrefs, require_context_and_mode
 from ..errors import InputError
-from ..model import Action, Context, LinkReport, Mode, UserPrefs, require_context_and_mode
 from ..signing import Signer, load_signer
 from ..store.userhash import UserHasher
 from .apikeys import ApiKeys

@@ -27,8 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.model import CATEGORIES, CONTEXTS, MODES, Context, Mode
 from ..errors import TokenError
-from ..model import CATEGORIES, CONTEXTS, MODES, Context, Mode
 from ..signing import Signer, b64encode
 
 PURPOSE = "go"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ..model import LinkReport
+from ..core.model import LinkReport
 
 
 class Observer(Protocol):

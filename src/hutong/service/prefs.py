@@ -22,9 +22,9 @@ from typing import Protocol
 
 import idna
 
-from .. import psl
+from ..core import psl
+from ..core.model import UserPrefs
 from ..errors import InputError, StorageError
-from ..model import UserPrefs
 
 DB_FILE = "prefs.sqlite3"
 

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse
 
+from ..core.model import LinkReport, UserPrefs
 from ..errors import InputError
-from ..model import LinkReport, UserPrefs
 from ..service.gateway import Gateway, Message
 from ..service.prefs import site_key
 from .failures import ApiError

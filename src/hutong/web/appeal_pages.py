@@ -22,8 +22,8 @@ from starlette.responses import HTMLResponse, Response
 
 from ..appeals import MAX_CONTACT, MAX_MESSAGE, AppealStore, new_appeal, settle
 from ..config import Config
+from ..core.model import Action, LinkReport
 from ..errors import HutongError, InputError, StorageError, TokenError
-from ..model import Action, LinkReport
 from ..ratelimit import ClientLimiter, Network, parse_networks
 from ..safety.allowfile import OperatorAllowlist
 from ..service.gateway import Gateway

@@ -177,7 +177,7 @@ STRINGS: Mapping[str, Mapping[Lang, str]] = {
         "en": "This link has expired. Ask the sender to share it again.",
         "zh": "此链接已过期，请让发送者重新分享。",
     },
-    # kinds of content (hutong.model.KINDS)
+    # kinds of content (hutong.core.model.KINDS)
     "kind.product": {"en": "product", "zh": "商品"},
     "kind.video": {"en": "video", "zh": "视频"},
     "kind.note": {"en": "note", "zh": "笔记"},

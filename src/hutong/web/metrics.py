@@ -17,7 +17,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client import multiprocess as _multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
-from ..model import LinkReport
+from ..core.model import LinkReport
 from ..safety.freshness import Freshness
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"

@@ -23,8 +23,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import __version__
 from ..appeals import AppealStore
+from ..core.model import CONTEXTS, MODES, Action, Context, Level, LinkReport, Mode
 from ..errors import HutongError, TokenError
-from ..model import CONTEXTS, MODES, Action, Context, Level, LinkReport, Mode
 from ..service.gateway import Click, Gateway
 from ..service.golinks import (
     CONFIRM_COOKIE,

@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache
 
-from ..model import Level, LinkReport, Reason
-from ..platforms import bundled
+from ..core.model import Level, LinkReport, Reason
+from ..core.platforms import bundled
 from .i18n import Lang, t
 
 # threat words the bundled feed importers write (URLhaus's ``threat`` column, PhishTank's "phishing")

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from hutong.config import Config, DataSection
-from hutong.model import UserPrefs
+from hutong.core.model import UserPrefs
 from hutong.service import SQLitePrefs
 from hutong.service.golinks import read_token
 from hutong.signing import load_signer

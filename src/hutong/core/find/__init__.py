@@ -1,6 +1,6 @@
 """Step 1 of the pipeline, *find*: every link in a chat message, with code-point spans.
 
->>> from hutong.find import find_links
+>>> from hutong.core.find import find_links
 >>> [(f.form, f.text) for f in find_links("去taobao.com看看")]
 [('domain', 'taobao.com')]
 """

@@ -10,8 +10,8 @@ a rule that wants it is refused and reported in ``refused``. Kept parameters kee
 bytes (``xsec_token=…=``, ``%3D``). A redirect wrapper that was not unwrapped (a signed
 Proofpoint link, say) is left untouched: cleaning inside it would break its signature.
 
-The cleaner reads the link as parsed and identified upstream (a :class:`hutong.link.Link` and
-its :class:`hutong.identify.Identification`); it parses and identifies nothing itself.
+The cleaner reads the link as parsed and identified upstream (a :class:`hutong.core.link.Link` and
+its :class:`hutong.core.identify.Identification`); it parses and identifies nothing itself.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from ..config import CleanSection
 from .clearurls import ClearURLsRules
-from .config import CleanSection
 from .identify import NOT_IDENTIFIED, Identification, Match
 from .link import Link, QueryParam
 from .platforms import ContentPattern, Platform, bundled, owns_host

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from publicsuffixlist import PublicSuffixList
 
-from hutong.ipforms import parse_ipv4_any
+from hutong.core.ipforms import parse_ipv4_any
 
 _CACHE = 65536
 _MAX_HOST = 253 + 1  # DNS limit, plus an optional trailing dot

@@ -9,7 +9,7 @@ also name ``platform`` or ``site``, but only with a written ``justification``
 (a safety reason): policy speaks of categories and verdicts, not brands.
 
 The first matching rule wins; the last rule must match everything. See
-``docs/policy.md`` for the language and ``hutong.neutrality`` for the proof that
+``docs/policy.md`` for the language and ``hutong.core.neutrality`` for the proof that
 a policy treats every platform of a category alike.
 """
 
@@ -24,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import PolicyError
+from ..errors import PolicyError
 from .model import CATEGORIES, CONTEXTS, MODES, Action, Decision, Level
 
 LEVELS: tuple[str, ...] = tuple(level.label for level in Level)

@@ -319,7 +319,7 @@ def require_context_and_mode(context: str, mode: str | None) -> None:
     Traceback (most recent call last):
     hutong.errors.InputError: unknown chat context 'everywhere'; use one of direct, group, channel
     """
-    from .errors import InputError
+    from ..errors import InputError
 
     if context not in CONTEXTS:
         raise InputError(

@@ -4,7 +4,7 @@ Everything comes from the platform data files (``hutong/data/platforms/*.toml``)
 never names a platform. A host belongs to a platform only on a label boundary, and a URL with
 userinfo or a non-default port is never identified: ``https://item.taobao.com.evil.test/``,
 ``https://user@item.taobao.com/`` and ``https://item.taobao.com:444/`` are not Taobao.
-It reads a parsed :class:`hutong.link.Link` and answers with an :class:`Identification`, which the
+It reads a parsed :class:`hutong.core.link.Link` and answers with an :class:`Identification`, which the
 pipeline hands to the cleaner.
 """
 

@@ -1,7 +1,7 @@
 """Structural checks: what a URL's shape alone says about it, with no feed and no network.
 
 Each check is a small rule object with a stable ``code`` and a ``check`` method; ``RULES`` is
-their order. ``check`` runs them all over a parsed :class:`hutong.link.Link` and the text it was
+their order. ``check`` runs them all over a parsed :class:`hutong.core.link.Link` and the text it was
 written as, and returns a ``Verdict``: ``Verdict(Level.SAFE, ())`` means "no structural finding"
 (not "the link is safe"). The ``structural`` screening rule (``hutong.safety.screen``) runs them
 in the screening chain beside the feeds, lookalike and operator rules. Levels: ``malicious`` only
@@ -17,11 +17,11 @@ import unicodedata
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
-from hutong.ipforms import embedded_ipv4, parse_ipv4_any
-from hutong.link import Link
-from hutong.model import Level, Reason, Verdict
-from hutong.psl import site
-from hutong.scripts import is_mixed_script, scripts_of
+from hutong.core.ipforms import embedded_ipv4, parse_ipv4_any
+from hutong.core.link import Link
+from hutong.core.model import Level, Reason, Verdict
+from hutong.core.psl import site
+from hutong.core.scripts import is_mixed_script, scripts_of
 
 CODE_RUNNING_SCHEMES = frozenset({"javascript", "vbscript", "data"})
 WEB_SCHEMES = frozenset({"http", "https"})

@@ -5,7 +5,7 @@ as a browser will: IDNA to ASCII, percent-encoding, default ports dropped, dot s
 resolved, IPv4 in any spelling decoded. hutong adds two things a browser's address bar does
 too: a bare domain (``taobao.com/xyz``, ``localhost:8080``) gets a default scheme, and text
 that cannot be a URL ends in one explained ``InputError`` (code ``url.invalid``), never any
-other exception. The result is a :class:`hutong.link.Link`, which the later stages read
+other exception. The result is a :class:`hutong.core.link.Link`, which the later stages read
 instead of parsing the URL again.
 """
 
@@ -17,9 +17,9 @@ import ada_url
 from ada_url._ada_wrapper import ffi as _ffi
 from ada_url._ada_wrapper import lib as _lib
 
+from hutong.core.link import HostKind, Link, split_query
+from hutong.core.psl import site
 from hutong.errors import InputError
-from hutong.link import HostKind, Link, split_query
-from hutong.psl import site
 
 # Longer input is refused before parsing: no real link is this long, and the cap bounds the
 # work any one message can cause (browsers cap at 2 MB; chat links are a few hundred bytes).

@@ -6,7 +6,7 @@ whose format is public (see the research notes, safety §3.2). Nested wrappers u
 repeatedly up to ``max_depth``. Only an absolute http(s) target is accepted; a wrapper whose
 target is missing or bad is left as it is, so it is judged (and never cleaned) as a wrapper:
 ``Unwrapped.wrapper`` names it for the cleaner. Each target is parsed once, into the
-:class:`hutong.link.Link` the later stages read.
+:class:`hutong.core.link.Link` the later stages read.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote
 
-from .errors import InputError
+from ..errors import InputError
 from .link import WEB_SCHEMES, Link, first_value
 from .model import Hop
 from .platforms import HostIndex, Platform, Wrapper, bundled

@@ -1,6 +1,6 @@
 """The link value: one URL, parsed once, read by every stage after.
 
-``hutong.urls.normalise`` parses text the WHATWG way into a :class:`Link`; unwrapping,
+``hutong.core.urls.normalise`` parses text the WHATWG way into a :class:`Link`; unwrapping,
 identifying, cleaning, screening and deciding then read its parts (host, path, query pairs,
 registrable domain) instead of splitting the string again. A stage that changes the URL
 returns a new ``Link`` (an unwrapped wrapper's target is parsed; a cleaned link is the same
@@ -69,7 +69,7 @@ class Link:
     (``javascript:``, ``mailto:``, ``file:///``). ``port`` is None for the scheme's default.
     ``query`` has no ``?`` and keeps its exact percent-encoding; ``has_query`` tells ``?`` from none;
     ``params`` is the query split on ``&`` (:func:`split_query`). ``site`` is the registrable domain
-    (``hutong.psl.site``: eTLD+1, private section included; an IP host is its own site), None
+    (``hutong.core.psl.site``: eTLD+1, private section included; an IP host is its own site), None
     without a host.
     """
 

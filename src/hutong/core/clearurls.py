@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote
 
-from .errors import DataError
+from ..errors import DataError
 
 MAX_REDIRECTS = 5
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from ...errors import InputError
 from .. import platforms as platform_data
-from ..errors import InputError
 from ..model import Found
 from ..platforms import Platform
 from .miniprogram import MARK, MiniProgramReader

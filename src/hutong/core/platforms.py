@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from .errors import DataError
+from ..errors import DataError
 from .model import CATEGORIES, KINDS
 
 T = TypeVar("T")
