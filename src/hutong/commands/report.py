@@ -10,6 +10,7 @@ from pathlib import Path
 from ..errors import UsageError
 from ..policy import load as load_policy
 from ..report import build_report
+from ..report_i18n import REPORT_LANGS
 from ..report_render import render_report_csv, render_report_html, render_report_json
 from ..store.factory import open_audit
 from ..store.timespec import parse_time
@@ -35,6 +36,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--since", metavar="WHEN", help="first instant included: 2026-11-01, 2026-11-01T08:00Z or 30d"
     )
     p.add_argument("--until", metavar="WHEN", help="first instant excluded (same forms)")
+    p.add_argument("--lang", choices=REPORT_LANGS, default="en", help="language of the HTML page: en (default) or zh")
     p.add_argument(
         "--format",
         choices=FORMATS,
@@ -64,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--format text is for reading in a terminal; write html, json or csv to a file")
         print_summary(console(), report)
         return 0
-    text = RENDERERS[fmt](report)
+    text = render_report_html(report, args.lang) if fmt == "html" else RENDERERS[fmt](report)
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
