@@ -67,5 +67,13 @@ def print_summary(con: Console, report: Report) -> None:
     if ct["clicks"]:
         con.print()
         line(con, "", f"Click-through: {ct['through']} of {ct['clicks']} clicks went on ({_pct(ct['rate'])}).")
+    appeals = doc.get("appeals")
+    if appeals:
+        line(
+            con,
+            "",
+            f"Appeals: {appeals['received']} reports of a mistake, {appeals['led_to_change']} led to a change, "
+            f"{appeals['open']} open.",
+        )
     con.print()
     line(con, "", "Every row and the charts: hutong report --format html -o report.html (or json, csv).")
