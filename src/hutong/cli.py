@@ -12,6 +12,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from . import __version__
 from .errors import ConfigError, HutongError, UsageError
@@ -29,9 +30,46 @@ COMMANDS: tuple[str, ...] = (
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    """A parser whose errors show the usage of the (sub)command they are about, then exit 2."""
+
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(2, f"hutong: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        # argparse hands a subcommand's unknown options up to the top parser, whose usage says nothing of
+        # them; the subcommand that was chosen (the deepest, ``_usage_of``) reports them with its own usage
+        leaf = getattr(parsed, "_usage_of", None)
+        if extras and isinstance(leaf, _Parser) and leaf is not self:
+            leaf.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    return [
+        p
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for p in dict.fromkeys(action.choices.values())
+    ]
+
+
+def _mark(parser: argparse.ArgumentParser) -> None:
+    """Every subcommand parser records itself, so the deepest one chosen is known after parsing."""
+    for sub in _subparsers(parser):
+        sub.set_defaults(_usage_of=sub)
+        _mark(sub)
+
+
+def all_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """``parser`` and every (sub)subcommand parser under it."""
+    out = [parser]
+    for sub in _subparsers(parser):
+        out += all_parsers(sub)
+    return out
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMANDS:
         module = importlib.import_module(f"hutong.commands.{name.replace('-', '_')}")
         module.register(sub)
+    _mark(parser)
     return parser
 
 

@@ -65,6 +65,8 @@ class NetworkSection:
     rate_limit_per_minute: int = 60  # per destination host
     user_agent: str = "hutong-preview (bot; +https://github.com/hutong/hutong)"
     accept_language: str = "zh-CN,zh;q=0.9,en;q=0.8"
+    # resolved when a link's name does not: if it fails too, the network is down, not the link ("": never)
+    probe_host: str = "a.root-servers.net"
     # test overrides: off by default, loudly logged when on
     connect_to: tuple[str, ...] = ()
     allow_networks: tuple[str, ...] = ()

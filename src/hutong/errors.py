@@ -16,7 +16,9 @@
     │   ├── TooManyRedirects  redirect chain longer than allowed, or a loop
     │   ├── BadContent        content type refused or body undecodable
     │   ├── NetworkFailure    DNS, TLS or connection failure
-    │   │   └── TLSFailure    the TLS handshake or certificate check failed
+    │   │   ├── TLSFailure    the TLS handshake or certificate check failed
+    │   │   ├── NetworkDown   this machine has no network (no name resolves, no route): not the link's fault
+    │   │   └── NameNotFound  the link's host name does not exist (while other names resolve)
     │   └── TooSlow           reading fetched content took more CPU time than its budget
     ├── TokenError            a signed go-link or image token is invalid
     └── StorageError          the audit store or cache failed
@@ -120,3 +122,11 @@ class TLSFailure(NetworkFailure):
 
 class TooSlow(RemoteError):
     code = "remote.too_slow"
+
+
+class NetworkDown(NetworkFailure):
+    code = "remote.network_down"
+
+
+class NameNotFound(NetworkFailure):
+    code = "remote.no_such_name"

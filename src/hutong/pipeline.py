@@ -37,6 +37,7 @@ from .core.identify import Identifier
 from .core.link import Link
 from .core.model import (
     CATEGORIES,
+    Analysis,
     CardError,
     Context,
     Decision,
@@ -223,15 +224,26 @@ class Engine:
         mode: Mode | None = None,
     ) -> tuple[LinkReport, ...]:
         """Find every link in ``text`` and report on it, offline."""
-        founds = self.finder.find(text)
-        if not founds:
-            return ()  # most chat messages carry no link
+        return self.examine(text, context=context, prefs=prefs, mode=mode).links
+
+    def examine(
+        self,
+        text: str,
+        *,
+        context: Context = "direct",
+        prefs: UserPrefs | None = None,
+        mode: Mode | None = None,
+    ) -> Analysis:
+        """``analyse``, with whether the message held more links than the finder takes (``truncated``)."""
+        finds = self.finder.scan(text)
+        if not finds.links:
+            return Analysis(())  # most chat messages carry no link
         asked = _Asked(context, prefs or _NO_PREFS, mode)
         reports = []
-        for found in founds:
+        for found in finds.links:
             report = self._inspect(found, (), asked)
             reports.append(report if report.decision is not None else self._decided(report, asked))
-        return tuple(reports)
+        return Analysis(tuple(reports), finds.truncated)
 
     def inspect(self, found: Found, *, hops: tuple[Hop, ...] = ()) -> LinkReport:
         """Everything but the decision: normalise, unwrap, identify, clean, screen."""
@@ -369,7 +381,21 @@ class Engine:
         preview: bool = False,
     ) -> tuple[LinkReport, ...]:
         """Like ``analyse``, and also resolve short links and (optionally) build preview cards."""
-        reports = [self.inspect(f) for f in self.finder.find(text)]
+        analysis = await self.examine_online(text, context=context, prefs=prefs, mode=mode, preview=preview)
+        return analysis.links
+
+    async def examine_online(
+        self,
+        text: str,
+        *,
+        context: Context = "direct",
+        prefs: UserPrefs | None = None,
+        mode: Mode | None = None,
+        preview: bool = False,
+    ) -> Analysis:
+        """``analyse_online``, with whether the message held more links than the finder takes."""
+        finds = self.finder.scan(text)
+        reports = [self.inspect(f) for f in finds.links]
         online = list(await asyncio.gather(*(self._resolve(r) for r in reports)))
         if preview and self.config.preview.enabled:
             # a destination reached by several links of the message was fetched once: every card uses that answer
@@ -377,7 +403,8 @@ class Engine:
             reports = list(await asyncio.gather(*(self._preview(o, finals.get(o.report.url)) for o in online)))
         else:
             reports = [o.report for o in online]
-        return tuple(self.decide(r, context=context, prefs=prefs, mode=mode) for r in reports)
+        links = tuple(self.decide(r, context=context, prefs=prefs, mode=mode) for r in reports)
+        return Analysis(links, finds.truncated)
 
     def clean_hop(self, url: str) -> tuple[str, tuple[str, ...]]:
         """The URL to request for a hop the resolver learnt: a platform content page without its tracking

@@ -1,9 +1,10 @@
-"""Render a ``Report`` as JSON, CSV or one self-contained HTML page with SVG charts.
+"""Render a ``Report`` as JSON, CSV or one self-contained HTML page with SVG charts, in English or Chinese.
 
 Every number on the page comes from ``report_json`` (the same document ``--format json``
 prints), so the page and the export cannot disagree; tables carry the exact JSON value
 in ``data-value`` and sort on click with a few lines of inline script (without script
-they are plain tables). Charts are drawn by matplotlib's SVG backend, inline.
+they are plain tables), and scroll inside their own box on a narrow screen. Charts are
+inline SVG from ``hutong.charts``; every word comes from ``hutong.report_i18n``.
 """
 
 from __future__ import annotations
@@ -11,21 +12,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # never a GUI backend, whatever the environment says
-
-from matplotlib.figure import Figure
-
-from .report import ACTIONS, Report, report_json
+from . import charts
+from .report import ACTIONS, LISTED, UNLISTED, Report, report_json
+from .report_i18n import HTML_LANG, ReportLang, name_of, platform_name, rt
 from .store.export import guard_formula
 
 COLOURS = {"open": "#2e7d32", "confirm": "#f9a825", "copy": "#1565c0", "block": "#c62828"}
-_SVG_RC: Any = {"svg.fonttype": "none", "svg.hashsalt": "hutong", "font.size": 9}
+MAX_CHART_ROWS = 15  # bars per chart; the table below a chart has every row
+HOUR_STEPS = (1, 2, 3, 4, 6, 12, 24, 48, 72, 168)  # buckets between labels on the time axis: whole hours of a day
+DAY_STEPS = (1, 2, 7, 14, 28, 56, 91, 182, 364)  # ... and days, weeks, months
 
 
 def render_report_json(report: Report) -> str:
@@ -97,62 +97,60 @@ def _plain(value: Any) -> str:
 # -- charts ---------------------------------------------------------------------------------------------
 
 
-def _svg(fig: Figure, label: str) -> str:
-    buf = io.StringIO()
-    with matplotlib.rc_context(_SVG_RC):
-        fig.savefig(buf, format="svg", bbox_inches="tight")
-    svg = buf.getvalue()
-    svg = svg[svg.index("<svg") :]
-    return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
+def _both(draw: Callable[[float], str]) -> str:
+    """The chart in its desktop and its phone layout; the page's CSS shows the one that fits."""
+    return draw(charts.WIDE) + draw(charts.NARROW)
 
 
-def _share_chart(title: str, rows: dict[str, dict[str, int]]) -> str:
-    names = list(rows)[:15]
-    with matplotlib.rc_context(_SVG_RC):
-        fig = Figure(figsize=(7, 0.4 * len(names) + 1.2))
-        ax = fig.subplots()
-        left = [0.0] * len(names)
-        for action in ACTIONS:
-            shares = [rows[n].get(action, 0) / max(1, sum(rows[n].values())) for n in names]
-            ax.barh(names, shares, left=left, color=COLOURS[action], label=action)
-            left = [a + b for a, b in zip(left, shares, strict=True)]
-        ax.invert_yaxis()
-        ax.set_xlim(0, 1)
-        ax.set_xlabel("share of decisions")
-        ax.set_title(title)
-        ax.legend(ncols=4, loc="lower center", bbox_to_anchor=(0.5, 1.08), frameon=False)
-    return _svg(fig, title)
+def _share_chart(
+    title: str, rows: dict[str, dict[str, int]], label: Callable[[str], str], lang: ReportLang
+) -> str:
+    names = list(rows)[:MAX_CHART_ROWS]
+    actions = [a for a in ACTIONS if any(rows[n].get(a, 0) for n in names)] or list(ACTIONS)
+    series = [
+        charts.Series(name_of("action", a, lang), COLOURS[a], tuple(float(rows[n].get(a, 0)) for n in names))
+        for a in actions
+    ]
+    labels = [label(n) for n in names]
+    return _both(
+        lambda width: charts.share_bars(
+            title, labels, series, rt("chart.share", lang), tooltip=rt("chart.tooltip", lang), width=width
+        )
+    )
 
 
-def _time_chart(buckets: Sequence[dict[str, Any]], unit: str) -> str:
-    title = f"Decisions per {unit}"
-    with matplotlib.rc_context(_SVG_RC):
-        fig = Figure(figsize=(7, 2.8))
-        ax = fig.subplots()
-        xs = list(range(len(buckets)))
-        for action in ACTIONS:
-            ax.plot(xs, [b.get(action, 0) for b in buckets], color=COLOURS[action], label=action, marker=".")
-        step = max(1, len(xs) // 8)
-        ax.set_xticks(xs[::step], [str(b["start"])[: 10 if unit == "day" else 13] for b in buckets][::step])
-        ax.tick_params(axis="x", labelrotation=30)
-        ax.set_ylabel("decisions")
-        ax.set_title(title)
-        ax.legend(ncols=4, frameon=False)
-    return _svg(fig, title)
+def _bucket_label(start: str, unit: str) -> str:
+    """``2026-12-01`` for a day, ``12-01 08:00`` for an hour (UTC, as the axis says)."""
+    return start[:10] if unit == "day" else f"{start[5:10]} {start[11:13]}:00"
 
 
-def _disparity_chart(disparity: dict[str, dict[str, Any]]) -> str:
-    title = "Disparity index per category (0 = every platform opened alike)"
-    cats = [c for c, d in disparity.items() if d["index"] is not None]
-    with matplotlib.rc_context(_SVG_RC):
-        fig = Figure(figsize=(7, 0.4 * len(cats) + 1.2))
-        ax = fig.subplots()
-        ax.barh(cats, [disparity[c]["index"] for c in cats], color="#6a1b9a")
-        ax.invert_yaxis()
-        ax.set_xlim(0, 1)
-        ax.set_xlabel("largest gap in direct-open rate at one verdict level")
-        ax.set_title(title)
-    return _svg(fig, title)
+def _time_chart(buckets: Sequence[dict[str, Any]], unit: str, lang: ReportLang) -> str:
+    bucket = rt(f"bucket.{unit}", lang)
+    series = [
+        charts.Series(name_of("action", a, lang), COLOURS[a], tuple(float(b.get(a, 0)) for b in buckets))
+        for a in ACTIONS
+    ]
+    labels = [_bucket_label(str(b["start"]), unit) for b in buckets]
+    return _both(
+        lambda width: charts.lines(
+            rt("chart.time", lang, bucket=bucket),
+            labels,
+            series,
+            rt(f"chart.time.x.{unit}", lang),
+            rt("chart.time.y", lang),
+            width=width,
+            tick_steps=HOUR_STEPS if unit == "hour" else DAY_STEPS,
+        )
+    )
+
+
+def _disparity_chart(disparity: dict[str, dict[str, Any]], lang: ReportLang) -> str:
+    rows = [(name_of("cat", c, lang), float(d["index"])) for c, d in disparity.items() if d["index"] is not None]
+    return _both(
+        lambda width: charts.value_bars(
+            rt("chart.disparity", lang), rows, "#6a1b9a", rt("chart.disparity.axis", lang), width=width
+        )
+    )
 
 
 # -- HTML -----------------------------------------------------------------------------------------------
@@ -176,181 +174,255 @@ document.querySelectorAll('table.sortable th').forEach(function (th, i) {
 """
 
 _STYLE = """
-body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#222}
-table{border-collapse:collapse;margin:.5rem 0 1.5rem;width:100%}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI","PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;
+margin:2rem auto;max-width:60rem;padding:0 1rem;color:#222}
+header{display:flex;flex-wrap:wrap;align-items:baseline;justify-content:space-between;gap:.5rem}
+h1{margin:.2rem 0}
+.scroll{overflow-x:auto;margin:.5rem 0 1.5rem;max-width:100%}
+.scroll:focus{outline:2px solid #1565c0}
+table{border-collapse:collapse;width:100%}
 th,td{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:right}
-th:first-child,td:first-child{text-align:left}
-th{cursor:pointer;background:#f4f4f4;user-select:none}
+td{white-space:nowrap}
+th:first-child,td:first-child{text-align:left;white-space:normal}
+th,td{word-break:keep-all}
+th{cursor:pointer;background:#f4f4f4;user-select:none;vertical-align:bottom}
 th[data-dir=asc]::after{content:" ▲"} th[data-dir=desc]::after{content:" ▼"}
-.ok{color:#2e7d32}.bad{color:#c62828}figure{margin:0 0 1rem}svg{max-width:100%;height:auto}
+.ok{color:#2e7d32}.bad{color:#c62828}figure{margin:0 0 1rem}svg.chart{display:block;height:auto}
+svg.chart text{font-family:inherit}svg.chart.narrow{display:none}
+code{font-size:.92em}
+@media (max-width:600px){body{margin:1rem auto;padding:0 .6rem;font-size:13px}h1{font-size:1.45rem}
+th,td{padding:.25rem .35rem}}
+@media (max-width:700px){svg.chart.wide{display:none}svg.chart.narrow{display:block}}
 """
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, lang: ReportLang) -> str:
+    if isinstance(value, Code):
+        return f'<td data-value="{escape(value.code)}"><code>{escape(value.code)}</code></td>'
+    if isinstance(value, Named):
+        return f'<td data-value="{escape(value.key)}">{escape(value.text)}</td>'
+    if isinstance(value, bool):
+        return f'<td data-value="{str(value).lower()}">{rt("yes" if value else "no", lang)}</td>'
     if isinstance(value, float):
         return f'<td data-value="{value!r}">{value * 100:.2f}%</td>'
     if value is None:
         return '<td data-value="">–</td>'
-    if isinstance(value, bool):
-        return f'<td data-value="{str(value).lower()}">{"yes" if value else "no"}</td>'
     if isinstance(value, int):
         return f'<td data-value="{value}">{value}</td>'
     return f"<td>{escape(str(value))}</td>"
 
 
-def _table(table_id: str, head: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A cell showing a name in words, sorted by the stable key behind it."""
+
+    key: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A cell showing a stable code (a reason code) as code."""
+
+    code: str
+
+
+def _table(table_id: str, head: Sequence[str], rows: Iterable[Sequence[Any]], lang: ReportLang, caption: str) -> str:
     th = "".join(f'<th scope="col">{escape(h)}</th>' for h in head)
-    body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(_cell(v, lang) for v in row) + "</tr>" for row in rows)
     return (
-        f'<table class="sortable" id="{table_id}"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
+        f'<div class="scroll" role="region" tabindex="0" aria-label="{escape(caption)}">'
+        f'<table class="sortable" id="{table_id}"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></div>'
     )
 
 
-def _action_table(table_id: str, first: str, rows: dict[str, dict[str, int]]) -> str:
+def _action_table(
+    table_id: str,
+    first: str,
+    rows: dict[str, dict[str, int]],
+    label: Callable[[str], str],
+    lang: ReportLang,
+    caption: str,
+) -> str:
     actions = list(dict.fromkeys(a for counts in rows.values() for a in counts)) or list(ACTIONS)
     return _table(
         table_id,
-        [first, *actions, "total"],
-        ([name, *(c.get(a, 0) for a in actions), sum(c.values())] for name, c in rows.items()),
+        [first, *(name_of("action", a, lang) for a in actions), rt("col.total", lang)],
+        ([Named(name, label(name)), *(c.get(a, 0) for a in actions), sum(c.values())] for name, c in rows.items()),
+        lang,
+        caption,
     )
 
 
-def _appeals_html(appeals: dict[str, int] | None) -> str:
+def _appeals_html(appeals: dict[str, int] | None, lang: ReportLang) -> str:
     if appeals is None:
         return ""
     return (
-        "<h2>Appeals <small>申诉</small></h2>"
-        "<p>Reports of a mistake that visitors sent from block and warning pages, and how many led the "
-        "operator to allow the site.</p>"
+        f"<h2>{escape(rt('h.appeals', lang))}</h2><p>{escape(rt('appeals.intro', lang))}</p>"
         + _table(
             "appeals",
-            ["appeals", "received", "led to a change", "open"],
-            [["all", appeals["received"], appeals["led_to_change"], appeals["open"]]],
+            [rt(k, lang) for k in ("col.appeals", "col.received", "col.changed", "col.open")],
+            [[Named("all", rt("all", lang)), appeals["received"], appeals["led_to_change"], appeals["open"]]],
+            lang,
+            rt("h.appeals", lang),
         )
     )
 
 
-def render_report_html(report: Report) -> str:
-    """The report as one self-contained HTML page (the service mounts it at ``/report``)."""
+def _widest(levels: dict[str, Any]) -> str | None:
+    return max(levels, key=lambda lv: levels[lv]["gap"]) if levels else None
+
+
+def _level(level: str | None, lang: ReportLang) -> Named | None:
+    return None if level is None else Named(level, name_of("level", level, lang))
+
+
+def _neutrality_html(neutral: dict[str, Any] | None, lang: ReportLang) -> str:
+    if neutral is None:
+        return f"<p>{escape(rt('policy.none', lang))}</p>"
+    head = rt("policy.head", lang, policy="\x00", version=neutral["version"])
+    before, _, after = escape(head).partition("\x00")
+    verdict = (
+        f'<span class="ok">{escape(rt("policy.neutral", lang))}</span>'
+        if neutral["neutral"]
+        else f'<span class="bad">{escape(rt("policy.not_neutral", lang, n=neutral["disparities"]))}</span>'
+    )
+    return f"<p>{before}<b>{escape(neutral['policy'])}</b>{after} {verdict}</p>"
+
+
+def _span(key: str, value: int) -> str:
+    return f'<span id="{key}" data-value="{value}">{value}</span>'
+
+
+def render_report_html(report: Report, lang: ReportLang = "en", *, switch_href: str | None = None) -> str:
+    """The report as one self-contained HTML page in ``lang`` (the service mounts it at ``/report``);
+    ``switch_href`` is the same report's address in the other language, linked from the page."""
     doc = report_json(report)
-    neutral = doc["neutrality"]
-    neutral_html = (
-        "<p>The policy was not checked for neutrality in this report.</p>"
-        if neutral is None
-        else f"<p>Policy <b>{escape(neutral['policy'])}</b> (version {escape(neutral['version'])}): "
-        + (
-            '<span class="ok">neutral: every platform of a category, and an unlisted site of it, gets the same '
-            "decision for the same inputs.</span>"
-            if neutral["neutral"]
-            else f'<span class="bad">{neutral["disparities"]} input combinations treat platforms '
-            "of one category "
-            "differently (each from a justified rule).</span>"
-        )
-        + "</p>"
-    )
+    unit = doc["over_time"]["bucket"]
+
+    def cat(c: str) -> str:
+        return name_of("cat", c, lang)
+
+    def plat(p: str) -> str:
+        return platform_name(p, lang)
+
+    def start_label(start: str) -> str:
+        return _bucket_label(start, unit)
+
     disparity_rows = [
-        [
-            cat,
-            d["index"],
-            max(d["levels"], key=lambda lv: d["levels"][lv]["gap"]) if d["levels"] else None,
-            d["policy_neutral"],
-            d["policy_disparities"],
-        ]
-        for cat, d in doc["disparity"].items()
+        [Named(c, cat(c)), d["index"], _level(_widest(d["levels"]), lang), d["policy_neutral"], d["policy_disparities"]]
+        for c, d in doc["disparity"].items()
     ]
     listing_rows = []
-    for cat, d in doc["listing_disparity"].items():
-        widest = max(d["levels"], key=lambda lv: d["levels"][lv]["gap"]) if d["levels"] else None
+    for c, d in doc["listing_disparity"].items():
+        widest = _widest(d["levels"])
         rates = d["levels"][widest]["rates"] if widest else {}
         listing_rows.append(
             [
-                cat,
+                Named(c, cat(c)),
                 d["index"],
-                widest,
-                rates["listed"]["rate"] if rates else None,
-                rates["unlisted"]["rate"] if rates else None,
-                sum(c["decisions"] for c in d["counts"]["listed"].values()),
-                sum(c["decisions"] for c in d["counts"]["unlisted"].values()),
+                _level(widest, lang),
+                rates[LISTED]["rate"] if rates else None,
+                rates[UNLISTED]["rate"] if rates else None,
+                sum(n["decisions"] for n in d["counts"][LISTED].values()),
+                sum(n["decisions"] for n in d["counts"][UNLISTED].values()),
             ]
         )
     ct = doc["click_through"]
-    period = f"{doc['since'] or 'the first event'} to {doc['until'] or 'the last event'}"
+    buckets = doc["over_time"]["buckets"]
+    period = rt(
+        "period",
+        lang,
+        since=doc["since"] or rt("period.first", lang),
+        until=doc["until"] or rt("period.last", lang),
+        generated=doc["generated_at"],
+    )
+    totals = escape(rt("totals", lang, total="\x00t", events="\x00e", cards="\x00c"))
+    totals = (
+        totals.replace("\x00t", _span("total", doc["total"]))
+        .replace("\x00e", _span("events", doc["events"]))
+        .replace("\x00c", _span("cards", doc["cards"]))
+    )
+    other: ReportLang = "zh" if lang == "en" else "en"
+    switch = (
+        f'<a href="{escape(switch_href)}" hreflang="{HTML_LANG[other]}" lang="{HTML_LANG[other]}">'
+        f"{escape(rt('switch', lang))}</a>"
+        if switch_href
+        else ""
+    )
+
+    def h2(key: str, **values: object) -> str:
+        return f"<h2>{escape(rt(key, lang, **values))}</h2>"
+
+    def figure(svg: str) -> str:
+        return f"<figure>{svg}</figure>"
+
+    min_events = doc["disparity_min_events"]
     parts = [
         "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{HTML_LANG[lang]}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>hutong transparency report</title>",
+        f"<title>{escape(rt('page.title', lang))}</title>",
         f"<style>{_STYLE}</style></head><body>",
-        "<h1>Transparency report <small>透明度报告</small></h1>",
-        f"<p>From {escape(period)}; generated {escape(doc['generated_at'])}. "
-        f'<span id="total" data-value="{doc["total"]}">{doc["total"]}</span> '
-        "decisions when links were shown, "
-        f'<span id="events" data-value="{doc["events"]}">{doc["events"]}</span> events in all, '
-        f'<span id="cards" data-value="{doc["cards"]}">{doc["cards"]}</span> with a preview card.</p>',
-        "<h2>By platform <small>按平台</small></h2>",
-        f"<figure>{_share_chart('Actions by platform', doc['by_platform'])}</figure>"
-        if doc["by_platform"]
-        else "",
-        _action_table("by_platform", "platform", doc["by_platform"]),
-        "<h2>By category <small>按类别</small></h2>",
-        f"<figure>{_share_chart('Actions by category', doc['by_category'])}</figure>"
-        if doc["by_category"]
-        else "",
-        _action_table("by_category", "category", doc["by_category"]),
-        "<h2>Disparity <small>差别对待指数</small></h2>",
-        "<p>For each category: the largest gap, at one verdict level, between the direct-open rates "
-        "of the most and least favoured platforms (platforms with at least "
-        f"{doc['disparity_min_events']} decisions at that "
-        "level). Beside it, the static neutrality check of the policy for the same category.</p>",
-        neutral_html,
-        f"<figure>{_disparity_chart(doc['disparity'])}</figure>"
+        f"<header><h1>{escape(rt('title', lang))}</h1>{switch}</header>",
+        f"<p>{escape(period)} {totals}</p>",
+        h2("h.platform"),
+        figure(_share_chart(rt("chart.platform", lang), doc["by_platform"], plat, lang)) if doc["by_platform"] else "",
+        _action_table("by_platform", rt("col.platform", lang), doc["by_platform"], plat, lang, rt("h.platform", lang)),
+        h2("h.category"),
+        figure(_share_chart(rt("chart.category", lang), doc["by_category"], cat, lang)) if doc["by_category"] else "",
+        _action_table("by_category", rt("col.category", lang), doc["by_category"], cat, lang, rt("h.category", lang)),
+        h2("h.disparity"),
+        f"<p>{escape(rt('disparity.intro', lang, min=min_events))}</p>",
+        _neutrality_html(doc["neutrality"], lang),
+        figure(_disparity_chart(doc["disparity"], lang))
         if any(d["index"] is not None for d in doc["disparity"].values())
         else "",
         _table(
             "disparity",
-            ["category", "index", "widest at level", "policy neutral", "policy disparities"],
+            [rt(k, lang) for k in ("col.category", "col.index", "col.widest", "col.policy_neutral",
+                                    "col.policy_disparities")],
             disparity_rows,
+            lang,
+            rt("h.disparity", lang),
         ),
-        "<h3>Listed and unlisted sites <small>收录与未收录网站</small></h3>",
-        "<p>The same index between two groups: links to sites a platform file names (listed) and links to "
-        "every other site (unlisted), each group needing at least "
-        f"{doc['disparity_min_events']} decisions at a level. A platform file is knowledge of how to read a "
-        "platform's links, never trust; an unlisted link gets a category other than <i>unknown</i> only from "
-        "its page's own structured data, so the decision counts of both groups are shown as well.</p>",
+        f"<h3>{escape(rt('h.listing', lang))}</h3>",
+        f"<p>{escape(rt('listing.intro', lang, min=min_events))}</p>",
         _table(
             "listing_disparity",
-            [
-                "category",
-                "index",
-                "widest at level",
-                "listed open rate",
-                "unlisted open rate",
-                "listed decisions",
-                "unlisted decisions",
-            ],
+            [rt(k, lang) for k in ("col.category", "col.index", "col.widest", "col.listed_rate", "col.unlisted_rate",
+                                    "col.listed_n", "col.unlisted_n")],
             listing_rows,
+            lang,
+            rt("h.listing", lang),
         ),
-        "<h2>Top reasons <small>主要原因</small></h2>",
-        _table("top_reasons", ["reason", "decisions"], ([r["code"], r["count"]] for r in doc["top_reasons"])),
-        "<h2>Click-through <small>点击后继续访问</small></h2>",
+        h2("h.reasons"),
+        _table(
+            "top_reasons",
+            [rt("col.code", lang), rt("col.decisions", lang)],
+            ([Code(r["code"]), r["count"]] for r in doc["top_reasons"]),
+            lang,
+            rt("h.reasons", lang),
+        ),
+        h2("h.clicks"),
         _table(
             "click_through",
-            ["platform", "clicks", "went on", "rate"],
-            [["all", ct["clicks"], ct["through"], ct["rate"]]]
-            + [[p, c["clicks"], c["through"], c["rate"]] for p, c in ct["by_platform"].items()],
+            [rt(k, lang) for k in ("col.platform", "col.clicks", "col.through", "col.rate")],
+            [[Named("all", rt("all", lang)), ct["clicks"], ct["through"], ct["rate"]]]
+            + [[Named(p, plat(p)), c["clicks"], c["through"], c["rate"]] for p, c in ct["by_platform"].items()],
+            lang,
+            rt("h.clicks", lang),
         ),
-        _appeals_html(doc["appeals"]),
-        f"<h2>Over time <small>随时间</small> (per {doc['over_time']['bucket']})</h2>",
-        f"<figure>{_time_chart(doc['over_time']['buckets'], doc['over_time']['bucket'])}</figure>"
-        if doc["over_time"]["buckets"]
-        else "",
+        _appeals_html(doc["appeals"], lang),
+        h2("h.time", bucket=rt(f"bucket.{unit}", lang)),
+        figure(_time_chart(buckets, unit, lang)) if buckets else "",
         _action_table(
             "over_time",
-            "start",
-            {
-                b["start"]: {a: b[a] for a in b if a not in ("start", "total")}
-                for b in doc["over_time"]["buckets"]
-            },
+            rt("col.start", lang),
+            {b["start"]: {a: b[a] for a in b if a not in ("start", "total")} for b in buckets},
+            start_label,
+            lang,
+            rt("h.time", lang, bucket=rt(f"bucket.{unit}", lang)),
         ),
         f"<script>{SCRIPT}</script>",
         "</body></html>",

@@ -151,3 +151,45 @@ def test_share_texts(text: str, expected: list[Row]) -> None:
 def test_spans_slice_back(text: str, expected: list[Row]) -> None:
     for f in find_links(text):
         assert text[f.start : f.end] == f.text
+
+
+# Several share texts in one message, each read as one; and links pasted beside a share text stay plain.
+# Each row: the message, then (form, platform, title) of every web URL in message order.
+VERBATIM = {name: text for name, text, _ in CASES}
+TB = VERBATIM["taobao-2023-V"]  # 【淘宝】URL 「title」 \n 点击链接直接打开 或者 淘宝搜索直接打开
+TB_PROMO = VERBATIM["taobao-2024-promo-V"]
+BILI = "【【阅读3.0】书源制作过程(基础语法)-哔哩哔哩】 https://b23.tv/TUMG3e5"
+DOUYIN = VERBATIM["douyin-video-V"]  # its title before the URL, its cue after
+KUAISHOU = VERBATIM["kuaishou-url-first-V"]  # URL first, cue last
+PLAIN = "https://item.m.jd.com/product/100012043978.html"
+Web = tuple[str, str | None, str | None]
+TB_ROW: Web = ("share", "taobao", "免插卡 随身wifi")
+PROMO_ROW: Web = ("share", "taobao", "新款饺子器木制")
+BILI_ROW: Web = ("share", "bilibili", "【阅读3.0】书源制作过程(基础语法)")
+DOUYIN_ROW: Web = ("share", "douyin", "让你在几秒钟之内记住我")
+KUAISHOU_ROW: Web = ("share", "kuaishou", '今日播下善良的种子，明日必能开出幸运之花！ "天生我有戏 "剧星计划 "快手弹幕')
+PLAIN_ROW: Web = ("url", None, None)
+
+MULTI: list[tuple[str, str, list[Web]]] = [
+    ("two-platforms-two-lines", TB + "\n" + BILI, [TB_ROW, BILI_ROW]),
+    ("same-platform-twice", TB + "\n" + TB_PROMO, [TB_ROW, PROMO_ROW]),
+    ("same-share-pasted-twice", TB + "\n" + TB, [TB_ROW, TB_ROW]),
+    ("title-before-url-after-a-trailing-cue", KUAISHOU + "\n" + DOUYIN, [KUAISHOU_ROW, DOUYIN_ROW]),
+    ("trailing-cue-then-title-first", DOUYIN + "\n" + KUAISHOU, [DOUYIN_ROW, KUAISHOU_ROW]),
+    ("three-in-a-row", BILI + "\n" + TB + "\n" + DOUYIN, [BILI_ROW, TB_ROW, DOUYIN_ROW]),
+    ("two-on-one-line", TB_PROMO.replace("\n", " ") + " " + BILI, [PROMO_ROW, BILI_ROW]),
+    # a second link beside a share text does not inherit its platform or title
+    ("plain-after-closing-line", TB + " " + PLAIN, [TB_ROW, PLAIN_ROW]),
+    ("plain-on-the-next-line", TB + "\n" + PLAIN, [TB_ROW, PLAIN_ROW]),
+    ("plain-before-a-share", PLAIN + " " + BILI, [PLAIN_ROW, BILI_ROW]),
+    ("plain-line-before-a-share", PLAIN + "\n" + TB, [PLAIN_ROW, TB_ROW]),
+    ("plain-between-shares", BILI + "\n" + PLAIN + "\n" + TB, [BILI_ROW, PLAIN_ROW, TB_ROW]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [pytest.param(t, e, id=i) for i, t, e in MULTI])
+def test_every_share_text_of_a_message_is_read(text: str, expected: list[Web]) -> None:
+    found = [f for f in find_links(text) if f.form in ("url", "share")]
+    assert [(f.form, f.platform, f.title) for f in found] == expected
+    for f in found:
+        assert text[f.start : f.end] == f.text

@@ -63,3 +63,11 @@ def test_bad_usage_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) 
         raise SystemExit(main(["report", *argv]))
     assert exc.value.code == 2
     assert capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("argv", "lang"), [([], "en"), (["--lang", "zh"], "zh-CN")])
+def test_html_in_either_language(seeded: int, tmp_path: Path, argv: list[str], lang: str) -> None:
+    out = tmp_path / "report.html"
+    assert main(["report", "--format", "html", "--output", str(out), *argv]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert f'<html lang="{lang}">' in text and f'data-value="{seeded}"' in text

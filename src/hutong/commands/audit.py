@@ -18,7 +18,12 @@ from ._common import add_config_option, load_config
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("audit", help="maintain the audit log of decisions")
+    p = sub.add_parser(
+        "audit",
+        help="maintain the audit log of decisions",
+        description="Maintain the audit log of decisions (storage.audit): prune old events, export them, or "
+        "forget one user. The log holds no message text and only keyed hashes of user ids.",
+    )
     asub = p.add_subparsers(dest="audit_command", metavar="ACTION")
     asub.required = True
     pr = asub.add_parser(
@@ -30,7 +35,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     pr.add_argument("--days", type=int, metavar="N", help="keep N days instead of audit.retention_days")
     add_config_option(pr)
     pr.set_defaults(run=run_prune)
-    ex = asub.add_parser("export", help="write events as CSV or JSON lines")
+    ex = asub.add_parser(
+        "export",
+        help="write events as CSV or JSON lines",
+        description="Write the events of [--since, --until) as JSON lines (default) or CSV, to standard "
+        "output or --output FILE. Cells that a spreadsheet would run as formulas are quoted.",
+    )
     ex.add_argument("--format", choices=FORMATS, default="jsonl", help="csv or jsonl (default)")
     ex.add_argument(
         "--since", metavar="WHEN", help="first instant included: 2026-11-01, 2026-11-01T08:00Z or 7d"

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from collections.abc import Sequence
 
-from ..core.model import CONTEXTS, MODES, Action, Card, LinkReport
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..core.model import CONTEXTS, MODES, Action, Analysis, Card, LinkReport
 from ..core.policy import load as load_policy
-from ..library import check
 from ..pipeline import Engine
 from ._common import add_config_option, load_config, read_text
+from ._output import console, fits, line, note, table, token_line, words
 
 HELP = "find every link in a message and decide what happens when it is tapped"
 
@@ -31,7 +36,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--policy", metavar="FILE", help="decision policy TOML (default: the bundled policy)")
     p.add_argument("--offline", action="store_true", help="never touch the network: short links stay unresolved")
     p.add_argument("--preview", action="store_true", help="also build a preview card for each link (online)")
-    p.add_argument("--json", action="store_true", help='print {"links": [...]} (schema: docs/cli.md)')
+    p.add_argument(
+        "--json", action="store_true", help='print {"links": [...], "truncated": false} (schema: docs/cli.md)'
+    )
     p.add_argument("--encoding", default="utf-8", help="encoding of standard input (default: utf-8)")
     add_config_option(p)
     p.set_defaults(run=run)
@@ -42,16 +49,72 @@ def run(args: argparse.Namespace) -> int:
     text = read_text(args.text, args.encoding)
     policy = load_policy(args.policy) if args.policy else None
     engine = Engine.from_config(cfg, policy=policy)
-    online = not args.offline
-    reports = check(
-        text, context=args.context, mode=args.mode, online=online, preview=online and args.preview, engine=engine
-    )
-    if args.json:
-        json.dump({"links": [r.to_json() for r in reports]}, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+    if args.offline:
+        analysis = engine.examine(text, context=args.context, mode=args.mode)
     else:
-        print_table(reports)
+        analysis = asyncio.run(_online(engine, text, args))
+    if args.json:
+        json.dump(analysis.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        for message in notices(analysis, max_links=engine.finder.max_links):
+            print(f"hutong: note: {message}", file=sys.stderr)
+    else:
+        print_analysis(console(), analysis, max_links=engine.finder.max_links)
     return 0
+
+
+async def _online(engine: Engine, text: str, args: argparse.Namespace) -> Analysis:
+    try:
+        return await engine.examine_online(text, context=args.context, mode=args.mode, preview=args.preview)
+    finally:
+        await engine.aclose()
+
+
+def print_analysis(con: Console, analysis: Analysis, *, max_links: int) -> None:
+    """The reports as a table where it shows every URL and code whole, else one block per link; then notes."""
+    if not analysis.links:
+        con.print("No links found.")
+    else:
+        print_table(con, analysis.links)
+    for message in notices(analysis, max_links=max_links):
+        note(con, message)
+
+
+# failures of a link that needed the network and could not reach it: how the fetcher names them
+_UNREACHED = frozenset({"network", "network_down", "timeout"})
+
+
+def notices(analysis: Analysis, *, max_links: int) -> list[str]:
+    """What the reader must know about the whole message: links left out, a network that is down."""
+    out = []
+    if analysis.truncated:
+        out.append(
+            f"this message holds more than {max_links} links: only the first {max_links} were found and checked, "
+            "the rest were not; split the message to check them"
+        )
+    tried = [failure for r in analysis.links if (failure := _network_failure(r)) is not None]
+    if "network_down" in tried:
+        out.append(
+            "the network is unreachable from this machine, so short links stayed unresolved and no page was "
+            "fetched: this is not a problem with the links; check the connection, or pass --offline"
+        )
+    elif len(tried) >= 2 and all(f in _UNREACHED for f in tried):
+        out.append(
+            f"none of the {len(tried)} links that needed the network could be reached (every name lookup or "
+            "connection failed or timed out): the network may be unreachable from this machine"
+        )
+    return out
+
+
+def _network_failure(report: LinkReport) -> str | None:
+    """How a link that went online fared: "" when it got through, else the failure's last code part."""
+    codes = [c.removeprefix("resolve.") for c in report.verdict.codes if c.startswith("resolve.")]
+    if report.card is not None and report.card.error is not None:
+        codes.append(report.card.error.code.rsplit(".", 1)[-1])
+    if codes:
+        return next((c for c in codes if c in _UNREACHED), codes[0])
+    went_online = len(report.hops) > 1 or report.card is not None
+    return "" if went_online else None
 
 
 def _card_line(card: Card) -> str:
@@ -65,41 +128,48 @@ def _card_line(card: Card) -> str:
         facts.append(f"{card.duration // 60}:{card.duration % 60:02d}")
     if card.author:
         facts.append(f"by {card.author}")
-    line = "card: " + " ".join(facts)
-    if card.truncated:
-        line += "\n(card from the first part of a page cut at network.max_html_bytes)"
-    if card.error is not None:
-        line += f"\ncard error: {card.error.code}\n{card.error.detail}"
-    return line
+    return " ".join(facts)
 
 
 _STYLE = {Action.OPEN: "green", Action.CONFIRM: "yellow", Action.COPY: "cyan", Action.BLOCK: "bold red"}
+TRUNCATED_CARD = "(card from the first part of a page cut at network.max_html_bytes)"
+UNRESOLVED = "(short link: not resolved)"
 
 
-def print_table(reports: Sequence[LinkReport]) -> None:
-    """A readable table of the reports (rich)."""
-    from rich.console import Console
-    from rich.table import Table
+def _who(r: LinkReport) -> str:
+    ident = r.identity
+    return " / ".join(x for x in (ident.platform or ident.category, ident.kind or "", ident.id or "") if x)
 
-    # a pipe or a file gets a wide table, so ids and URLs stay on one line for grep
-    console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
-    if not reports:
-        console.print("No links found.")
-        return
-    table = Table(show_lines=True)
-    for col in ("#", "found", "platform / kind", "verdict", "decision", "cleaned URL / removed"):
-        table.add_column(col, overflow="fold")
+
+def print_table(con: Console, reports: Sequence[LinkReport]) -> None:
+    """The reports as a table when the console is wide enough to show every token whole, else stacked."""
+    grid, cells = _table(reports)
+    if len(reports) <= MAX_TABLE_ROWS and fits(con, grid, words(*cells)):
+        con.print(grid)
+    else:
+        print_stacked(con, reports)
+
+
+MAX_TABLE_ROWS = 100  # a flood of links reads (and renders) better as blocks
+
+
+def _table(reports: Sequence[LinkReport]) -> tuple[Table, list[str]]:
+    """The table, and the text of its cells (whose every word must show whole for the table to be used)."""
+    cells: list[str] = []
+    grid = table("#", "found", "platform / kind", "verdict", "decision", "cleaned URL / removed")
+    grid.show_lines = True
+    for column in grid.columns:  # rich shrinks the widest wrapping columns first: let it be the prose one
+        column.no_wrap = column.header != "decision"
     for i, r in enumerate(reports, 1):
-        ident = r.identity
-        who = " / ".join(x for x in (ident.platform or ident.category, ident.kind or "", ident.id or "") if x)
-        if r.title:
-            who += f"\n「{r.title}」"
+        who = _who(r) + (f"\n「{r.title}」" if r.title else "")
         verdict = r.verdict.level.label + "".join(f"\n{x.code}" for x in r.verdict.reasons)
         d = r.decision
-        decision = f"[{_STYLE[d.action]}]{d.action.value}[/]\n{d.rule}\n{d.reason}" if d else "-"
+        decision = Text("-")
+        if d is not None:
+            decision = Text(d.action.value, style=_STYLE[d.action]) + Text(f"\n{d.rule}\n{d.reason}")
         url = r.url or "(nothing to open)"
         if r.needs_resolve and r.url is not None:  # an app password (淘口令) is no short link
-            url += "\n(short link: not resolved)"
+            url += f"\n{UNRESOLVED}"
         if r.removed:
             url += "\nremoved: " + ", ".join(r.removed)
         if len(r.hops) > 1:
@@ -107,6 +177,58 @@ def print_table(reports: Sequence[LinkReport]) -> None:
         if r.error:
             url += f"\nerror: {r.error}"
         if r.card is not None:
-            url += "\n" + _card_line(r.card)
-        table.add_row(str(i), f"{r.found.text}\n({r.found.form})", who, verdict, decision, url)
-    console.print(table)
+            url += "\ncard: " + _card_line(r.card)
+            if r.card.truncated:
+                url += f"\n{TRUNCATED_CARD}"
+            if r.card.error is not None:
+                url += f"\ncard error: {r.card.error.code}\n{r.card.error.detail}"
+        row = [Text(str(i)), Text(f"{r.found.text}\n({r.found.form})"), Text(who), Text(verdict), decision, Text(url)]
+        cells += [cell.plain for cell in row]
+        grid.add_row(*row)
+    return grid, cells
+
+
+LABEL = 11  # the stacked layout's label column
+
+
+def print_stacked(con: Console, reports: Sequence[LinkReport]) -> None:
+    """One block per link for a narrow console: labels on the left, every URL and code on a line of its own."""
+    for i, r in enumerate(reports, 1):
+        if i > 1:
+            con.print()
+        token_line(con, f"{i:<3}{r.found.form:<8}", r.found.text, style="bold")
+
+        def tok(label: str, value: str, style: str = "") -> None:
+            token_line(con, f"{label:<{LABEL}}", value, style=style, indent=3)
+
+        def prose(label: str, value: str) -> None:
+            line(con, f"{label:<{LABEL}}", value, indent=3)
+
+        tok("platform", _who(r))
+        if r.title:
+            prose("title", f"「{r.title}」")
+        tok("verdict", r.verdict.level.label)
+        for reason in r.verdict.reasons:
+            tok("", reason.code)
+        d = r.decision
+        if d is not None:
+            tok("decision", d.action.value, _STYLE[d.action])
+            tok("", d.rule)
+            prose("", d.reason)
+        tok("open", r.url or "(nothing to open)")
+        if r.needs_resolve and r.url is not None:
+            prose("", UNRESOLVED)
+        if r.removed:
+            prose("removed", ", ".join(r.removed))
+        if len(r.hops) > 1:
+            prose("via", f"{len(r.hops) - 1} hop(s) from")
+            tok("", r.hops[0].url)
+        if r.error:
+            prose("error", r.error)
+        if r.card is not None:
+            prose("card", _card_line(r.card))
+            if r.card.truncated:
+                prose("", TRUNCATED_CARD)
+            if r.card.error is not None:
+                tok("card error", r.card.error.code)
+                prose("", r.card.error.detail)

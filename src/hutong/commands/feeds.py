@@ -16,6 +16,7 @@ from ..safety.feeds import FeedStore, ImportResult
 from ..safety.importers import FORMATS
 from ..safety.refresh import refresh_all
 from ._common import add_config_option, load_config
+from ._output import console, print_rows
 
 HELP = "import threat feeds, update the configured ones, show their status"
 MAX_SHOWN = 20  # problems printed per import; the rest are counted
@@ -28,17 +29,30 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
     imp = actions.add_parser(
-        "import", help="import one feed file (replaces a feed of the same name atomically)"
+        "import",
+        help="import one feed file (replaces a feed of the same name atomically)",
+        description="Import FILE as a threat feed of the given format under data.dir/feeds/, replacing a "
+        "feed of the same name atomically; malformed and ignored lines are counted and the first shown.",
     )
     imp.add_argument("file", metavar="FILE", help="the feed file")
     imp.add_argument("--format", required=True, choices=FORMATS, help="the file's format")
     imp.add_argument("--name", help="feed name (default: from the file name)")
     add_config_option(imp)
     imp.set_defaults(run=run_import)
-    upd = actions.add_parser("update", help="re-import every feed configured in safety.feeds")
+    upd = actions.add_parser(
+        "update",
+        help="re-import every feed configured in safety.feeds",
+        description="Re-import every feed configured in safety.feeds, from its path or http(s) URL (through "
+        "the guarded fetcher). A source that fails is reported and keeps its old copy; the others update.",
+    )
     add_config_option(upd)
     upd.set_defaults(run=run_update)
-    st = actions.add_parser("status", help="entries, age, source and staleness of every stored feed")
+    st = actions.add_parser(
+        "status",
+        help="entries, age, source and staleness of every stored feed",
+        description="Show every stored feed: format, entries, age, whether it is stale "
+        "(older than safety.max_feed_age_hours) and where it came from.",
+    )
     st.add_argument("--json", action="store_true", help='print {"feeds": [...]}')
     add_config_option(st)
     st.set_defaults(run=run_status)
@@ -127,12 +141,20 @@ def run_status(args: argparse.Namespace) -> int:
         json.dump({"feeds": feeds, "max_feed_age_hours": limit}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
+    con = console()
     if not infos:
-        print("no feeds imported (hutong feeds import FILE --format FORMAT)")
+        con.print("no feeds imported (hutong feeds import FILE --format FORMAT)")
         return 0
-    print(f"{'name':<20} {'format':<10} {'entries':>9} {'age (h)':>8}  {'state':<6} source")
-    for info in infos:
-        state = "stale" if info.is_stale(now, limit) else "fresh"
-        age = info.age_hours(now)
-        print(f"{info.name:<20} {info.format:<10} {info.entries:>9} {age:>8.1f}  {state:<6} {info.source}")
+    rows = [
+        (
+            i.name,
+            i.format,
+            str(i.entries),
+            f"{i.age_hours(now):.1f}",
+            "stale" if i.is_stale(now, limit) else "fresh",
+            i.source,
+        )
+        for i in infos
+    ]
+    print_rows(con, ("name", "format", "entries", "age (h)", "state", "source"), rows)
     return 0

@@ -31,7 +31,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
-    reg = actions.add_parser("registration", help="write a registration file with fresh tokens")
+    reg = actions.add_parser(
+        "registration",
+        help="write a registration file with fresh tokens",
+        description="Write the appservice registration YAML for Synapse (fresh as_token and hs_token) to "
+        "standard output or --output FILE; Synapse's app_service_config_files then names it.",
+    )
     reg.add_argument(
         "--url", default="http://127.0.0.1:29330", help="where Synapse reaches the bot (default: %(default)s)"
     )
@@ -39,7 +44,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     reg.add_argument("--id", default="hutong", help="the appservice id (default: %(default)s)")
     reg.add_argument("--output", metavar="FILE", help="write here, readable by the owner only (default: print)")
     reg.set_defaults(run=run_registration)
-    run = actions.add_parser("run", help="run the bot")
+    run = actions.add_parser(
+        "run",
+        help="run the bot",
+        description="Run the Matrix bot: it checks every link posted in the rooms it is invited to, in this "
+        "process through the service core (--config, --public-url) or through a running hutong serve "
+        "(--hutong-url, --api-key).",
+    )
     run.add_argument("--registration", required=True, metavar="FILE", help="the registration file")
     run.add_argument(
         "--homeserver", required=True, metavar="URL", help="Synapse's client API, e.g. http://127.0.0.1:8008"

@@ -8,10 +8,16 @@ import sys
 
 from ..core.neutrality import check_neutrality
 from ..core.policy import load
+from ._output import console, print_rows
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("policy", help="check or show a decision policy")
+    p = sub.add_parser(
+        "policy",
+        help="check or show a decision policy",
+        description="Check a decision policy (the bundled one, or a TOML file) for neutrality, or show its "
+        "rules in the order they are tried. Language: docs/policy.md.",
+    )
     psub = p.add_subparsers(dest="policy_command", metavar="ACTION")
     psub.required = True
     c = psub.add_parser(
@@ -28,7 +34,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     c.add_argument("file", nargs="?", metavar="FILE", help="policy TOML (default: the bundled policy)")
     c.add_argument("--json", action="store_true", help="print the report as JSON")
     c.set_defaults(run=run_check)
-    s = psub.add_parser("show", help="print the rules of a policy in order")
+    s = psub.add_parser(
+        "show",
+        help="print the rules of a policy in order",
+        description="Print FILE's rules (or the bundled policy's) in the order they are tried: the first rule "
+        "whose conditions all hold decides.",
+    )
     s.add_argument("file", nargs="?", metavar="FILE", help="policy TOML (default: the bundled policy)")
     s.set_defaults(run=run_show)
 
@@ -73,9 +84,15 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     policy = load(args.file)
-    print(f"{policy.name} ({policy.version})")
-    for i, r in enumerate(policy.rules, 1):
-        when = " and ".join(f"{k} in {list(v)}" for k, v in r.when) or "always"
-        print(f"{i:2}. {r.id}: if {when} → {r.action.value}")
-        print(f"    {r.reason}")
+    rows = [
+        (
+            str(i),
+            r.id,
+            " and ".join(f"{k} in {', '.join(map(str, v))}" for k, v in r.when) or "always",
+            r.action.value,
+            r.reason,
+        )
+        for i, r in enumerate(policy.rules, 1)
+    ]
+    print_rows(console(), ("#", "rule", "if", "then", "reason"), rows, title=f"{policy.name} ({policy.version})")
     return 0

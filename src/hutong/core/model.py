@@ -1,4 +1,4 @@
-"""The values that cross module lines: Found, Reason, Verdict, Decision, Hop, Card, LinkReport.
+"""The values that cross module lines: Found, Reason, Verdict, Decision, Hop, Card, LinkReport, Analysis.
 
 All are frozen; every stage returns new values. ``LinkReport.to_json`` is the
 CLI/API contract documented in ``docs/cli.md``.
@@ -289,6 +289,19 @@ class LinkReport:
         if extra:
             out.update(extra)
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """The reports on every link of one message; ``truncated``: the message held more links than the
+    finder takes (``Finder.max_links``), and those beyond were neither found nor checked."""
+
+    links: tuple[LinkReport, ...]
+    truncated: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"links": [...], "truncated": bool}``: the CLI's ``--json`` document (docs/cli.md)."""
+        return {"links": [r.to_json() for r in self.links], "truncated": self.truncated}
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,8 @@ from ..errors import (
     BadContent,
     FetchTimeout,
     HutongError,
+    NameNotFound,
+    NetworkDown,
     NetworkFailure,
     RemoteError,
     TLSFailure,
@@ -39,6 +41,7 @@ from .body import BodyReader
 from .dns import Resolve, system_resolve, vetted_address
 from .memcache import MemoryCache
 from .overrides import parse_connect_to, rule_for
+from .probe import NO_SUCH_NAME, NetworkProbe, no_route
 from .target import Target, join, parse_target
 from .transport import Pin, build_transport, pin, unpin, warn_overrides
 from .types import FetchResult, Purpose, Validators
@@ -107,6 +110,7 @@ class GuardedFetcher:
         self._connect_to = parse_connect_to(settings.connect_to)
         warn_overrides(settings)
         self._resolve = resolver or system_resolve
+        self._probe = NetworkProbe(self._resolve, settings.probe_host, timeout=settings.connect_timeout)
         cache_settings = cache_settings or CacheSection()
         self._own_cache = cache is None
         self._cache: Cache = cache if cache is not None else MemoryCache(cache_settings.max_entries)
@@ -205,6 +209,11 @@ class GuardedFetcher:
         except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
             if _tls_failure(exc):
                 raise TLSFailure(f"no secure connection to {target.host}: {exc or type(exc).__name__}") from exc
+            if (cause := no_route(exc)) is not None:
+                raise NetworkDown(
+                    f"the network is unreachable from this machine (no route to {target.host}: {cause.strerror}); "
+                    "check this machine's connection"
+                ) from exc
             raise NetworkFailure(f"could not talk to {target.host}: {exc or type(exc).__name__}") from exc
         finally:
             unpin(token)
@@ -224,7 +233,23 @@ class GuardedFetcher:
             host, port, policy = target.host, target.port, self._policy
         else:
             (host, port), policy = rule.destination(target.host, target.port), self._override_policy
-        address = await vetted_address(host, port, self._resolve, policy, shown=target.host)
+        try:
+            address = await vetted_address(host, port, self._resolve, policy, shown=target.host)
+        except NetworkFailure as exc:
+            # the resolver failed on this name (rather than answering nothing usable): the name, or the machine?
+            cause = exc.__cause__
+            if not isinstance(cause, OSError) or not self._probe.host:
+                raise
+            if await self._probe.down():
+                raise NetworkDown(
+                    f"the network is unreachable from this machine: no name resolves, neither {host!r} nor "
+                    f"{self._probe.host!r} ({cause}); check this machine's connection and DNS"
+                ) from exc
+            if cause.errno in NO_SUCH_NAME:
+                raise NameNotFound(
+                    f"the name {host!r} does not exist ({cause}); check the link for a typo"
+                ) from exc
+            raise
         return Pin(target.host, target.port, address, port, test_override=rule is not None)
 
     async def _request(self, target: Target, purpose: Purpose, conditional: dict[str, str]) -> FetchResult:

@@ -21,11 +21,12 @@ from typing import Any, Protocol
 
 from ..cache import Cache
 from ..core.model import Hop
-from ..errors import HutongError, RemoteError
+from ..errors import HutongError, NetworkDown, RemoteError
 from ..offload import Offloader
 from ..offload import shared as shared_offloader
 from .bodyredirect import find_body_redirect
 from .fetcher import REDIRECT_STATUSES, ContentTypeRefused
+from .probe import PROBE_TTL
 from .target import join
 from .types import FetchResult, Purpose
 
@@ -114,6 +115,8 @@ class Resolver:
             res = await self._resolve(url, clean)
             fresh.append(res)
             ttl = self._positive_ttl if res.ok else self._negative_ttl
+            if res.error_code == NetworkDown.code:  # the machine's outage, not the link's: kept briefly
+                ttl = min(ttl, PROBE_TTL)
             return json.dumps(res.to_json(), ensure_ascii=False).encode(), ttl
 
         raw = await self._cache.single_flight(CACHE_PREFIX + url, produce)

@@ -40,6 +40,14 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "No preview: the page took too long to read (it may be built to stall readers)",
         "无预览：读取该网页耗时过长（可能是故意拖慢读取的网页）",
     ),
+    "remote.no_such_name": (
+        "No preview: no site has this name (check the link for a typo)",
+        "无预览：不存在使用此名称的网站（请检查链接是否有误）",
+    ),
+    "remote.network_down": (
+        "No preview: this server cannot reach the network right now (not a problem with the link)",
+        "无预览：本服务器目前无法连接网络（并非链接本身的问题）",
+    ),
     "remote.tls": (
         "No preview: the site's secure connection (TLS certificate) could not be verified",
         "无预览：无法验证该网站的安全连接（TLS 证书）",

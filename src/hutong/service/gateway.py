@@ -20,7 +20,7 @@ from typing import Protocol, TypeVar, runtime_checkable
 
 from ..audit import AuditEvent, AuditSink, NullSink, Stage
 from ..config import Config
-from ..core.model import Action, Context, LinkReport, Mode, UserPrefs, require_context_and_mode
+from ..core.model import Action, Analysis, Context, LinkReport, Mode, UserPrefs, require_context_and_mode
 from ..errors import InputError
 from ..signing import Signer, load_signer
 from ..store.userhash import UserHasher
@@ -39,16 +39,16 @@ class EngineLike(Protocol):
     @property
     def policy_version(self) -> str: ...
 
-    def analyse(
+    def examine(
         self,
         text: str,
         *,
         context: Context = "direct",
         prefs: UserPrefs | None = None,
         mode: Mode | None = None,
-    ) -> tuple[LinkReport, ...]: ...
+    ) -> Analysis: ...
 
-    async def analyse_online(
+    async def examine_online(
         self,
         text: str,
         *,
@@ -56,7 +56,7 @@ class EngineLike(Protocol):
         prefs: UserPrefs | None = None,
         mode: Mode | None = None,
         preview: bool = False,
-    ) -> tuple[LinkReport, ...]: ...
+    ) -> Analysis: ...
 
     def recheck(
         self,
@@ -189,24 +189,46 @@ class Gateway:
         online: bool = False,
     ) -> tuple[LinkReport, ...]:
         """Analyse one message (online when asked) and record its decisions."""
+        analysis = await self.check_message(
+            text, context=context, user=user, mode=mode, preview=preview, online=online
+        )
+        return analysis.links
+
+    async def check_message(
+        self,
+        text: str,
+        *,
+        context: Context,
+        user: str | None = None,
+        mode: Mode | None = None,
+        preview: bool = False,
+        online: bool = False,
+    ) -> Analysis:
+        """``check``, with whether the message held more links than are checked (``Analysis.truncated``)."""
         require_context_and_mode(context, mode)
         self.check_length(text)
         prefs = self.user_prefs(user)
         if online or preview:
-            reports = await self.engine.analyse_online(
+            analysis = await self.engine.examine_online(
                 text, context=context, prefs=prefs, mode=mode, preview=preview
             )
-            self.observer.fetched(reports)
+            self.observer.fetched(analysis.links)
         else:
-            reports = self.engine.analyse(text, context=context, prefs=prefs, mode=mode)
-        await self.record("check", context, reports, user=user)
-        self.observer.decided("check", reports)
-        return reports
+            analysis = self.engine.examine(text, context=context, prefs=prefs, mode=mode)
+        await self.record("check", context, analysis.links, user=user)
+        self.observer.decided("check", analysis.links)
+        return analysis
 
     async def check_batch(
         self, messages: Sequence[Message], *, preview: bool = False, online: bool = False
     ) -> list[tuple[LinkReport, ...]]:
         """``check`` each message in order, once the batch size and every message are found acceptable."""
+        return [a.links for a in await self.check_messages(messages, preview=preview, online=online)]
+
+    async def check_messages(
+        self, messages: Sequence[Message], *, preview: bool = False, online: bool = False
+    ) -> list[Analysis]:
+        """``check_batch``, with each message's ``Analysis`` (its ``truncated`` too)."""
         limit = self.config.server.max_batch
         if len(messages) > limit:
             raise InputError(
@@ -217,7 +239,9 @@ class Gateway:
             require_context_and_mode(m.context, m.mode)
             self.check_length(m.text)
         return [
-            await self.check(m.text, context=m.context, user=m.user, mode=m.mode, preview=preview, online=online)
+            await self.check_message(
+                m.text, context=m.context, user=m.user, mode=m.mode, preview=preview, online=online
+            )
             for m in messages
         ]
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse
 
-from ..core.model import LinkReport, UserPrefs
+from ..core.model import Analysis, UserPrefs
 from ..errors import InputError
 from ..service.gateway import Gateway, Message
 from ..service.prefs import site_key
@@ -97,15 +97,14 @@ def base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def links_json(
-    gw: Gateway, reports: tuple[LinkReport, ...], base: str, body: CheckRequest | Any, *, keyed: bool
-) -> dict[str, Any]:
+def links_json(gw: Gateway, analysis: Analysis, base: str, body: CheckRequest | Any, *, keyed: bool) -> dict[str, Any]:
     """The response body for one message: the CLI contract plus a go-link per link."""
     return {
         "links": [
             r.to_json(extra={"go": gw.go_link(r, base, context=body.context, mode=body.mode, keyed=keyed)})
-            for r in reports
+            for r in analysis.links
         ],
+        "truncated": analysis.truncated,
         "policy_version": gw.engine.policy_version,
     }
 
@@ -120,10 +119,10 @@ async def check(request: Request) -> JSONResponse:
     """Find, clean, identify, screen and decide every link in one message."""
     gw, keyed = authorised(request)
     body = parse(CheckRequest, await read_body(request))
-    reports = await gw.check(
+    analysis = await gw.check_message(
         body.text, context=body.context, user=body.user, mode=body.mode, preview=body.preview
     )
-    return JSONResponse(links_json(gw, reports, base_url(request), body, keyed=keyed))
+    return JSONResponse(links_json(gw, analysis, base_url(request), body, keyed=keyed))
 
 
 @router.post(
@@ -137,9 +136,9 @@ async def check_batch(request: Request) -> JSONResponse:
     gw, keyed = authorised(request)
     body = parse(BatchRequest, await read_body(request))
     messages = [Message(m.text, m.context, m.user, m.mode) for m in body.messages]
-    checked = await gw.check_batch(messages, preview=body.preview)
+    checked = await gw.check_messages(messages, preview=body.preview)
     base = base_url(request)
-    results = [links_json(gw, reports, base, m, keyed=keyed) for reports, m in zip(checked, body.messages, strict=True)]
+    results = [links_json(gw, a, base, m, keyed=keyed) for a, m in zip(checked, body.messages, strict=True)]
     return JSONResponse({"results": results})
 
 

@@ -1,7 +1,8 @@
 """``/report``: the transparency report as a page (and as JSON or CSV), from the audit log.
 
 Public on purpose, like the policy: it holds counts, never message text or user ids.
-The numbers are those of ``hutong report`` for the same window.
+The numbers are those of ``hutong report`` for the same window. The page speaks the language
+the other pages do (``?lang=``, then the cookie, then ``Accept-Language``; ``web.i18n``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import base64
 import hashlib
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
@@ -20,6 +22,7 @@ from ..report import build_report, report_json
 from ..report_render import SCRIPT, render_report_csv, render_report_html
 from ..service.gateway import Gateway
 from ..store.timespec import parse_time
+from . import i18n
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,8 +74,16 @@ async def report(request: Request) -> Response:
         return JSONResponse(report_json(built), headers=_HEADERS)
     if fmt == "csv":
         return PlainTextResponse(render_report_csv(built), media_type="text/csv; charset=utf-8", headers=_HEADERS)
-    html = await run_in_threadpool(render_report_html, built)
-    return HTMLResponse(html, headers=_HEADERS)
+    lang = i18n.choose(
+        request.query_params.get("lang"), request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")
+    )
+    keep = {k: v for k, v in request.query_params.items() if k in ("since", "until")}
+    switch = "?" + urlencode({**keep, "lang": "zh" if lang == "en" else "en"})
+    html = await run_in_threadpool(lambda: render_report_html(built, lang, switch_href=switch))
+    response = HTMLResponse(html, headers=_HEADERS)
+    if i18n.parse_lang(request.query_params.get("lang")):
+        response.set_cookie(i18n.COOKIE, lang, max_age=365 * 86400, samesite="lax", httponly=True)
+    return response
 
 
 def _problem(status: int, code: str, message: str) -> JSONResponse:

@@ -137,6 +137,10 @@ class LinkOut(BaseModel):
 
 class CheckResponse(BaseModel):
     links: list[LinkOut]
+    truncated: bool = Field(
+        description="the message held more links than are checked (1,000 per message): those beyond the "
+        "first 1,000 are not in `links`; split the message to check them"
+    )
     policy_version: str
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from functools import cache
 
 from ..model import Found
-from .finder import Finder
+from .finder import Finder, Finds
 
-__all__ = ["Finder", "default_finder", "find_links"]
+__all__ = ["Finder", "Finds", "default_finder", "find_links"]
 
 
 @cache

@@ -7,7 +7,7 @@ no ``//`` and no run of 11 alphanumerics) before any scanner runs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from ...errors import InputError
 from .. import platforms as platform_data
@@ -19,6 +19,14 @@ from .tokens import ELEVEN, TokenReader
 from .urls import Span, gaps, may_have_domain, scan_domains, scan_urls
 
 _WEB_SCHEMES = ("http://", "https://")
+
+
+@dataclass(frozen=True, slots=True)
+class Finds:
+    """Every link found in one message, and whether the finder stopped at ``Finder.max_links`` with more left."""
+
+    links: tuple[Found, ...]
+    truncated: bool = False
 
 
 class Finder:
@@ -44,13 +52,17 @@ class Finder:
 
     def find(self, text: str | bytes) -> tuple[Found, ...]:
         """Every link in ``text``; spans are code points and ``text[f.start:f.end] == f.text``."""
+        return self.scan(text).links
+
+    def scan(self, text: str | bytes) -> Finds:
+        """Like ``find``, and says whether the message held more than ``max_links`` links (the rest dropped)."""
         if not isinstance(text, str):
             text = _as_text(text)
         has_dot = "." in text
         has_colon = ":" in text
         has_slashes = "//" in text
         if not (has_colon or has_dot or has_slashes) and ELEVEN.search(text) is None:
-            return ()
+            return Finds(())
         found: list[Found] = []
         taken: list[Span] = []
         if has_colon and MARK in text:
@@ -58,15 +70,14 @@ class Finder:
                 found.append(f)
                 taken.append((f.start, f.end))
         url_spans: list[Span] = []
-        share = None
+        titles: list[Span] = []
         if has_colon or has_slashes:
             url_spans = list(scan_urls(text, self.max_link_chars))
             if taken:
                 url_spans = [s for s in url_spans if not _clash(taken, s)]
             if url_spans:
                 taken.extend(url_spans)
-                share = self._share.read(text)
-                found.extend(_url_founds(text, url_spans, share))
+                found.extend(self._url_founds(text, url_spans, titles))
         if has_dot and (taken or may_have_domain(text)):
             taken.sort()
             domains = list(scan_domains(text, taken, self.max_link_chars))
@@ -74,33 +85,33 @@ class Finder:
             taken.extend(domains)
         # tokens inside links are never separate tokens: look for one only outside them
         if (not taken or gaps(text, sorted(taken), ELEVEN)) and self._tokens.allowed(text):
-            excluded = [(f.start, f.end) for f in found]
-            if share is not None and share.title_span is not None:
-                excluded.append(share.title_span)
+            excluded = [(f.start, f.end) for f in found] + titles
             found.extend(self._tokens.scan(text, [text[s:e] for s, e in url_spans], excluded))
-        return _with_utf16(text, _ordered(found, self.max_links))
+        finds = _ordered(found, self.max_links)
+        return Finds(_with_utf16(text, finds.links), finds.truncated)
 
 
-def _url_founds(text: str, spans: list[Span], share: ShareInfo | None) -> list[Found]:
-    """URLs as found; the share text's own web URL (the one nearest its cue) carries its platform, kind, title.
+    def _url_founds(self, text: str, spans: list[Span], titles: list[Span]) -> list[Found]:
+        """URLs as found; each share text's own web URL carries its platform, kind and title.
 
-    Other URLs in the same message are plain URLs: a share text carries one link, and a
-    second link pasted beside it must not inherit the share's platform or title.
-    """
-    shared = -1
-    if share is not None:
-        cue_start, cue_end = share.cue_span
-        web = [i for i, (s, _) in enumerate(spans) if text[s:s + 8].lower().startswith(_WEB_SCHEMES)]
-        if web:
-            shared = min(web, key=lambda i: max(spans[i][0] - cue_end, cue_start - spans[i][1], 0))
-    out = []
-    for i, (s, e) in enumerate(spans):
-        url = text[s:e]
-        if i == shared and share is not None:
-            out.append(Found(url, s, e, "share", share.platform, share.kind, share.title))
-        else:
-            out.append(Found(url, s, e, "url"))
-    return out
+        Every web URL stands in its own segment of the message (``ShareReader.segments``): a
+        share text carries one link, and a second link pasted beside it must not inherit the
+        share's platform or title, while a second share text pasted after the first is read
+        as one too. Share titles found go to ``titles`` (no token is looked for inside them).
+        """
+        web = [(s, e) for s, e in spans if text[s : s + 8].lower().startswith(_WEB_SCHEMES)]
+        shares: dict[Span, ShareInfo] = {
+            span: info for span, info in zip(web, self._share.read_all(text, web), strict=True) if info is not None
+        }
+        titles.extend(info.title_span for info in shares.values() if info.title_span is not None)
+        out = []
+        for s, e in spans:
+            share = shares.get((s, e))
+            if share is not None:
+                out.append(Found(text[s:e], s, e, "share", share.platform, share.kind, share.title))
+            else:
+                out.append(Found(text[s:e], s, e, "url"))
+        return out
 
 
 def _as_text(data: object) -> str:
@@ -134,17 +145,15 @@ def _clash(taken: list[Span], span: Span) -> bool:
     return any(s < span[1] and span[0] < e for s, e in taken)
 
 
-def _ordered(found: list[Found], limit: int) -> tuple[Found, ...]:
-    """Message order; where two finds overlap, the earlier (then longer) one stays."""
-    if len(found) < 2:
-        return tuple(found)
+def _ordered(found: list[Found], limit: int) -> Finds:
+    """Message order; where two finds overlap, the earlier (then longer) one stays; at most ``limit``."""
     found.sort(key=lambda f: (f.start, -f.end))
     out: list[Found] = []
     last_end = 0
     for f in found:
         if f.start >= last_end:
+            if len(out) >= limit:
+                return Finds(tuple(out), truncated=True)  # one more link was there: the rest are dropped
             out.append(f)
             last_end = f.end
-            if len(out) >= limit:
-                break
-    return tuple(out)
+    return Finds(tuple(out))

@@ -1,8 +1,10 @@
-"""Share-text recognition: which platform's share text a message is, and what it says.
+"""Share-text recognition: which platform's share text each web URL of a message stands in, and what it says.
 
 Everything comes from the platforms' ``[share]`` data (cues, kind cues, title
-patterns); no platform is named here. A message is a platform's share text when one
-of its cues occurs; the earliest cue in the message wins.
+patterns); no platform is named here. A message may hold several share texts (pasted
+one after another): its web URLs cut it into one segment each (``segments``), and a
+segment is a platform's share text when one of its cues occurs in it; the earliest cue
+of the segment wins.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ..platforms import Platform
 
@@ -47,24 +50,86 @@ class ShareReader:
         self._cues, self._owner = cue_index([(c, p.id) for p in platforms for c in p.share.cues])
         self._max_chars = max_chars
 
-    def _first_cue(self, text: str) -> tuple[str, Span] | None:
+    def _first_cue(self, text: str, start: int, end: int) -> tuple[str, Span] | None:
         if self._cues is None:
             return None
-        m = self._cues.search(text)
+        m = self._cues.search(text, start, end)
         return (self._owner[m.group(0)], m.span()) if m else None
 
-    def read(self, text: str) -> ShareInfo | None:
-        """Platform, stated kind and quoted title of the share text ``text``, or None if it is not one."""
-        first = self._first_cue(text)
+    def read(self, text: str, start: int = 0, end: int | None = None) -> ShareInfo | None:
+        """Platform, stated kind and quoted title of the share text ``text[start:end]``, or None if it is not one.
+
+        Spans in the answer are offsets in ``text``.
+        """
+        end = len(text) if end is None else end
+        first = self._first_cue(text, start, end)
         if first is None:
             return None
         pid, cue_span = first
         rules = self._platforms[pid].share
-        kind = next((k.kind for k in rules.kinds if k.cue in text), None)
+        kind = next((k.kind for k in rules.kinds if text.find(k.cue, start, end) >= 0), None)
         # title patterns are data: bound the text they see so no pattern can go quadratic on a huge message
-        window = text[: self._max_chars]
+        # (a slice, not search(pos=...): a pattern's ``^`` means the start of the share text)
+        window = text[start : min(end, start + self._max_chars)]
         for rx in rules.title_patterns:
             m = rx.search(window)
             if m and (title := m.group("title").strip()):
-                return ShareInfo(pid, kind, title, m.span("title"), cue_span)
+                title_start, title_end = m.span("title")
+                return ShareInfo(pid, kind, title, (start + title_start, start + title_end), cue_span)
         return ShareInfo(pid, kind, cue_span=cue_span)
+
+    def read_all(self, text: str, urls: Sequence[Span]) -> list[ShareInfo | None]:
+        """For each web URL span of ``urls`` (in message order), the share text it stands in, or None."""
+        if self._cues is None or not urls or self._cues.search(text) is None:
+            return [None] * len(urls)
+        return [self.read(text, s, e) for s, e in self.segments(text, urls)]
+
+    def segments(self, text: str, urls: Sequence[Span]) -> list[Span]:
+        """One segment of ``text`` per URL of ``urls``, covering the whole message without overlap.
+
+        Between two URLs, the text stays with the earlier one up to the first cue that opens a new share
+        text; the cut goes at the start of that cue's line (or, on the earlier URL's own line, after the
+        last space before it). Without such a cue, the later URL's own line is its own (a title before
+        it, its cue after it). A cue continues the earlier URL's share text when it is that platform's
+        and not yet said in it (``【淘宝】 … 淘宝搜索直接打开`` is one share text; a second ``【淘宝】`` opens
+        another). A cue after a URL with no cue of its own belongs to it when a line break follows the
+        cue (a trailing "打开【快手】直接观看！"), else to whichever URL it stands nearer.
+        """
+        cuts = [0]
+        for (_, left_end), (right_start, _) in pairwise(urls):
+            cuts.append(self._cut(text, cuts[-1], left_end, right_start))
+        cuts.append(len(text))
+        return list(pairwise(cuts))
+
+    def _cut(self, text: str, seg_start: int, left_end: int, right_start: int) -> int:
+        """Where the segment of the URL ending at ``left_end`` ends, before the URL at ``right_start``."""
+        if self._cues is None:
+            return right_start
+        said = {m.group(0) for m in self._cues.finditer(text, seg_start, left_end)}
+        platform = next((self._owner[c] for c in self._cues.findall(text, seg_start, left_end)), None)
+        last_break = text.rfind("\n", left_end, right_start)
+        keep = left_end  # the segment reaches at least this far: past every cue that continues it
+        for m in self._cues.finditer(text, left_end, right_start):
+            cue, owner = m.group(0), self._owner[m.group(0)]
+            if platform is None:  # on the earlier URL's line, and a line break follows (or it stands nearer)
+                on_left_line = text.find("\n", left_end, m.start()) < 0
+                nearer_left = m.start() - left_end <= right_start - m.end()
+                continues = on_left_line and (last_break >= 0 or nearer_left)
+            else:
+                continues = owner == platform and cue not in said
+            if not continues:
+                return _line_start(text, keep, m.start())
+            platform = platform or owner
+            said.add(cue)
+            keep = m.end()
+        # no cue opens a share text for the later URL; the text on its own line before it is still its own
+        return max(keep, last_break + 1) if last_break >= 0 else right_start
+
+
+def _line_start(text: str, lo: int, pos: int) -> int:
+    """The start of ``pos``'s line within ``[lo, pos]``; on ``lo``'s own line, just after the last space before it."""
+    newline = text.rfind("\n", lo, pos)
+    if newline >= 0:
+        return newline + 1
+    space = max(text.rfind(" ", lo, pos), text.rfind("\u3000", lo, pos))
+    return space + 1 if space >= 0 else lo
