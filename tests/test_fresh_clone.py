@@ -1,7 +1,7 @@
 """The suite needs nothing beside the checkout: a clone alone in an empty folder runs the data-reading tests.
 
 The clone is of the committed tree (what CI and a newcomer get), placed in a temporary folder that holds
-nothing else, so a test that reads ``../shared`` or any other neighbour of the checkout fails here.
+nothing else, so a test that reads the shared folder or any other neighbour of the checkout fails here.
 """
 
 from __future__ import annotations
