@@ -249,7 +249,8 @@ def render(trees: list[tuple[str, list[dict[str, Any]]]], header: str) -> str:
         "",
         "Peak = the server's `VmHWM` after the burst minus its `VmRSS` before it (the peak was reset"
         " with `clear_refs`), summed over the server and every process under it (image decodes run in"
-        " worker processes since the CPU budget; the rows of 481a6ec decoded on threads); kept = `VmRSS`"
+        " CPU-budgeted worker processes: the ~25 MiB the refused bombs show is those workers starting"
+        " during the first burst); kept = `VmRSS`"
         " after minus before. One worker, default settings"
         " (`preview.image_decode_concurrency` 2, `preview.image_max_decode_bytes` 64 MiB). Before, the"
         " bombs were decoded whole on the default thread pool (6 threads on 2 cores, up to 32 on larger"
