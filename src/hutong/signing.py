@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import hashlib
 import hmac
 import json
 import os
 import re
 import secrets
-import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, TokenError
+from .jsonfile import write_json
 
 KEY_FILE = "signing-keys.json"
 MAX_TOKEN_CHARS = 8192  # a go-link carries one URL; anything longer is not ours
@@ -101,9 +100,7 @@ class Signer:
                 code="token.unknown_key",
             )
         if not hmac.compare_digest(sig, self._mac(purpose, kid, payload)):
-            raise TokenError(
-                "this link has been altered: its signature does not match", code="token.bad_signature"
-            )
+            raise TokenError("this link has been altered: its signature does not match", code="token.bad_signature")
         try:
             data = json.loads(b64decode(payload).decode("utf-8"))
         except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
@@ -119,26 +116,6 @@ class Signer:
 
 def _new_kid() -> str:
     return secrets.token_hex(4)
-
-
-def _write_new(path: Path, doc: Mapping[str, Any], *, replace: bool) -> None:
-    """Write ``doc`` as JSON, mode 0600, atomically; without ``replace`` the first writer wins."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, indent=1, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if replace:
-            os.replace(tmp, path)
-        else:
-            # atomic create-if-absent: racing workers all read the winner's keys
-            with contextlib.suppress(FileExistsError):
-                os.link(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _read(path: Path) -> tuple[dict[str, bytes], str]:
@@ -167,7 +144,7 @@ def load_signer(data_dir: str | os.PathLike[str]) -> Signer:
     path = key_path(data_dir)
     if not path.exists():
         kid = _new_kid()
-        _write_new(path, _doc({kid: secrets.token_bytes(32)}, kid), replace=False)
+        write_json(path, _doc({kid: secrets.token_bytes(32)}, kid), replace=False)
     keys, current = _read(path)
     return Signer(keys, current)
 
@@ -180,7 +157,7 @@ def rotate(data_dir: str | os.PathLike[str]) -> str:
     while kid in keys:  # pragma: no cover - 1 in 4 billion
         kid = _new_kid()
     keys[kid] = secrets.token_bytes(32)
-    _write_new(key_path(data_dir), _doc(keys, kid), replace=True)
+    write_json(key_path(data_dir), _doc(keys, kid), replace=True)
     return kid
 
 
@@ -193,17 +170,15 @@ def retire(data_dir: str | os.PathLike[str], kid: str) -> None:
     if kid == current:
         raise ConfigError(f"signing key {kid!r} is current; rotate first, then retire it")
     del keys[kid]
-    _write_new(key_path(data_dir), _doc(keys, current), replace=True)
+    write_json(key_path(data_dir), _doc(keys, current), replace=True)
 
 
 def load_secret(data_dir: str | os.PathLike[str], name: str) -> bytes:
     """A 32-byte secret kept in ``data_dir/name``, generated once (e.g. the key that hashes user ids)."""
     path = Path(data_dir) / name
     if not path.exists():
-        _write_new(path, {"secret": secrets.token_hex(32)}, replace=False)
+        write_json(path, {"secret": secrets.token_hex(32)}, replace=False)
     try:
         return bytes.fromhex(json.loads(path.read_text(encoding="utf-8"))["secret"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(
-            f"secret file {str(path)!r} is unreadable ({exc}); delete it to start anew"
-        ) from exc
+        raise ConfigError(f"secret file {str(path)!r} is unreadable ({exc}); delete it to start anew") from exc

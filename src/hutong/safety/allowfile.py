@@ -18,7 +18,6 @@ import fcntl
 import json
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, DataError, InputError
+from ..jsonfile import write_json
 from .domains import DomainList
 
 log = logging.getLogger("hutong.safety")
@@ -126,16 +126,7 @@ class OperatorAllowlist:
 
     def _write(self, entries: list[AllowEntry]) -> None:
         doc = {"items": [asdict(e) for e in entries]}
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(doc, fh, indent=1, ensure_ascii=False)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        write_json(self.path, doc, sort_keys=False)
 
     @contextmanager
     def _locked(self) -> Iterator[None]:

@@ -14,13 +14,13 @@ import json
 import os
 import re
 import secrets
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, UsageError
+from ..jsonfile import write_json
 
 KEY_FILE = "api-keys.json"
 PREFIX = "hk_"
@@ -110,16 +110,6 @@ class ApiKeys:
             self._save(keys)
 
     def _save(self, keys: dict[str, ApiKey]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         doc = {k.name: {"sha256": k.sha256, "created": k.created} for k in keys.values()}
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(doc, fh, indent=1, sort_keys=True)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        write_json(self.path, doc)
         self._stamp = None
