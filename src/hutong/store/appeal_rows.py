@@ -6,7 +6,7 @@ built from constant column names here, so each store runs the same SQL.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -121,6 +121,24 @@ class Statements:
     @property
     def prune(self) -> str:
         return f"DELETE FROM appeals WHERE ts < {self.mark}"  # noqa: S608
+
+
+class AppealReads:
+    """The appeal reads both audit stores share: each store gives its ``_appeal_sql`` and ``_read``."""
+
+    _appeal_sql: Statements
+    _read: Callable[[str, list[Any]], list[Any]]  # each store reads through its own connection
+
+    def appeals(self, *, status: Status | None = None, limit: int = 100) -> tuple[Appeal, ...]:
+        """Appeals, newest first."""
+        check_status(status)
+        sql, params = self._appeal_sql.select(status, limit)
+        return tuple(from_row(r) for r in self._read(sql, list(params)))
+
+    def appeal(self, appeal_id: int) -> Appeal | None:
+        """One appeal, or None."""
+        rows = self._read(self._appeal_sql.one, [appeal_id])
+        return from_row(rows[0]) if rows else None
 
 
 def counts_of(row: Sequence[Any] | None) -> AppealCounts:

@@ -110,8 +110,10 @@ def month_bounds(year: int, month: int) -> tuple[float, float]:
     return lo, hi
 
 
-class PostgresStore(CommittedWrites):
+class PostgresStore(appeal_rows.AppealReads, CommittedWrites):
     """``AuditStore`` on PostgreSQL; ``url`` is a libpq URL, optionally with ``?schema=NAME``."""
+
+    _appeal_sql = _APPEALS
 
     def __init__(
         self, url: str, *, max_batch: int = 50_000, connect_timeout: float = 10.0, write_retry: float = RETRY_FOR
@@ -354,17 +356,6 @@ class PostgresStore(CommittedWrites):
             return int(row[0])
 
         return self._guard(body, "add appeal")
-
-    def appeals(self, *, status: Status | None = None, limit: int = 100) -> tuple[Appeal, ...]:
-        """Appeals, newest first."""
-        appeal_rows.check_status(status)
-        sql, params = _APPEALS.select(status, limit)
-        return tuple(appeal_rows.from_row(r) for r in self._read(sql, params))
-
-    def appeal(self, appeal_id: int) -> Appeal | None:
-        """One appeal, or None."""
-        rows = self._read(_APPEALS.one, [appeal_id])
-        return appeal_rows.from_row(rows[0]) if rows else None
 
     def settle_appeal(self, appeal_id: int, status: Status, *, at: float, by: str, note: str) -> Appeal | None:
         """Record the operator's answer to an appeal."""

@@ -114,8 +114,10 @@ def path_from_url(url: str) -> Path:
     return Path(url[len("sqlite://") :]).expanduser()
 
 
-class SqliteStore(CommittedWrites):
+class SqliteStore(appeal_rows.AppealReads, CommittedWrites):
     """``AuditStore`` on one SQLite file."""
+
+    _appeal_sql = _APPEALS
 
     def __init__(self, path: str | Path, *, max_batch: int = 20_000, write_retry: float = RETRY_FOR) -> None:
         self.path = Path(path)
@@ -291,17 +293,6 @@ class SqliteStore(CommittedWrites):
             return int(conn.execute(_APPEALS.insert, appeal_rows.to_row(appeal)).fetchone()[0])
 
         return self._maintain(body)
-
-    def appeals(self, *, status: Status | None = None, limit: int = 100) -> tuple[Appeal, ...]:
-        """Appeals, newest first."""
-        appeal_rows.check_status(status)
-        sql, params = _APPEALS.select(status, limit)
-        return tuple(appeal_rows.from_row(r) for r in self._read(sql, params))
-
-    def appeal(self, appeal_id: int) -> Appeal | None:
-        """One appeal, or None."""
-        rows = self._read(_APPEALS.one, [appeal_id])
-        return appeal_rows.from_row(rows[0]) if rows else None
 
     def settle_appeal(self, appeal_id: int, status: Status, *, at: float, by: str, note: str) -> Appeal | None:
         """Record the operator's answer to an appeal."""
