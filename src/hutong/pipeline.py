@@ -33,9 +33,10 @@ from .config import Config
 from .core.clean import Cleaner
 from .core.clearurls import ClearURLsRules
 from .core.find import Finder
-from .core.identify import Identifier
+from .core.identify import AppLinks, Identifier, payment_of
 from .core.link import Link
 from .core.model import (
+    APP_ONLY_KINDS,
     CATEGORIES,
     Analysis,
     CardError,
@@ -47,6 +48,7 @@ from .core.model import (
     Level,
     LinkReport,
     Mode,
+    Payment,
     Reason,
     UserPrefs,
     Verdict,
@@ -78,6 +80,23 @@ _MINIPROGRAM_REASON = Reason(
     detail_zh="这是小程序引用，需在对应 App 内打开，无法在浏览器中打开。",
     level=Level.UNKNOWN,
 )
+_APPLINK_REASON = Reason(
+    code="link.applink",
+    detail="An app link with no web page hutong knows of: open it in its app.",
+    detail_zh="这是 App 链接，没有已知的对应网页：请在对应 App 中打开。",
+    level=Level.UNKNOWN,
+)
+
+
+def _share_category_reason(category: str, was: str) -> Reason:
+    """The share text says what the link is for (a friend-pays request: ``payment``), whatever its site."""
+    return Reason(
+        code="category.share",
+        detail=f"The share text says what this link is for, so its category is {category} (not {was})",
+        detail_zh=f"分享文案说明了此链接的用途，类别为 {category}",
+        level=Level.SAFE,  # evidence of what the link is, not of whether it is harmful
+        evidence=(("category", category), ("was", was)),
+    )
 
 
 _NO_PREFS = UserPrefs()
@@ -169,6 +188,7 @@ class Engine:
     finder: Finder
     unwrapper: Unwrapper
     identifier: Identifier
+    applinks: AppLinks
     cleaner: Cleaner
     screener: Screener
     _edge: NetworkEdge | None = None
@@ -193,6 +213,7 @@ class Engine:
             finder=Finder(platforms),
             unwrapper=Unwrapper(platforms),
             identifier=Identifier(platforms),
+            applinks=AppLinks(platforms),
             cleaner=Cleaner(platforms, cfg.clean, rules),
             screener=Screener.from_config(cfg, platforms=platforms),
             _edge=edge,
@@ -253,6 +274,10 @@ class Engine:
         """``inspect``; a link that parses is also decided when ``asked`` says for whom."""
         if found.form in UNOPENABLE_FORMS:
             return self._inspect_unopenable(found)
+        if found.form == "applink":
+            report = self._inspect_applink(found, hops, asked)
+            if report is not None:
+                return report
         try:
             link = normalise(found.text)
         except InputError as exc:
@@ -267,7 +292,7 @@ class Engine:
         identity = Identity(
             platform=platform.id if platform else None,
             category=platform.category if platform else "unknown",
-            kind=found.kind,
+            kind=found.kind or ("miniprogram" if found.form == "miniprogram" else None),
             id=found.token,
         )
         reason = _TOKEN_REASON if found.form == "token" else _MINIPROGRAM_REASON
@@ -276,8 +301,35 @@ class Engine:
             needs_resolve=found.form == "token", verdict=Verdict(Level.UNKNOWN, (reason,)),
         )
 
+    def _inspect_applink(self, found: Found, hops: tuple[Hop, ...], asked: _Asked | None) -> LinkReport | None:
+        """An app link: its web equivalent inspected exactly as if that had been found (same identity,
+        cleaning, screening and decision), or, with none, a copy-only report; None if the scheme is nobody's."""
+        target = self.applinks.map(found.text)
+        if target is None:
+            return None  # a Found built by hand with a scheme no data declares: judged as the URL it is
+        web = None
+        if target.web is not None:
+            try:
+                web = normalise(target.web)
+            except InputError:
+                web = None  # a template filled with something that is no URL: no web equivalent after all
+        if web is not None:
+            report = self._inspect_link(found, web, (*hops, Hop(url=found.text, via="applink")), asked, raw=web.href)
+            payment = report.payment.merge(target.payment) if report.payment else target.payment
+            return report.evolve(original=found.text, payment=payment)
+        return LinkReport(
+            found=found, original=found.text, url=None, identity=target.identity, title=found.title,
+            verdict=Verdict(Level.UNKNOWN, (_APPLINK_REASON,)), hops=hops, payment=target.payment,
+        )
+
     def _inspect_link(
-        self, found: Found, link: Link, hops: tuple[Hop, ...] = (), asked: _Asked | None = None
+        self,
+        found: Found,
+        link: Link,
+        hops: tuple[Hop, ...] = (),
+        asked: _Asked | None = None,
+        *,
+        raw: str | None = None,
     ) -> LinkReport:
         unwrapped = self.unwrapper.unwrap(link)
         target = unwrapped.link  # a wrapper's target is text from a query string, parsed once by the unwrapper
@@ -286,11 +338,17 @@ class Engine:
         final = cleaned.link
         needs_resolve = identified.short
         identity = self._with_share(identified.identity, found, needs_resolve)
-        verdict = self.screener.screen(final, raw=found.text)
+        verdict = self.screener.screen(final, raw=found.text if raw is None else raw)
         if needs_resolve:  # a short link may lead anywhere (b23.tv → off-platform): never "safe" unresolved
             verdict = verdict.with_reason(_SHORT_REASON)
+        if found.category is not None and identity.category == found.category != identified.identity.category:
+            verdict = verdict.with_reason(_share_category_reason(found.category, identified.identity.category))
+        payment = payment_of(identified, final)
+        if found.payment is not None:
+            payment = found.payment.merge(payment)
         site = final.site
-        decision = None if asked is None else self._decision(identity, verdict, True, site, asked)
+        openable = identity.kind not in APP_ONLY_KINDS
+        decision = None if asked is None else self._decision(identity, verdict, openable, site, asked)
         return LinkReport(
             found=found,
             original=link.href,
@@ -303,6 +361,7 @@ class Engine:
             verdict=verdict,
             decision=decision,
             hops=hops + unwrapped.hops,
+            payment=payment,
         )
 
     def _with_share(self, identity: Identity, found: Found, needs_resolve: bool) -> Identity:
@@ -314,6 +373,9 @@ class Engine:
             if named is not None:
                 platform, category = named.id, named.category
         kind = identity.kind or found.kind
+        if found.category is not None:  # the share text says what the link is for: a friend-pays request
+            category = found.category
+            kind = found.kind or kind
         if (platform, category, kind) == (identity.platform, identity.category, identity.kind):
             return identity
         return Identity(platform, category, kind, identity.id, identity.canonical)
@@ -334,8 +396,10 @@ class Engine:
         return self._decided(report, _Asked(context, prefs or _NO_PREFS, mode))
 
     def _decided(self, report: LinkReport, asked: _Asked) -> LinkReport:
-        # a short link that failed to resolve can still be opened: only a report without a URL cannot
-        decision = self._decision(report.identity, report.verdict, report.url is not None, report.site, asked)
+        # a short link that failed to resolve can still be opened: only a report without a URL, or of content
+        # that opens only in its app (a mini-program), cannot
+        openable = report.url is not None and report.identity.kind not in APP_ONLY_KINDS
+        decision = self._decision(report.identity, report.verdict, openable, report.site, asked)
         return report.evolve(decision=decision)
 
     def _decision(
@@ -360,10 +424,16 @@ class Engine:
         mode: Mode | None = None,
         title: str | None = None,
         category: str | None = None,
+        payment: Payment | None = None,
     ) -> LinkReport:
         """Screen and decide one URL again with today's data (time-of-click check); ``category`` is what the
-        link's page declared when it was checked (signed into its go-link), kept as that evidence."""
-        found = Found(text=url, start=0, end=len(url), form="url", title=title)
+        link's page declared when it was checked (signed into its go-link), kept as that evidence; ``payment``
+        what a friend-pays request stated (signed in too): the link is then a payment request again."""
+        request = payment is not None
+        found = Found(
+            text=url, start=0, end=len(url), form="url", title=title,
+            kind="payment_request" if request else None, category="payment" if request else None, payment=payment,
+        )
         report = self.inspect(found)
         if category is not None:
             report = _with_declared(report, category, "declared by its page when the link was checked")

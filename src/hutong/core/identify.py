@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from .link import Link, QueryParam, first_value
-from .model import UNIDENTIFIED, Identity
-from .platforms import PLACEHOLDER_RE, ContentPattern, HostIndex, Platform, bundled, owns_host
+from .model import UNIDENTIFIED, Identity, Payment
+from .platforms import PLACEHOLDER_RE, AppLinkRule, ContentPattern, HostIndex, Platform, bundled, owns_host
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,3 +237,99 @@ def _canonical(
     if extra:
         url += ("&" if "?" in url else "?") + "&".join(extra)
     return url
+
+
+def payment_of(identification: Identification, link: Link) -> Payment | None:
+    """Payee and amount a payment page's query states (its pattern's ``payee_param``/``amount_param``)."""
+    match = identification.match
+    pattern = None if match is None else match.pattern
+    if pattern is None or (pattern.payee_param is None and pattern.amount_param is None):
+        return None
+    payee = _decoded(first_value(link.params, pattern.payee_param)) if pattern.payee_param else None
+    amount = _decoded(first_value(link.params, pattern.amount_param)) if pattern.amount_param else None
+    return Payment(payee, amount) if payee or amount else None
+
+
+def _decoded(value: str | None) -> str | None:
+    if not value:
+        return None
+    text = unquote(value.replace("+", " ")).strip()
+    return text[:80] or None  # shown on a page: a payee is a name, never an essay
+
+
+@dataclass(frozen=True, slots=True)
+class AppTarget:
+    """What an app link (``scheme://…``) is: the platform owning its scheme, the ``[[applinks]]`` form it
+    matched (None: none did), and its web equivalent, None when no web page shows the same content."""
+
+    platform: Platform
+    rule: AppLinkRule | None
+    web: str | None
+    id: str | None = None
+    payment: Payment | None = None
+
+    @property
+    def identity(self) -> Identity:
+        """Platform, category and kind from the app-link data: the identity when there is no web equivalent."""
+        rule = self.rule
+        category = (rule.category if rule is not None else None) or self.platform.category
+        return Identity(self.platform.id, category, None if rule is None else rule.kind, self.id)
+
+
+class AppLinks:
+    """Map app links to their web equivalents with the ``[[applinks]]`` of a set of platforms.
+
+    >>> AppLinks().map("snssdk1128://aweme/detail/7298145681699622182?refer=web").web
+    'https://www.douyin.com/video/7298145681699622182'
+    """
+
+    def __init__(self, platforms: Iterable[Platform] | None = None) -> None:
+        self._by_scheme: dict[str, tuple[Platform, tuple[AppLinkRule, ...]]] = {}
+        for platform in tuple(bundled() if platforms is None else platforms):
+            for scheme in platform.schemes:
+                rules = tuple(r for r in platform.applinks if scheme in r.schemes)
+                self._by_scheme.setdefault(scheme, (platform, rules))
+
+    @property
+    def schemes(self) -> frozenset[str]:
+        """Every declared app scheme, lower case."""
+        return frozenset(self._by_scheme)
+
+    def map(self, text: str) -> AppTarget | None:
+        """The app link ``text``'s platform and web equivalent; None if its scheme is nobody's."""
+        scheme, _, rest = text.partition(":")
+        owner = self._by_scheme.get(scheme.lower())
+        if owner is None:
+            return None
+        platform, rules = owner
+        body = rest[2:] if rest.startswith("//") else rest
+        decoded: str | None = None
+        for rule in rules:
+            if rule.decode:
+                decoded = unquote(body) if decoded is None else decoded
+                subject = decoded
+            else:
+                subject = body
+            m = rule.match.match(subject)
+            if m is None:
+                continue
+            groups = {k: v for k, v in m.groupdict().items() if v is not None}
+            web: str | None = None
+            if rule.web == "{url}":
+                web = _web_url(groups.get("url", ""))
+                if web is None:
+                    continue  # the wrapped value is no web address: another form may still read this link
+            elif rule.web is not None:
+                web = PLACEHOLDER_RE.sub(lambda f: groups.get(f.group(1), ""), rule.web)
+            payee, amount = _decoded(groups.get("payee")), _decoded(groups.get("amount"))
+            payment = Payment(payee, amount) if payee or amount else None
+            return AppTarget(platform, rule, web, groups.get("id"), payment)
+        return AppTarget(platform, None, None)
+
+
+def _web_url(value: str) -> str | None:
+    """A wrapped web URL as written or percent-encoded once; None unless it is an absolute http(s) URL."""
+    for candidate in (value, unquote(value)):
+        if candidate[:8].lower().startswith(("http://", "https://")):
+            return candidate
+    return None

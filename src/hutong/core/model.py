@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
-FoundForm = Literal["url", "domain", "share", "token", "miniprogram"]
+FoundForm = Literal["url", "domain", "share", "token", "miniprogram", "applink"]
 Context = Literal["direct", "group", "channel"]
 Mode = Literal["direct", "confirm", "strict"]
 
@@ -22,7 +22,43 @@ CATEGORIES: tuple[str, ...] = (
 )
 KINDS: tuple[str, ...] = (
     "product", "video", "note", "article", "answer", "question", "profile", "live", "shop", "post", "promo",
+    "payment", "payment_request", "miniprogram",
 )
+# kinds that open only inside their app: a link of one is copied, never opened, on every platform alike
+APP_ONLY_KINDS: tuple[str, ...] = ("miniprogram",)
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """Who is paid and how much, as a payment link or a friend-pays request (代付) states it; hutong never pays.
+
+    Values are the text's own, unchecked (``amount`` as written, e.g. ``"89.90"``); any may be None.
+
+    >>> Payment(payee="小王", amount="89.90", currency="CNY").to_json()
+    {'payee': '小王', 'amount': '89.90', 'currency': 'CNY'}
+    """
+
+    payee: str | None = None
+    amount: str | None = None
+    currency: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"payee": self.payee, "amount": self.amount, "currency": self.currency}
+
+    def merge(self, other: Payment | None) -> Payment:
+        """This payment with ``other``'s values where this one has none."""
+        if other is None:
+            return self
+        return Payment(self.payee or other.payee, self.amount or other.amount, self.currency or other.currency)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Payment:
+        """Inverse of ``to_json`` (values that are not strings are dropped)."""
+        def text(key: str) -> str | None:
+            value = data.get(key)
+            return value if isinstance(value, str) and value else None
+
+        return cls(text("payee"), text("amount"), text("currency"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +84,8 @@ class Found:
     token: str | None = None  # 淘口令 token, or mini-program code
     start_utf16: int = -1
     end_utf16: int = -1
+    category: str | None = None  # the category the share text states (a friend-pays request is "payment")
+    payment: Payment | None = None  # payee and amount a friend-pays share text states
 
     def __post_init__(self) -> None:
         if self.start_utf16 < 0:
@@ -167,7 +205,7 @@ class Hop:
 
     url: str
     status: int | None = None
-    via: Literal["redirect", "body", "wrapper", "interstitial", "final"] = "final"
+    via: Literal["redirect", "body", "wrapper", "interstitial", "applink", "final"] = "final"
 
     def to_json(self) -> dict[str, Any]:
         return {"url": self.url, "status": self.status, "via": self.via}
@@ -259,6 +297,7 @@ class LinkReport:
     hops: tuple[Hop, ...] = ()
     card: Card | None = None
     error: str | None = None  # a bounded, explained failure (e.g. resolution refused), if any
+    payment: Payment | None = None  # payee and amount, for a payment link or request that states them
 
     def evolve(self, **changes: Any) -> LinkReport:
         return replace(self, **changes)
@@ -286,6 +325,8 @@ class LinkReport:
             out["card"] = self.card.to_json()
         if self.error is not None:
             out["error"] = self.error
+        if self.payment is not None:
+            out["payment"] = self.payment.to_json()
         if extra:
             out.update(extra)
         return out

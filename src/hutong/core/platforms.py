@@ -22,6 +22,11 @@ T = TypeVar("T")
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 WRAPPER_DECODERS = ("param", "proofpoint_v1", "proofpoint_v2", "proofpoint_v3")
 PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")  # fields of a canonical template
+SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.\-]{1,31}$")
+# schemes an [[applinks]] entry may not claim: the web's own, and those the structural checks judge
+RESERVED_SCHEMES = frozenset(
+    {"http", "https", "ftp", "ftps", "ws", "wss", "file", "javascript", "vbscript", "data", "blob", "about", "mailto"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,12 +42,32 @@ class ContentPattern:
     keep: tuple[str, ...] = ()  # query parameters this page needs (locators): never removed
     canonical_params: tuple[str, ...] = ()  # query parameters appended to the canonical URL when present
     category: str | None = None  # this page's category when it is not the platform's (a video app's shop)
+    payee_param: str | None = None  # query parameter naming who is paid (a payment page)
+    amount_param: str | None = None  # query parameter carrying the amount
+
+
+@dataclass(frozen=True, slots=True)
+class AppLinkRule:
+    """One form of a platform's app links (``scheme://…``) and the web page showing the same content.
+
+    ``match`` is matched at the start of what follows ``scheme://`` (percent-decoded first when ``decode``);
+    ``web`` is the web equivalent's template over its named groups, None when there is none. A group named
+    ``url`` holds a whole web URL (a wrapped page); ``id``, ``payee`` and ``amount`` say what they say.
+    """
+
+    schemes: tuple[str, ...]
+    match: re.Pattern[str]
+    web: str | None = None
+    decode: bool = False
+    kind: str | None = None
+    category: str | None = None  # when not the platform's (a wallet's pay code, a chat app's mini-program)
 
 
 @dataclass(frozen=True, slots=True)
 class ShareKind:
     cue: str
     kind: str
+    category: str | None = None  # when the cue also says what the link is for (a friend-pays request)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +79,8 @@ class ShareRules:
     title_patterns: tuple[re.Pattern[str], ...] = ()  # a group named "title" captures the quoted title
     kinds: tuple[ShareKind, ...] = ()  # cue → kind, first match wins
     miniprogram_names: tuple[str, ...] = ()  # names in "#小程序://NAME/code"
+    payee_patterns: tuple[re.Pattern[str], ...] = ()  # a group named "payee": who a payment request pays
+    amount_patterns: tuple[re.Pattern[str], ...] = ()  # a group named "amount" (and perhaps "currency")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +110,24 @@ class Platform:
     drop_defaults: tuple[tuple[str, str], ...] = ()  # (name, value): a kept parameter dropped at its default
     patterns: tuple[ContentPattern, ...] = ()
     wrappers: tuple[Wrapper, ...] = ()
+    applinks: tuple[AppLinkRule, ...] = ()
     source: str = ""  # file it came from
 
     @property
     def categories(self) -> tuple[str, ...]:
-        """Every category this platform's links can have: its own, then its patterns' own, in data order."""
-        return tuple(dict.fromkeys((self.category, *(p.category for p in self.patterns if p.category))))
+        """Every category this platform's links can have: its own, then its patterns', app links' and share
+        kinds' own, in data order."""
+        own = (
+            *(p.category for p in self.patterns),
+            *(a.category for a in self.applinks),
+            *(k.category for k in self.share.kinds),
+        )
+        return tuple(dict.fromkeys((self.category, *(c for c in own if c))))
+
+    @property
+    def schemes(self) -> tuple[str, ...]:
+        """The app-link schemes this platform's ``[[applinks]]`` name, in data order."""
+        return tuple(dict.fromkeys(s for a in self.applinks for s in a.schemes))
 
 
 class HostIndex(Generic[T]):
@@ -171,6 +210,7 @@ _TOP = {
     "params",
     "patterns",
     "wrappers",
+    "applinks",
 }
 
 
@@ -185,16 +225,18 @@ def parse_platform(raw: Mapping[str, Any], source: str = "<data>") -> Platform:
         raise DataError(f"{source}: category {category!r} is not one of {', '.join(CATEGORIES)}")
     share_raw = raw.get("share", {})
     _check_keys(
-        share_raw, {"cues", "token_cues", "title_patterns", "kinds", "miniprogram_names"}, f"{source} [share]"
+        share_raw,
+        {"cues", "token_cues", "title_patterns", "kinds", "miniprogram_names", "payee_patterns", "amount_patterns"},
+        f"{source} [share]",
     )
     kinds = []
     for i, k in enumerate(share_raw.get("kinds", [])):
-        _check_keys(k, {"cue", "kind"}, f"{source} share.kinds[{i}]")
+        _check_keys(k, {"cue", "kind", "category"}, f"{source} share.kinds[{i}]")
         if k.get("kind") not in KINDS:
             raise DataError(
                 f"{source} share.kinds[{i}]: kind {k.get('kind')!r} is not one of {', '.join(KINDS)}"
             )
-        kinds.append(ShareKind(str(k["cue"]), str(k["kind"])))
+        kinds.append(ShareKind(str(k["cue"]), str(k["kind"]), _category(k, f"{source} share.kinds[{i}]")))
     titles = []
     for i, t in enumerate(share_raw.get("title_patterns", [])):
         rx = _regex(t, f"{source} share.title_patterns[{i}]")
@@ -202,6 +244,8 @@ def parse_platform(raw: Mapping[str, Any], source: str = "<data>") -> Platform:
             raise DataError(f"{source} share.title_patterns[{i}]: needs a group named 'title'")
         titles.append(rx)
     share = ShareRules(
+        payee_patterns=_group_patterns(share_raw, "payee_patterns", "payee", source),
+        amount_patterns=_group_patterns(share_raw, "amount_patterns", "amount", source),
         cues=_strs(share_raw, "cues", source),
         token_cues=_strs(share_raw, "token_cues", source),
         title_patterns=tuple(titles),
@@ -222,7 +266,10 @@ def parse_platform(raw: Mapping[str, Any], source: str = "<data>") -> Platform:
         where = f"{source} patterns[{i}]"
         _check_keys(
             p,
-            {"kind", "hosts", "path", "query_id", "id_pattern", "canonical", "keep", "canonical_params", "category"},
+            {
+                "kind", "hosts", "path", "query_id", "id_pattern", "canonical", "keep", "canonical_params",
+                "category", "payee_param", "amount_param",
+            },
             where,
         )
         if p.get("kind") not in KINDS:
@@ -258,6 +305,8 @@ def parse_platform(raw: Mapping[str, Any], source: str = "<data>") -> Platform:
                 keep=_strs(p, "keep", where),
                 canonical_params=_strs(p, "canonical_params", where),
                 category=None if pattern_category in (None, category) else str(pattern_category),
+                payee_param=_name(p, "payee_param", where),
+                amount_param=_name(p, "amount_param", where),
             )
         )
     wrappers = []
@@ -289,7 +338,72 @@ def parse_platform(raw: Mapping[str, Any], source: str = "<data>") -> Platform:
         drop_defaults=tuple(sorted(defaults_raw.items())),
         patterns=tuple(patterns),
         wrappers=tuple(wrappers),
+        applinks=tuple(_applink(a, str(category), f"{source} applinks[{i}]") for i, a in enumerate(raw.get("applinks", []))),
         source=source,
+    )
+
+
+def _category(raw: Mapping[str, Any], where: str) -> str | None:
+    value = raw.get("category")
+    if value is not None and value not in CATEGORIES:
+        raise DataError(f"{where}: category {value!r} is not one of {', '.join(CATEGORIES)}")
+    return None if value is None else str(value)
+
+
+def _name(raw: Mapping[str, Any], key: str, where: str) -> str | None:
+    value = raw.get(key)
+    if value is not None and (not isinstance(value, str) or not value):
+        raise DataError(f"{where}: {key} must be a parameter name")
+    return value
+
+
+def _group_patterns(raw: Mapping[str, Any], key: str, group: str, source: str) -> tuple[re.Pattern[str], ...]:
+    out = []
+    for i, text in enumerate(raw.get(key, [])):
+        rx = _regex(text, f"{source} share.{key}[{i}]")
+        if rx is None or group not in rx.groupindex:
+            raise DataError(f"{source} share.{key}[{i}]: needs a group named {group!r}")
+        out.append(rx)
+    return tuple(out)
+
+
+def _applink(raw: Mapping[str, Any], platform_category: str, where: str) -> AppLinkRule:
+    """One ``[[applinks]]`` entry: schemes that no web page or structural check owns, a regex, a template."""
+    _check_keys(raw, {"schemes", "match", "web", "decode", "kind", "category"}, where)
+    schemes = tuple(s.lower() for s in _strs(raw, "schemes", where))
+    if not schemes:
+        raise DataError(f"{where}: schemes must not be empty")
+    for scheme in schemes:
+        if not SCHEME_RE.match(scheme) or scheme in RESERVED_SCHEMES:
+            raise DataError(
+                f"{where}: scheme {scheme!r} cannot be an app scheme (a scheme name, not http(s), file, "
+                "javascript, data or another scheme the structural checks judge)"
+            )
+    match = _regex(raw.get("match", ""), where)
+    assert match is not None  # a string always compiles or raises
+    web = raw.get("web")
+    if web is not None:
+        if not isinstance(web, str) or not (web.startswith("https://") or web.startswith("http://") or web == "{url}"):
+            raise DataError(f"{where}: web must be an http(s) URL template or \"{{url}}\"")
+        unknown = set(PLACEHOLDER_RE.findall(web)) - set(match.groupindex)
+        if unknown:
+            raise DataError(f"{where}: web uses field(s) {', '.join(sorted(unknown))} that match does not capture")
+    if "url" in match.groupindex and web != "{url}":
+        raise DataError(f"{where}: a match capturing a whole web URL (group 'url') needs web = \"{{url}}\"")
+    kind = raw.get("kind")
+    if kind is not None and kind not in KINDS:
+        raise DataError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
+    decode = raw.get("decode", False)
+    if not isinstance(decode, bool):
+        raise DataError(f"{where}: decode must be true or false")
+    category = _category(raw, where)
+    return AppLinkRule(
+        schemes=schemes,
+        match=match,
+        web=web,
+        decode=decode,
+        kind=None if kind is None else str(kind),
+        category=None if category in (None, platform_category) else category,
     )
 
 
@@ -297,6 +411,7 @@ def load_dir(path: Path) -> tuple[Platform, ...]:
     """Load every ``*.toml`` platform file in ``path`` (sorted by file name)."""
     out = []
     seen: dict[str, str] = {}
+    schemes: dict[str, str] = {}  # an app scheme belongs to one platform, as a host does
     for file in sorted(path.glob("*.toml")):
         try:
             raw = tomllib.loads(file.read_text(encoding="utf-8"))
@@ -306,6 +421,10 @@ def load_dir(path: Path) -> tuple[Platform, ...]:
         if p.id in seen:
             raise DataError(f"{file.name}: platform id {p.id!r} already defined in {seen[p.id]}")
         seen[p.id] = file.name
+        for scheme in p.schemes:
+            if scheme in schemes:
+                raise DataError(f"{file.name}: app scheme {scheme!r} already claimed by {schemes[scheme]}")
+            schemes[scheme] = file.name
         out.append(p)
     return tuple(out)
 

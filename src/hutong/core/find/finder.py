@@ -13,6 +13,7 @@ from ...errors import InputError
 from .. import platforms as platform_data
 from ..model import Found
 from ..platforms import Platform
+from .applinks import SEPARATOR, AppLinkReader
 from .miniprogram import MARK, MiniProgramReader
 from .share import ShareInfo, ShareReader
 from .tokens import ELEVEN, TokenReader
@@ -30,7 +31,7 @@ class Finds:
 
 
 class Finder:
-    """Finds URLs, bare domains, share texts, app-password tokens and mini-program references.
+    """Finds URLs, bare domains, share texts, app links, app-password tokens and mini-program references.
 
     >>> [f.text for f in Finder([]).find("看这个：https://example.com/a，复制")]
     ['https://example.com/a']
@@ -49,6 +50,7 @@ class Finder:
         self._share = ShareReader(plats)
         self._tokens = TokenReader(plats)
         self._mini = MiniProgramReader(plats)
+        self._apps = AppLinkReader(s for p in plats for s in p.schemes)
 
     def find(self, text: str | bytes) -> tuple[Found, ...]:
         """Every link in ``text``; spans are code points and ``text[f.start:f.end] == f.text``."""
@@ -78,6 +80,11 @@ class Finder:
             if url_spans:
                 taken.extend(url_spans)
                 found.extend(self._url_founds(text, url_spans, titles))
+            if has_slashes and SEPARATOR in text:
+                taken.sort()
+                apps = list(self._apps.scan(text, taken, self.max_link_chars))
+                found.extend(apps)
+                taken.extend((f.start, f.end) for f in apps)
         if has_dot and (taken or may_have_domain(text)):
             taken.sort()
             domains = list(scan_domains(text, taken, self.max_link_chars))
@@ -108,7 +115,14 @@ class Finder:
         for s, e in spans:
             share = shares.get((s, e))
             if share is not None:
-                out.append(Found(text[s:e], s, e, "share", share.platform, share.kind, share.title))
+                out.append(
+                    Found(
+                        text[s:e], s, e, "share", share.platform, share.kind, share.title,
+                        category=share.category, payment=share.payment,
+                    )
+                )
+            elif self._apps.is_applink(text[s:e]):  # an autolink <taobao://…>: an app link of a known scheme
+                out.append(Found(text[s:e], s, e, "applink"))
             else:
                 out.append(Found(text[s:e], s, e, "url"))
         return out

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from ..platforms import Platform
+from ..model import Payment
+from ..platforms import Platform, ShareRules
 
 Span = tuple[int, int]
 
@@ -28,6 +29,8 @@ class ShareInfo:
     title: str | None = None
     title_span: Span | None = None
     cue_span: Span = (0, 0)  # where the cue that named the platform stands
+    category: str | None = None  # what a kind cue says the link is for (a friend-pays request: payment)
+    payment: Payment | None = None  # payee and amount a friend-pays request states
 
 
 def cue_index(pairs: Sequence[tuple[str, str]]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
@@ -67,16 +70,20 @@ class ShareReader:
             return None
         pid, cue_span = first
         rules = self._platforms[pid].share
-        kind = next((k.kind for k in rules.kinds if text.find(k.cue, start, end) >= 0), None)
+        stated = next((k for k in rules.kinds if text.find(k.cue, start, end) >= 0), None)
+        kind = None if stated is None else stated.kind
+        category = None if stated is None else stated.category
         # title patterns are data: bound the text they see so no pattern can go quadratic on a huge message
         # (a slice, not search(pos=...): a pattern's ``^`` means the start of the share text)
         window = text[start : min(end, start + self._max_chars)]
+        payment = _payment(rules, window) if kind == "payment_request" else None
         for rx in rules.title_patterns:
             m = rx.search(window)
             if m and (title := m.group("title").strip()):
                 title_start, title_end = m.span("title")
-                return ShareInfo(pid, kind, title, (start + title_start, start + title_end), cue_span)
-        return ShareInfo(pid, kind, cue_span=cue_span)
+                title_span = (start + title_start, start + title_end)
+                return ShareInfo(pid, kind, title, title_span, cue_span, category, payment)
+        return ShareInfo(pid, kind, cue_span=cue_span, category=category, payment=payment)
 
     def read_all(self, text: str, urls: Sequence[Span]) -> list[ShareInfo | None]:
         """For each web URL span of ``urls`` (in message order), the share text it stands in, or None."""
@@ -124,6 +131,21 @@ class ShareReader:
             keep = m.end()
         # no cue opens a share text for the later URL; the text on its own line before it is still its own
         return max(keep, last_break + 1) if last_break >= 0 else right_start
+
+
+def _payment(rules: ShareRules, window: str) -> Payment | None:
+    """Payee and amount a friend-pays request states, by the platform's ``payee_patterns``/``amount_patterns``."""
+    payee = amount = currency = None
+    for rx in rules.payee_patterns:
+        if (m := rx.search(window)) and (value := m.group("payee").strip()):
+            payee = value[:80]
+            break
+    for rx in rules.amount_patterns:
+        if (m := rx.search(window)) and (value := m.group("amount").strip()):
+            amount = value
+            currency = m.groupdict().get("currency")  # as written (¥, 元, CNY); None if the pattern has none
+            break
+    return Payment(payee, amount, currency) if payee or amount else Payment()
 
 
 def _line_start(text: str, lo: int, pos: int) -> int:
