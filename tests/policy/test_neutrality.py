@@ -31,7 +31,7 @@ from hutong.core.model import (
     Verdict,
 )
 from hutong.core.neutrality import UNLISTED, check_neutrality, members, unlisted_site
-from hutong.core.platforms import Platform, bundled
+from hutong.core.platforms import Platform, bundled, by_id
 from hutong.core.policy import LEVELS, Inputs, Policy, Rule, default_policy
 from hutong.pipeline import Engine
 from tests.support.feeds import import_feed
@@ -204,5 +204,6 @@ def test_policy_check_command_reports_against_the_newcomer(
     doc = json.loads(capsys.readouterr().out)
     assert (doc["valid"], doc["listing_rules"], doc["reference"]) == (True, ["jd.open"], UNLISTED)
     assert {tuple(d["platforms"]) for d in doc["disparities"]} == {(UNLISTED, "jd")}
-    assert {d["category"] for d in doc["disparities"]} == {"ecommerce"}
+    # every category JD's links can have: its shop, and its friend-pays requests (payment)
+    assert {d["category"] for d in doc["disparities"]} == set(by_id()["jd"].categories) == {"ecommerce", "payment"}
     assert all(d["actions"] == ["confirm", "open"] for d in doc["disparities"])

@@ -59,6 +59,9 @@ def run_check(args: argparse.Namespace) -> int:
         )
         if report.neutral:
             print("  every listed platform is decided exactly like an unlisted site of its category")
+        for category, names in report.members:
+            if names:
+                print(f"  {category}: {', '.join(names)} (and the unlisted site)")
         if report.brand_rules:
             print(f"  rules naming a platform or site (justified): {', '.join(report.brand_rules)}")
         if report.listing_rules:

@@ -70,6 +70,7 @@ class NeutralityReport:
     listing_rules: tuple[str, ...] = ()  # ids of rules that can tell a listed site from an unlisted one
     unjustified: tuple[str, ...] = ()  # of those, the ones without a justification: the policy is invalid
     categories: int = 0  # categories checked, each with its synthetic unlisted site
+    members: tuple[tuple[str, tuple[str, ...]], ...] = ()  # category → the listed platforms compared in it
 
     @property
     def neutral(self) -> bool:
@@ -89,6 +90,7 @@ class NeutralityReport:
             "combinations": self.combinations,
             "platforms": self.platforms,
             "categories": self.categories,
+            "members": {category: list(names) for category, names in self.members},
             "reference": UNLISTED,
             "brand_rules": list(self.brand_rules),
             "listing_rules": list(self.listing_rules),
@@ -188,4 +190,5 @@ def check_neutrality(policy: Policy, platforms: Sequence[Platform] | None = None
         listing_rules=tuple(r.id for r in telling),
         unjustified=tuple(r.id for r in telling if not r.justification),
         categories=len(CATEGORIES),
+        members=tuple((c, tuple(m.name for m in groups[c][1:])) for c in CATEGORIES),
     )
