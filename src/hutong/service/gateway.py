@@ -20,7 +20,7 @@ from typing import Protocol, TypeVar, runtime_checkable
 
 from ..audit import AuditEvent, AuditSink, NullSink, Stage
 from ..config import Config
-from ..core.model import Action, Analysis, Context, LinkReport, Mode, UserPrefs, require_context_and_mode
+from ..core.model import Action, Analysis, Context, LinkReport, Mode, Payment, UserPrefs, require_context_and_mode
 from ..errors import InputError
 from ..signing import Signer, load_signer
 from ..store.userhash import UserHasher
@@ -255,9 +255,12 @@ class Gateway:
         """
         if report.url is None or not (keyed or self.dev_mode):
             return None
-        declared = report.identity.category if "category.page" in report.verdict.codes else None
+        codes = report.verdict.codes
+        declared = report.identity.category if "category.page" in codes else None
+        request = "category.share" in codes and report.identity.category == "payment"
         claim = GoClaim(
-            url=report.url, context=context, mode=mode, title=report.title, keyed=keyed, category=declared
+            url=report.url, context=context, mode=mode, title=report.title, keyed=keyed, category=declared,
+            payment=(report.payment or Payment()) if request else None,
         )
         token = make_token(self.signer, claim, ttl_days=self.config.server.go_ttl_days)
         return go_url(self.config.server.public_url or base, token)
@@ -273,7 +276,8 @@ class Gateway:
         # the clicking user's own choice wins; the mode asked for at check time applies to everyone else
         mode = claim.mode if prefs is None else None
         report = self.engine.recheck(
-            claim.url, context=claim.context, prefs=prefs, mode=mode, title=claim.title, category=claim.category
+            claim.url, context=claim.context, prefs=prefs, mode=mode, title=claim.title, category=claim.category,
+            payment=claim.payment,
         )
         action = report.decision.action if report.decision else Action.CONFIRM
         target = report.url if report.url and report.url.lower().startswith(("http://", "https://")) else None

@@ -1,6 +1,7 @@
-"""Go-links: a signed token that carries one URL, the chat context and (optionally) the mode, title and the
-category the link's fetched page declared when it was checked (the click-time check is offline, so that
-evidence would otherwise be lost, and a newcomer shop decided unlike a listed one at the click).
+"""Go-links: a signed token that carries one URL, the chat context and (optionally) the mode, title, the
+category the link's fetched page declared when it was checked and, for a friend-pays request, the payee and
+amount its share text stated (the click-time check is offline, so that evidence would otherwise be lost: a
+newcomer shop decided unlike a listed one at the click, a payment request opened as a plain shop link).
 
 The token is the only source of the URL a go-link redirects to, so a go-link cannot be
 pointed anywhere its signer did not check (hutong is not an open redirect). The clicking
@@ -27,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.model import CATEGORIES, CONTEXTS, MODES, Context, Mode
+from ..core.model import CATEGORIES, CONTEXTS, MODES, Context, Mode, Payment
 from ..errors import TokenError
 from ..signing import Signer, b64encode
 
@@ -49,6 +50,7 @@ class GoClaim:
     title: str | None = None
     keyed: bool = False  # made for a caller with an API key
     category: str | None = None  # declared by the fetched page at check time (a category.page reason)
+    payment: Payment | None = None  # a friend-pays request's payee and amount (the share text said so)
 
 
 def make_token(signer: Signer, claim: GoClaim, *, ttl_days: float, now: float | None = None) -> str:
@@ -62,6 +64,8 @@ def make_token(signer: Signer, claim: GoClaim, *, ttl_days: float, now: float | 
         data["k"] = 1
     if claim.category:
         data["g"] = claim.category
+    if claim.payment is not None:
+        data["p"] = {k: v[:MAX_TITLE] for k, v in claim.payment.to_json().items() if v}
     return signer.sign(PURPOSE, data, ttl=ttl_days * 86400.0, now=now)
 
 
@@ -86,7 +90,13 @@ def _claim(data: Mapping[str, Any]) -> GoClaim:
     category = data.get("g")
     if category is not None and category not in CATEGORIES:
         raise TokenError("this link's category is unknown", code="token.malformed")
-    return GoClaim(url=url, context=context, mode=mode, title=title, keyed=keyed == 1, category=category)
+    payment = data.get("p")
+    if payment is not None and not isinstance(payment, dict):
+        raise TokenError("this link's payment request is unreadable", code="token.malformed")
+    return GoClaim(
+        url=url, context=context, mode=mode, title=title, keyed=keyed == 1, category=category,
+        payment=None if payment is None else Payment.from_json(payment),
+    )
 
 
 def honoured(claim: GoClaim, *, open_server: bool) -> bool:

@@ -96,6 +96,15 @@ STRINGS: Mapping[str, Mapping[Lang, str]] = {
     "confirm.title": {"en": "You are leaving the chat", "zh": "即将离开聊天"},
     "confirm.lead": {"en": "This link goes to", "zh": "此链接将前往"},
     "confirm.continue": {"en": "Continue to the site", "zh": "继续访问"},
+    "pay.title": {"en": "Payment", "zh": "付款"},
+    "pay.payee": {"en": "Payee", "zh": "收款方"},
+    "pay.amount": {"en": "Amount", "zh": "金额"},
+    "pay.unstated": {"en": "not stated in the link", "zh": "链接中未注明"},
+    "pay.note": {
+        "en": "hutong never pays: it only shows where this link goes. Check the payee and the amount in your "
+        "payment app before you pay, and pay only someone you know.",
+        "zh": "胡同不会替您付款，只显示此链接的去向。付款前请在支付 App 中核对收款方和金额，只向认识的人付款。",
+    },
     "copy.button": {"en": "Copy link", "zh": "复制链接"},
     "copy.done": {"en": "Copied", "zh": "已复制"},
     "copy.title": {"en": "This link can only be copied", "zh": "此链接只能复制"},
@@ -189,6 +198,9 @@ STRINGS: Mapping[str, Mapping[Lang, str]] = {
     "kind.shop": {"en": "shop", "zh": "店铺"},
     "kind.post": {"en": "post", "zh": "帖子"},
     "kind.promo": {"en": "promotion", "zh": "促销活动"},
+    "kind.payment": {"en": "payment", "zh": "付款"},
+    "kind.payment_request": {"en": "payment request (friend pays)", "zh": "代付请求"},
+    "kind.miniprogram": {"en": "mini-program", "zh": "小程序"},
     # reasons and evidence in words (hutong.web.wording)
     "why.screen.clear": {
         "en": "Checked against {count} threat feed(s) ({feeds}) and hutong's own checks: nothing was found.",

@@ -57,7 +57,7 @@ class FoundOut(BaseModel):
     end: int
     start_utf16: int = Field(description="the same span in UTF-16 code units (JavaScript, Matrix clients)")
     end_utf16: int
-    form: Literal["url", "domain", "share", "token", "miniprogram"]
+    form: Literal["url", "domain", "share", "token", "miniprogram", "applink"]
 
 
 class ReasonOut(BaseModel):
@@ -83,7 +83,7 @@ class DecisionOut(BaseModel):
 class HopOut(BaseModel):
     url: str
     status: int | None
-    via: Literal["redirect", "body", "wrapper", "interstitial", "final"]
+    via: Literal["redirect", "body", "wrapper", "interstitial", "applink", "final"]
 
 
 class CardErrorOut(BaseModel):
@@ -114,6 +114,12 @@ class CardOut(BaseModel):
     category_evidence: str | None = Field(default=None, description="that declaration, as found on the page")
 
 
+class PaymentOut(BaseModel):
+    payee: str | None = Field(default=None, description="who is paid, as the link or request states it")
+    amount: str | None = Field(default=None, description="the amount as written (e.g. 89.90), unchecked")
+    currency: str | None = Field(default=None, description="the currency as written (¥, 元, CNY), if stated")
+
+
 class LinkOut(BaseModel):
     found: FoundOut
     url: str | None
@@ -132,6 +138,9 @@ class LinkOut(BaseModel):
     hops: list[HopOut] | None = None
     card: CardOut | None = None
     error: str | None = None
+    payment: PaymentOut | None = Field(
+        default=None, description="payee and amount of a payment link or friend-pays request, when stated"
+    )
     go: str | None = Field(description="signed time-of-click link; null when the link has no web address")
 
 
