@@ -16,11 +16,20 @@ from hutong.core.platforms import bundled
 # (message, the app links found in it)
 FOUND = {
     # [V] interop §1
-    "taobao item": ("taobao://item.taobao.com/item.htm?id=894938883251", ["taobao://item.taobao.com/item.htm?id=894938883251"]),
-    "douyin video": ("snssdk1128://aweme/detail/7298145681699622182?refer=web", ["snssdk1128://aweme/detail/7298145681699622182?refer=web"]),
+    "taobao item": (
+        "taobao://item.taobao.com/item.htm?id=894938883251",
+        ["taobao://item.taobao.com/item.htm?id=894938883251"],
+    ),
+    "douyin video": (
+        "snssdk1128://aweme/detail/7298145681699622182?refer=web",
+        ["snssdk1128://aweme/detail/7298145681699622182?refer=web"],
+    ),
     "kuaishou work": ("kwai://work/5205879746946008323", ["kwai://work/5205879746946008323"]),
     "weibo detail": ("sinaweibo://detail?mblogid=D4VlxgUGh", ["sinaweibo://detail?mblogid=D4VlxgUGh"]),
-    "wechat pay collect": ("wxp://f2f00KII2aB5awTYIAgVSUNVv9yk-_XIJJSK", ["wxp://f2f00KII2aB5awTYIAgVSUNVv9yk-_XIJJSK"]),
+    "wechat pay collect": (
+        "wxp://f2f00KII2aB5awTYIAgVSUNVv9yk-_XIJJSK",
+        ["wxp://f2f00KII2aB5awTYIAgVSUNVv9yk-_XIJJSK"],
+    ),
     "wechat native pay": ("weixin://wxpay/bizpayurl?pr=9xFPmlUzz", ["weixin://wxpay/bizpayurl?pr=9xFPmlUzz"]),
     "wechat mini-program": ("weixin://dl/business/?t=PQiKZ2W0jdr", ["weixin://dl/business/?t=PQiKZ2W0jdr"]),
     "qq card": (
@@ -33,7 +42,10 @@ FOUND = {
     ),
     # [C] in chat text: CJK punctuation, spaces and trailing prose punctuation end an app link as they end a URL
     "cjk comma ends it": ("打开 bilibili://video/BV1oM4y1G7LW，看看", ["bilibili://video/BV1oM4y1G7LW"]),
-    "cjk glued before": ("看这个xhsdiscover://item/0123456789abcdef01234567。", ["xhsdiscover://item/0123456789abcdef01234567"]),
+    "cjk glued before": (
+        "看这个xhsdiscover://item/0123456789abcdef01234567。",
+        ["xhsdiscover://item/0123456789abcdef01234567"],
+    ),
     "trailing full stop": ("Open zhihu://questions/36132386.", ["zhihu://questions/36132386"]),
     "in parentheses": ("(tmall://page.tm/search?q=abc)", ["tmall://page.tm/search?q=abc"]),
     "scheme case": ("openApp.jdMobile://virtual?params=%7B%7D", ["openApp.jdMobile://virtual?params=%7B%7D"]),

@@ -19,12 +19,24 @@ FORMS = {
     "wechat url scheme (ticket)": ("weixin://dl/business/?t=SagndxolUds", "applink", "wechat", "SagndxolUds"),
     "wechat url scheme (plain)": (
         "weixin://dl/business/?appid=wx4e1ba651bbe36d01&path=mall/order/list&query=index%3D2",
-        "applink", "wechat", "wx4e1ba651bbe36d01",
+        "applink",
+        "wechat",
+        "wx4e1ba651bbe36d01",
     ),
-    "alipay": ("alipays://platformapi/startapp?appId=2021003128635520&page=pages%2Findex%2Findex", "applink", "alipay", "2021003128635520"),
+    "alipay": (
+        "alipays://platformapi/startapp?appId=2021003128635520&page=pages%2Findex%2Findex",
+        "applink",
+        "alipay",
+        "2021003128635520",
+    ),
     "douyin": ("snssdk1128://microapp?app_id=ttef9b992670b151ec&version=v2", "applink", "douyin", "ttef9b992670b151ec"),
     "douyin game [C]": ("snssdk1128://microgame?app_id=ttef9b992670b151ec", "applink", "douyin", "ttef9b992670b151ec"),
-    "bytedance sslocal": ("sslocal://microapp?app_id=ttb1d2c76f2ee36a0601&scene=0", "applink", "douyin", "ttb1d2c76f2ee36a0601"),
+    "bytedance sslocal": (
+        "sslocal://microapp?app_id=ttb1d2c76f2ee36a0601&scene=0",
+        "applink",
+        "douyin",
+        "ttb1d2c76f2ee36a0601",
+    ),
 }
 
 # screened clean where screening can run (the operator allow list), so the decision cannot come from the level
@@ -35,7 +47,10 @@ ENGINE = Engine.from_config(Config(safety=SafetySection(allow=("wxaurl.cn",))))
 def test_found_with_their_platform(text: str, form: str, platform: str, pid: str) -> None:
     (report,) = ENGINE.analyse(text)
     assert (report.found.form, report.identity.platform, report.identity.kind, report.identity.id) == (
-        form, platform, "miniprogram", pid,
+        form,
+        platform,
+        "miniprogram",
+        pid,
     )
 
 

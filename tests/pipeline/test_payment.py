@@ -21,8 +21,16 @@ from hutong.pipeline import Engine
 WEB = {
     "alipay collect code [V]": ("https://qr.alipay.com/fkx15982wetkbikz3ng6h29", "alipay", "fkx15982wetkbikz3ng6h29"),
     "alipay upper case [V]": ("HTTPS://QR.ALIPAY.COM/FKX09613RWE3ROTNTVR362", "alipay", "FKX09613RWE3ROTNTVR362"),
-    "alipay with t [V]": ("https://qr.alipay.com/fkx15982wetkbikz3ng6h29?t=1600000000000", "alipay", "fkx15982wetkbikz3ng6h29"),
-    "alipay other prefix [V]": ("https://qr.alipay.com/a6x00588utz0thcofk77v7d?_s=web-other", "alipay", "a6x00588utz0thcofk77v7d"),
+    "alipay with t [V]": (
+        "https://qr.alipay.com/fkx15982wetkbikz3ng6h29?t=1600000000000",
+        "alipay",
+        "fkx15982wetkbikz3ng6h29",
+    ),
+    "alipay other prefix [V]": (
+        "https://qr.alipay.com/a6x00588utz0thcofk77v7d?_s=web-other",
+        "alipay",
+        "a6x00588utz0thcofk77v7d",
+    ),
     "alipay wap cashier [V]": ("https://mclient.alipay.com/cashier/mobilepay.htm", "alipay", "cashier/mobilepay"),
     "wechat h5 pay [V]": (
         "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242444321ca0631331346&package=1405458241",
@@ -31,8 +39,16 @@ WEB = {
     ),
     "wechat merchant qr [C]": ("https://payapp.weixin.qq.com/qr/AQFjAbCdEf12", "wechatpay", "AQFjAbCdEf12"),
     "wechat material qr [C]": ("https://payapp.weixin.qq.com/materialqr/entry/home?id=12345", "wechatpay", "12345"),
-    "unionpay [V]": ("https://qr.95516.com/00010000/62028489073949969691921655610979", "unionpay", "00010000/62028489073949969691921655610979"),
-    "unionpay 2 [V]": ("https://qr.95516.com/48020000/42171909246221001152996469", "unionpay", "48020000/42171909246221001152996469"),
+    "unionpay [V]": (
+        "https://qr.95516.com/00010000/62028489073949969691921655610979",
+        "unionpay",
+        "00010000/62028489073949969691921655610979",
+    ),
+    "unionpay 2 [V]": (
+        "https://qr.95516.com/48020000/42171909246221001152996469",
+        "unionpay",
+        "48020000/42171909246221001152996469",
+    ),
     "qq wallet [V form, C values]": (
         "https://i.qianbao.qq.com/wallet/sqrcode.htm?m=tenpay&a=1&u=12345678&ac=ABC&n=%E5%B0%8F%E7%8E%8B&f=wallet",
         "qq",
@@ -66,19 +82,23 @@ def test_the_payee_a_pay_page_names_is_shown() -> None:
 REQUESTS = {
     "taobao with payee and amount": (
         "【淘宝】帮我付款吧！店铺：小王的店 ¥89.90 https://m.tb.cn/h.UvpmkC1?tk=sGbodnsOSIy 「测试商品」",
-        "taobao", Payment("小王的店", "89.90", "¥"),
+        "taobao",
+        Payment("小王的店", "89.90", "¥"),
     ),
     "taobao checkout wording": (
         "找朋友帮忙付 https://item.taobao.com/item.htm?id=770687446004",
-        "taobao", Payment(),
+        "taobao",
+        Payment(),
     ),
     "pinduoduo": (
         "【拼多多】帮我付一下，共 12.5元 https://mobile.yangkeduo.com/goods.html?ps=Bo90h8nXsj",
-        "pinduoduo", Payment(None, "12.5", "元"),
+        "pinduoduo",
+        Payment(None, "12.5", "元"),
     ),
     "jd": (
         "【京东】好友代付 ￥59.90 https://3.cn/2x-AbCdE?jkl=@AbCdEfGhIjKl@ MF8555 「测试」",
-        "jd", Payment(None, "59.90", "￥"),
+        "jd",
+        Payment(None, "59.90", "￥"),
     ),
 }
 
@@ -107,7 +127,9 @@ CLEAN = Engine.from_config(Config(safety=SafetySection(allow=("alipay.com", "ten
 @pytest.mark.parametrize("mode", [None, *MODES])
 @pytest.mark.parametrize("context", CONTEXTS)
 @pytest.mark.parametrize(("url", "platform", "pid"), list(WEB.values()), ids=list(WEB))
-def test_payment_links_are_never_opened_directly(url: str, platform: str, pid: str, context: str, mode: str | None) -> None:
+def test_payment_links_are_never_opened_directly(
+    url: str, platform: str, pid: str, context: str, mode: str | None
+) -> None:
     (report,) = CLEAN.analyse(url, context=context, mode=mode)  # type: ignore[arg-type]
     decision = report.decision
     assert report.verdict.level.label == "safe" and decision is not None

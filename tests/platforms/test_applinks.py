@@ -20,8 +20,16 @@ APPS = AppLinks()
 # app link -> (platform, web equivalent)
 MAPPED = {
     # Taobao / Tmall: the scheme mirrors the web URL [V interop §1]
-    "taobao item [V]": ("taobao://item.taobao.com/item.htm?id=894938883251", "taobao", "https://item.taobao.com/item.htm?id=894938883251"),
-    "taobao tmall item [C]": ("taobao://detail.tmall.com/item.htm?id=610948233591", "taobao", "https://detail.tmall.com/item.htm?id=610948233591"),
+    "taobao item [V]": (
+        "taobao://item.taobao.com/item.htm?id=894938883251",
+        "taobao",
+        "https://item.taobao.com/item.htm?id=894938883251",
+    ),
+    "taobao tmall item [C]": (
+        "taobao://detail.tmall.com/item.htm?id=610948233591",
+        "taobao",
+        "https://detail.tmall.com/item.htm?id=610948233591",
+    ),
     "taobao search [V]": ("taobao://s.taobao.com/search?q=abc", "taobao", "https://s.taobao.com/search?q=abc"),
     "taobao h5Url [C]": (
         "taobao://m.taobao.com/tbopen/index.html?h5Url=https%3A%2F%2Fitem.taobao.com%2Fitem.htm%3Fid%3D770687446004",
@@ -50,24 +58,60 @@ MAPPED = {
         "https://prodev.m.jd.com/mall/active/abc/index.html",
     ),
     # Pinduoduo [V interop §1]
-    "pdd goods": ("pinduoduo://com.xunmeng.pinduoduo/goods.html?goods_id=123456789", "pinduoduo", "https://mobile.yangkeduo.com/goods.html?goods_id=123456789"),
+    "pdd goods": (
+        "pinduoduo://com.xunmeng.pinduoduo/goods.html?goods_id=123456789",
+        "pinduoduo",
+        "https://mobile.yangkeduo.com/goods.html?goods_id=123456789",
+    ),
     "pdd app.html [C]": (
         "pinduoduo://com.xunmeng.pinduoduo/app.html?url=https%3A%2F%2Fmobile.yangkeduo.com%2Fgoods2.html%3Fps%3DeyPVs6rclm",
         "pinduoduo",
         "https://mobile.yangkeduo.com/goods2.html?ps=eyPVs6rclm",
     ),
     # Douyin [V interop §1]
-    "douyin video": ("snssdk1128://aweme/detail/7298145681699622182?refer=web", "douyin", "https://www.douyin.com/video/7298145681699622182"),
-    "douyin live [C]": ("snssdk1128://webcast_room?id=7298145681699622182", "douyin", "https://webcast.amemv.com/douyin/webcast/reflow/7298145681699622182"),
-    "douyin webview [C]": ("snssdk1128://webview?url=https%3A%2F%2Fwww.zhihu.com%2Fquestion%2F437337408", "douyin", "https://www.zhihu.com/question/437337408"),
+    "douyin video": (
+        "snssdk1128://aweme/detail/7298145681699622182?refer=web",
+        "douyin",
+        "https://www.douyin.com/video/7298145681699622182",
+    ),
+    "douyin live [C]": (
+        "snssdk1128://webcast_room?id=7298145681699622182",
+        "douyin",
+        "https://webcast.amemv.com/douyin/webcast/reflow/7298145681699622182",
+    ),
+    "douyin webview [C]": (
+        "snssdk1128://webview?url=https%3A%2F%2Fwww.zhihu.com%2Fquestion%2F437337408",
+        "douyin",
+        "https://www.zhihu.com/question/437337408",
+    ),
     # Kuaishou: only the wrapped page maps [C]
-    "kuaishou webview": ("kwai://webview?url=https%3A%2F%2Fwww.kuaishou.com%2Fshort-video%2F3xhjgcmir24m4nm", "kuaishou", "https://www.kuaishou.com/short-video/3xhjgcmir24m4nm"),
+    "kuaishou webview": (
+        "kwai://webview?url=https%3A%2F%2Fwww.kuaishou.com%2Fshort-video%2F3xhjgcmir24m4nm",
+        "kuaishou",
+        "https://www.kuaishou.com/short-video/3xhjgcmir24m4nm",
+    ),
     # Xiaohongshu [V interop §1]
-    "xhs item": ("xhsdiscover://item/68860155000000000b01d7b9", "xiaohongshu", "https://www.xiaohongshu.com/explore/68860155000000000b01d7b9"),
-    "xhs item discovery.": ("xhsdiscover://item/discovery.68860155000000000b01d7b9", "xiaohongshu", "https://www.xiaohongshu.com/explore/68860155000000000b01d7b9"),
-    "xhs user": ("xhsdiscover://user/5ff0e6410000000001008400", "xiaohongshu", "https://www.xiaohongshu.com/user/profile/5ff0e6410000000001008400"),
+    "xhs item": (
+        "xhsdiscover://item/68860155000000000b01d7b9",
+        "xiaohongshu",
+        "https://www.xiaohongshu.com/explore/68860155000000000b01d7b9",
+    ),
+    "xhs item discovery.": (
+        "xhsdiscover://item/discovery.68860155000000000b01d7b9",
+        "xiaohongshu",
+        "https://www.xiaohongshu.com/explore/68860155000000000b01d7b9",
+    ),
+    "xhs user": (
+        "xhsdiscover://user/5ff0e6410000000001008400",
+        "xiaohongshu",
+        "https://www.xiaohongshu.com/user/profile/5ff0e6410000000001008400",
+    ),
     # Bilibili [V interop §1]; the query carries over and is cleaned like the page's
-    "bili bvid": ("bilibili://video/BV1oM4y1G7LW?p=2&t=12.5", "bilibili", "https://www.bilibili.com/video/BV1oM4y1G7LW?p=2&t=12.5"),
+    "bili bvid": (
+        "bilibili://video/BV1oM4y1G7LW?p=2&t=12.5",
+        "bilibili",
+        "https://www.bilibili.com/video/BV1oM4y1G7LW?p=2&t=12.5",
+    ),
     "bili aid": ("bilibili://video/170001", "bilibili", "https://www.bilibili.com/video/av170001"),
     "bili legacy av": ("bilibili://av/170001", "bilibili", "https://www.bilibili.com/video/av170001"),
     "bili space": ("bilibili://space/2", "bilibili", "https://space.bilibili.com/2"),
@@ -81,7 +125,11 @@ MAPPED = {
     "zhihu questions": ("zhihu://questions/36132386", "zhihu", "https://www.zhihu.com/question/36132386"),
     "zhihu question": ("zhihu://question/36132386", "zhihu", "https://www.zhihu.com/question/36132386"),
     "zhihu XQR form": ("zhihu://www.zhihu.com/question/36132386", "zhihu", "https://www.zhihu.com/question/36132386"),
-    "zhihu articles": ("zhihu://articles/2032797597627311070", "zhihu", "https://zhuanlan.zhihu.com/p/2032797597627311070"),
+    "zhihu articles": (
+        "zhihu://articles/2032797597627311070",
+        "zhihu",
+        "https://zhuanlan.zhihu.com/p/2032797597627311070",
+    ),
     "zhihu people": ("zhihu://people/jason-li", "zhihu", "https://www.zhihu.com/people/jason-li"),
     # Alipay: the in-app browser and the scanner hand-off wrap a web URL [V interop §0.2, §2]
     "alipay h5 container": (
@@ -100,43 +148,94 @@ MAPPED = {
 UNMAPPED = {
     "kuaishou work [V]": ("kwai://work/5205879746946008323", "kuaishou", "video", "video", "5205879746946008323"),
     "kuaishou lite [C]": ("ksnebula://profile/123456", "kuaishou", "video", "profile", "123456"),
-    "douyin profile (numeric uid) [V]": ("snssdk1128://user/profile/73838190950", "douyin", "video", "profile", "73838190950"),
+    "douyin profile (numeric uid) [V]": (
+        "snssdk1128://user/profile/73838190950",
+        "douyin",
+        "video",
+        "profile",
+        "73838190950",
+    ),
     "taobao my orders [V]": ("taobao://go/my_orders", "taobao", "ecommerce", None, None),
-    "taobao lookalike host [C]": ("taobao://item.taobao.com.evil.test/item.htm?id=1", "taobao", "ecommerce", None, None),
+    "taobao lookalike host [C]": (
+        "taobao://item.taobao.com.evil.test/item.htm?id=1",
+        "taobao",
+        "ecommerce",
+        None,
+        None,
+    ),
     "tmall search [V]": ("tmall://page.tm/search?q=abc", "tmall", "ecommerce", None, None),
-    "jd home [C]": ('openapp.jdmobile://virtual?params={"category":"jump","des":"HomePage"}', "jd", "ecommerce", None, None),
+    "jd home [C]": (
+        'openapp.jdmobile://virtual?params={"category":"jump","des":"HomePage"}',
+        "jd",
+        "ecommerce",
+        None,
+        None,
+    ),
     "zhihu answer [V]": ("zhihu://answers/530313852", "zhihu", "qa", "answer", "530313852"),
-    "qq card [V]": ("mqqapi://card/show_pslcard?src_type=internal&version=1&uin=12345678", "qq", "social", "profile", "12345678"),
+    "qq card [V]": (
+        "mqqapi://card/show_pslcard?src_type=internal&version=1&uin=12345678",
+        "qq",
+        "social",
+        "profile",
+        "12345678",
+    ),
     "qq scan [V]": ("mqqapi://qrcode/scan_qrcode?version=1&src_type=app", "qq", "social", None, None),
     "wechat launch [V]": ("weixin://scanqrcode", "wechat", "news", None, None),
     # payment [V interop §2]
-    "wechat collect code": ("wxp://f2f00KII2aB5awTYIAgVSUNVv9yk-_XIJJSK", "wechatpay", "payment", "payment", "f2f00KII2aB5awTYIAgVSUNVv9yk-_XIJJSK"),
+    "wechat collect code": (
+        "wxp://f2f00KII2aB5awTYIAgVSUNVv9yk-_XIJJSK",
+        "wechatpay",
+        "payment",
+        "payment",
+        "f2f00KII2aB5awTYIAgVSUNVv9yk-_XIJJSK",
+    ),
     "wechat native order": ("weixin://wxpay/bizpayurl?pr=9xFPmlUzz", "wechat", "payment", "payment", "9xFPmlUzz"),
     "wechat legacy product QR": (
         "weixin://wxpay/bizpayurl?sign=XXXXX&appid=XXXXXX&productid=XXXXXX&timestamp=XXXXXX&noncestr=XXXXXX",
-        "wechat", "payment", "payment", None,
+        "wechat",
+        "payment",
+        "payment",
+        None,
     ),
     "alipay pay code": ("alipays://platformapi/startapp?appId=20000056", "alipay", "payment", "payment", "20000056"),
     "alipay transfer": ("alipay://platformapi/startapp?saId=20000116", "alipay", "payment", "payment", "20000116"),
     "alipay scan, non-web payload [C]": (
         "alipays://platformapi/startapp?saId=10000007&qrcode=wxp%3A%2F%2Ff2f0example",
-        "alipay", "payment", "payment", "10000007",
+        "alipay",
+        "payment",
+        "payment",
+        "10000007",
     ),
     "unionpay wallet [V]": ("upwallet://applet?toLink=abc", "unionpay", "payment", None, None),
     # mini-programs [V interop §3]
     "wechat url scheme ticket": ("weixin://dl/business/?t=PQiKZ2W0jdr", "wechat", "news", "miniprogram", "PQiKZ2W0jdr"),
     "wechat url scheme plain": (
         "weixin://dl/business/?appid=wx4e1ba651bbe36d01&path=mall/order/list&query=index%3D2",
-        "wechat", "news", "miniprogram", "wx4e1ba651bbe36d01",
+        "wechat",
+        "news",
+        "miniprogram",
+        "wx4e1ba651bbe36d01",
     ),
     "alipay mini-program": (
         "alipays://platformapi/startapp?appId=2021003128635520&page=pages%2Findex%2Findex%3Fkey1%3D1",
-        "alipay", "payment", "miniprogram", "2021003128635520",
+        "alipay",
+        "payment",
+        "miniprogram",
+        "2021003128635520",
     ),
-    "douyin mini-program": ("snssdk1128://microapp?app_id=ttef9b992670b151ec&version=v2", "douyin", "video", "miniprogram", "ttef9b992670b151ec"),
+    "douyin mini-program": (
+        "snssdk1128://microapp?app_id=ttef9b992670b151ec&version=v2",
+        "douyin",
+        "video",
+        "miniprogram",
+        "ttef9b992670b151ec",
+    ),
     "bytedance sslocal mini-program": (
         "sslocal://microapp?app_id=ttb1d2c76f2ee36a0601&scene=0&start_page=pages%2Ftheatre%2Findex",
-        "douyin", "video", "miniprogram", "ttb1d2c76f2ee36a0601",
+        "douyin",
+        "video",
+        "miniprogram",
+        "ttb1d2c76f2ee36a0601",
     ),
 }
 
@@ -168,9 +267,21 @@ def _judged(text: str, context: str, mode: str | None) -> dict[str, Any]:
     reports = ENGINE.analyse(text, context=context, mode=mode)  # type: ignore[arg-type]
     assert len(reports) == 1
     j = reports[0].to_json()
-    return {k: j[k] for k in ("url", "removed", "site", "platform", "category", "kind", "id", "canonical", "needs_resolve", "decision")} | {
-        "verdict": {r["code"] for r in j["verdict"]["reasons"]} | {j["verdict"]["level"]}
-    }
+    return {
+        k: j[k]
+        for k in (
+            "url",
+            "removed",
+            "site",
+            "platform",
+            "category",
+            "kind",
+            "id",
+            "canonical",
+            "needs_resolve",
+            "decision",
+        )
+    } | {"verdict": {r["code"] for r in j["verdict"]["reasons"]} | {j["verdict"]["level"]}}
 
 
 @pytest.mark.parametrize("mode", [None, *MODES])
@@ -237,10 +348,11 @@ def test_schema_refuses_bad_entries(entry: dict[str, Any], message: str) -> None
 def test_a_scheme_belongs_to_one_platform(tmp_path: Path) -> None:
     for pid in ("one", "two"):
         (tmp_path / f"{pid}.toml").write_text(
-            f'id = "{pid}"\ncategory = "video"\nhosts = ["{pid}.test"]\n[[applinks]]\nschemes = ["shared"]\nmatch = ""\n',
+            f'id = "{pid}"\ncategory = "video"\nhosts = ["{pid}.test"]\n'
+            '[[applinks]]\nschemes = ["shared"]\nmatch = ""\n',
             encoding="utf-8",
         )
-    with pytest.raises(DataError, match="app scheme 'shared' already claimed by one.toml"):
+    with pytest.raises(DataError, match=r"app scheme 'shared' already claimed by one\.toml"):
         load_dir(tmp_path)
 
 

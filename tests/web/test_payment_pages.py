@@ -35,7 +35,9 @@ async def page_of(client: httpx.AsyncClient, text: str, **extra: Any) -> httpx.R
     ],
     ids=["friend-pays request", "wallet names the payee", "collect code"],
 )
-async def test_confirm_page_shows_payee_and_amount(client: httpx.AsyncClient, text: str, payee: str, amount: str) -> None:
+async def test_confirm_page_shows_payee_and_amount(
+    client: httpx.AsyncClient, text: str, payee: str, amount: str
+) -> None:
     r = await page_of(client, text)
     page = r.text
     assert r.status_code == 200 and 'id="continue-form"' in page  # a confirm page, never a redirect

@@ -320,11 +320,16 @@ class AppLinks:
                 if web is None:
                     continue  # the wrapped value is no web address: another form may still read this link
             elif rule.web is not None:
-                web = PLACEHOLDER_RE.sub(lambda f: groups.get(f.group(1), ""), rule.web)
+                web = _fill(rule.web, groups)
             payee, amount = _decoded(groups.get("payee")), _decoded(groups.get("amount"))
             payment = Payment(payee, amount) if payee or amount else None
             return AppTarget(platform, rule, web, groups.get("id"), payment)
         return AppTarget(platform, None, None)
+
+
+def _fill(template: str, groups: dict[str, str]) -> str:
+    """A web template with the app link's captured groups (an optional group not captured is empty)."""
+    return PLACEHOLDER_RE.sub(lambda field: groups.get(field.group(1), ""), template)
 
 
 def _web_url(value: str) -> str | None:

@@ -338,7 +338,9 @@ def parse_platform(raw: Mapping[str, Any], source: str = "<data>") -> Platform:
         drop_defaults=tuple(sorted(defaults_raw.items())),
         patterns=tuple(patterns),
         wrappers=tuple(wrappers),
-        applinks=tuple(_applink(a, str(category), f"{source} applinks[{i}]") for i, a in enumerate(raw.get("applinks", []))),
+        applinks=tuple(
+            _applink(a, str(category), f"{source} applinks[{i}]") for i, a in enumerate(raw.get("applinks", []))
+        ),
         source=source,
     )
 
@@ -383,7 +385,7 @@ def _applink(raw: Mapping[str, Any], platform_category: str, where: str) -> AppL
     assert match is not None  # a string always compiles or raises
     web = raw.get("web")
     if web is not None:
-        if not isinstance(web, str) or not (web.startswith("https://") or web.startswith("http://") or web == "{url}"):
+        if not isinstance(web, str) or not (web.startswith(("https://", "http://")) or web == "{url}"):
             raise DataError(f"{where}: web must be an http(s) URL template or \"{{url}}\"")
         unknown = set(PLACEHOLDER_RE.findall(web)) - set(match.groupindex)
         if unknown:

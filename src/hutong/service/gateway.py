@@ -67,6 +67,7 @@ class EngineLike(Protocol):
         mode: Mode | None = None,
         title: str | None = None,
         category: str | None = None,
+        payment: Payment | None = None,
     ) -> LinkReport: ...
 
     async def aclose(self) -> None: ...

@@ -10,8 +10,8 @@ Where an app link ends follows the URL scanner (the same path characters and tra
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
 from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 
 from ..model import Found
 from .chars import PATH_CHAR
