@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..core.model import CONTEXTS, MODES, Action, Analysis, Card, LinkReport
+from ..core.model import CONTEXTS, MODES, Action, Analysis, Card, LinkReport, Payment
 from ..core.policy import load as load_policy
 from ..pipeline import Engine
 from ._common import add_config_option, load_config, read_text
@@ -162,6 +162,8 @@ def _table(reports: Sequence[LinkReport]) -> tuple[Table, list[str]]:
         column.no_wrap = column.header != "decision"
     for i, r in enumerate(reports, 1):
         who = _who(r) + (f"\n「{r.title}」" if r.title else "")
+        if r.payment is not None:
+            who += f"\n{payment_line(r.payment)}"
         verdict = r.verdict.level.label + "".join(f"\n{x.code}" for x in r.verdict.reasons)
         d = r.decision
         decision = Text("-")
@@ -191,6 +193,12 @@ def _table(reports: Sequence[LinkReport]) -> tuple[Table, list[str]]:
 LABEL = 11  # the stacked layout's label column
 
 
+def payment_line(payment: Payment) -> str:
+    """Payee and amount of a payment link or request, as stated ("?" where not): hutong never pays."""
+    amount = f"{payment.amount} {payment.currency or ''}".strip() if payment.amount else "?"
+    return f"pay {payment.payee or '?'} {amount}"
+
+
 def print_stacked(con: Console, reports: Sequence[LinkReport]) -> None:
     """One block per link for a narrow console: labels on the left, every URL and code on a line of its own."""
     for i, r in enumerate(reports, 1):
@@ -207,6 +215,8 @@ def print_stacked(con: Console, reports: Sequence[LinkReport]) -> None:
         tok("platform", _who(r))
         if r.title:
             prose("title", f"「{r.title}」")
+        if r.payment is not None:
+            prose("payment", payment_line(r.payment))
         tok("verdict", r.verdict.level.label)
         for reason in r.verdict.reasons:
             tok("", reason.code)
