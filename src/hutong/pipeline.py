@@ -322,6 +322,17 @@ class Engine:
             verdict=Verdict(Level.UNKNOWN, (_APPLINK_REASON,)), hops=hops, payment=target.payment,
         )
 
+    def _launched(
+        self, found: Found, link: Link, page: Link, hops: tuple[Hop, ...], asked: _Asked | None
+    ) -> LinkReport | None:
+        """A web page that only launches an app (``ds.alipay.com/?scheme=``): judged as the app link it holds."""
+        inner = self.unwrapper.app_link(page)
+        if inner is None:
+            return None
+        app = replace(found, text=inner, form="applink")  # the span stays the web page's in the message
+        report = self._inspect_applink(app, (*hops, Hop(url=page.href, via="wrapper")), asked)
+        return None if report is None else report.evolve(found=found, original=link.href)
+
     def _inspect_link(
         self,
         found: Found,
@@ -332,6 +343,10 @@ class Engine:
         raw: str | None = None,
     ) -> LinkReport:
         unwrapped = self.unwrapper.unwrap(link)
+        if unwrapped.wrapper is not None and unwrapped.wrapper.decode == "applink" and found.form != "applink":
+            launched = self._launched(found, link, unwrapped.link, hops + unwrapped.hops, asked)
+            if launched is not None:
+                return launched
         target = unwrapped.link  # a wrapper's target is text from a query string, parsed once by the unwrapper
         identified = self.identifier.identify(target)
         cleaned = self.cleaner.clean(target, identified, wrapped=unwrapped.wrapper is not None)

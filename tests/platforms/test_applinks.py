@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from hutong.core.identify import AppLinks
-from hutong.core.model import CONTEXTS, MODES, Action, Found
+from hutong.core.model import CONTEXTS, MODES, Action, Found, Hop
 from hutong.core.platforms import DataError, load_dir, parse_platform
 from hutong.pipeline import Engine
 
@@ -365,3 +365,47 @@ def test_every_bundled_applink_category_is_compared_by_the_neutrality_check() ->
         for rule in p.applinks:
             if rule.category:
                 assert p.id in [m.name for m in groups[rule.category]]
+
+
+# web pages that only launch an app [V forms, interop §0.3; C values]: judged as the app link they hold
+LAUNCHERS = {
+    "alipay launcher, H5 container": (
+        "https://ds.alipay.com/?scheme=alipays%3A%2F%2Fplatformapi%2Fstartapp%3FappId%3D20000067%26url%3D"
+        "https%253A%252F%252Fevil.test%252Fx",
+        "https://evil.test/x",
+        None,
+        None,
+    ),
+    "alipay launcher, mini-program": (
+        "https://ds.alipay.com/?scheme=alipays%3A%2F%2Fplatformapi%2Fstartapp%3FappId%3D2021003128635520",
+        None,
+        "alipay",
+        "miniprogram",
+    ),
+    "weibo launcher": (
+        "https://m.weibo.cn/feature/applink?scheme=sinaweibo%3A%2F%2Fdetail%3Fmblogid%3DD4VlxgUGh",
+        "https://m.weibo.cn/status/D4VlxgUGh",
+        "weibo",
+        "post",
+    ),
+}
+
+
+@pytest.mark.parametrize(("page", "web", "platform", "kind"), list(LAUNCHERS.values()), ids=list(LAUNCHERS))
+def test_app_launch_pages_are_judged_as_their_app_link(
+    page: str, web: str | None, platform: str | None, kind: str | None
+) -> None:
+    (report,) = ENGINE.analyse(page)
+    assert (report.found.form, report.found.text, report.original) == ("url", page, page)
+    assert (report.url, report.identity.platform, report.identity.kind) == (web, platform, kind)
+    assert report.hops and report.hops[0] == Hop(url=page, via="wrapper")
+    if web is None:
+        assert report.decision is not None and report.decision.rule == "policy.unopenable.copy"
+
+
+def test_a_launcher_holding_no_app_link_stays_the_page_it_is() -> None:
+    (report,) = ENGINE.analyse("https://ds.alipay.com/?scheme=https%3A%2F%2Fevil.test%2F")
+    assert (report.url, report.identity.platform) == (
+        "https://ds.alipay.com/?scheme=https%3A%2F%2Fevil.test%2F",
+        "alipay",
+    )

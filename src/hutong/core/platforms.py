@@ -20,7 +20,7 @@ from .model import CATEGORIES, KINDS
 
 T = TypeVar("T")
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
-WRAPPER_DECODERS = ("param", "proofpoint_v1", "proofpoint_v2", "proofpoint_v3")
+WRAPPER_DECODERS = ("param", "proofpoint_v1", "proofpoint_v2", "proofpoint_v3", "applink")
 PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")  # fields of a canonical template
 SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.\-]{1,31}$")
 # schemes an [[applinks]] entry may not claim: the web's own, and those the structural checks judge

@@ -77,6 +77,18 @@ class Unwrapper:
         wrapper = self.wrapper_of(link)
         return None if wrapper is None else self._decode(link, wrapper)
 
+    def app_link(self, link: Link) -> str | None:
+        """The app link inside a web page that only launches an app (a wrapper with ``decode = "applink"``:
+        ``https://ds.alipay.com/?scheme=alipays%3A%2F%2F…``), or None. Unlike a web target it is not parsed
+        here: the app-link data (``hutong.core.identify.AppLinks``) reads it."""
+        wrapper = self.wrapper_of(link)
+        if wrapper is None or wrapper.decode != "applink":
+            return None
+        value = _param(link, wrapper)
+        if value is not None and "://" not in value[:40] and "%3A%2F%2F" in value[:60].upper():
+            value = unquote(value)  # encoded twice
+        return value if value is not None and "://" in value[:40] and len(value) <= MAX_TARGET else None
+
     def wrapper_of(self, link: Link) -> Wrapper | None:
         """The wrapper ``link`` is an instance of (host and path match), whether or not it decodes."""
         host = link.platform_host
@@ -155,7 +167,12 @@ def _proofpoint_v3(link: Link, wrapper: Wrapper) -> str | None:
     return None if failed else out
 
 
+def _no_web_target(link: Link, wrapper: Wrapper) -> str | None:
+    return None  # an app-launch page holds an app link, never a web target: see Unwrapper.app_link
+
+
 DECODERS: dict[str, Callable[[Link, Wrapper], str | None]] = {
+    "applink": _no_web_target,
     "param": _param,
     "proofpoint_v1": _proofpoint_v1,
     "proofpoint_v2": _proofpoint_v2,
