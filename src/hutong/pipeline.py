@@ -165,6 +165,8 @@ def _with_declared(report: LinkReport, category: str, evidence: str) -> LinkRepo
     the same for every site, named by a platform file or not."""
     if category not in CATEGORIES or category == "unknown":
         return report
+    if "category.share" in report.verdict.codes:
+        return report  # a friend-pays request is a payment whatever the page it leads to declares itself
     was = report.identity.category
     reason = Reason(
         code="category.page",
@@ -524,7 +526,9 @@ class Engine:
             destination = normalise(resolution.url)
         except InputError as exc:  # the resolver hands back URLs it could request: not expected, but explained
             return _Online(_unresolved(report, hops, exc.message, "invalid"), failure=explain(exc.code, exc.message))
-        again = self._inspect_link(report.found, destination, hops)
+        # an app link's web equivalent is what was written, as far as the structural checks go
+        raw = report.url if report.found.form == "applink" else None
+        again = self._inspect_link(report.found, destination, hops, raw=raw)
         if again.needs_resolve:
             # the chain ended on a short-link host (an expired link's landing page, a page that moves on by
             # a means we do not follow): where the link leads is still unknown, so it must not pass as resolved

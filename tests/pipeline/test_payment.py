@@ -121,7 +121,7 @@ def test_a_plain_share_text_is_no_payment_request() -> None:
 
 
 # the decision, for screened-clean payment links (operator allow list: every provider's site alike)
-CLEAN = Engine.from_config(Config(safety=SafetySection(allow=("alipay.com", "tenpay.com", "95516.com", "qq.com"))))
+CLEAN = Engine.from_config(Config(safety=SafetySection(allow=("alipay.com", "tenpay.com", "95516.com", "qq.com", "taobao.com"))))
 
 
 @pytest.mark.parametrize("mode", [None, *MODES])
@@ -162,3 +162,14 @@ def test_no_payment_input_ever_opens() -> None:
                 assert action is Action.COPY, (member.name, inputs)
             elif not (mode == "strict" and level == "unknown"):
                 assert action is Action.CONFIRM, (member.name, inputs)
+
+
+def test_a_request_stays_a_payment_whatever_its_page_declares() -> None:
+    """The page a friend-pays request leads to is a shop's product page: its declaration must not make the
+    request a plain e-commerce link (which groups open)."""
+    url = "https://item.taobao.com/item.htm?id=770687446004"
+    report = CLEAN.recheck(url, context="group", category="ecommerce", payment=Payment("小王的店", "89.90"))
+    assert (report.identity.category, report.identity.kind) == ("payment", "payment_request")
+    assert report.decision is not None and report.decision.action is Action.COPY
+    plain = CLEAN.recheck(url, context="group", category="ecommerce")
+    assert plain.decision is not None and plain.decision.action is Action.OPEN
