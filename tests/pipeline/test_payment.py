@@ -121,7 +121,9 @@ def test_a_plain_share_text_is_no_payment_request() -> None:
 
 
 # the decision, for screened-clean payment links (operator allow list: every provider's site alike)
-CLEAN = Engine.from_config(Config(safety=SafetySection(allow=("alipay.com", "tenpay.com", "95516.com", "qq.com", "taobao.com"))))
+CLEAN = Engine.from_config(
+    Config(safety=SafetySection(allow=("alipay.com", "tenpay.com", "95516.com", "qq.com", "taobao.com")))
+)
 
 
 @pytest.mark.parametrize("mode", [None, *MODES])
