@@ -80,7 +80,8 @@ class Finder:
             if url_spans:
                 taken.extend(url_spans)
                 found.extend(self._url_founds(text, url_spans, titles))
-            if has_slashes and SEPARATOR in text:
+            # an app link has a "://" of its own, outside every URL (counted at C speed: most have none)
+            if has_slashes and text.count(SEPARATOR) > sum(text.count(SEPARATOR, s, e) for s, e in url_spans):
                 taken.sort()
                 apps = list(self._apps.scan(text, taken, self.max_link_chars))
                 found.extend(apps)
