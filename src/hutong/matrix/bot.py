@@ -5,8 +5,9 @@ Synapse sends transactions (``PUT /_matrix/app/v1/transactions/{txnId}``) to the
 ``m.room.message`` from someone else (not a notice: bots do not answer bots), the bot asks hutong
 about every text of the message (``hutong.matrix.content``) and, for an ``m.image``, about the QR
 codes and barcodes of its picture, fetched from the homeserver (``hutong.matrix.media``), with the
-room's context and the sender as the user, through its ``Checker`` (``hutong.matrix.checker``: the service core in this process by
-default, or a running ``hutong serve``), and answers the links that are not simply opened
+room's context and the sender as the user, through its ``Checker`` (``hutong.matrix.checker``: the
+service core in this process by default, or a running ``hutong serve``), and answers the links that
+are not simply opened
 (``hutong.matrix.answer``). Invites to the bot are accepted.
 
 Never twice for one event: transaction ids and event ids already handled are remembered (bounded),
