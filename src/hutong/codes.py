@@ -120,7 +120,7 @@ def read_codes(data: bytes, limits: CodeLimits) -> Picture:
         if canvas is None:
             raise _undecodable("its WebP header is unreadable")
         _check(Header(format="WEBP", mode="RGBA", size=canvas), limits)
-    im = _open(data, fmt)
+    im = _open(data, fmt, limits)
     try:
         header = _header(im, data)
         _check(header, limits)
@@ -136,15 +136,18 @@ def read_codes(data: bytes, limits: CodeLimits) -> Picture:
         raise _undecodable("it is corrupt or truncated") from exc
     if grey is not im:
         im.close()
+    width, height = grey.size
+    pixels = grey.tobytes()  # handed over as a buffer: no call back into Python, where the CPU budget could land
+    grey.close()
     try:
-        found = zxingcpp.read_barcodes(grey)
-    except (RuntimeError, ValueError) as exc:
+        found = zxingcpp.read_barcodes(memoryview(pixels).cast("B", (height, width)))
+    except (RuntimeError, ValueError, TypeError) as exc:
         raise _undecodable(f"the code reader refused it ({exc})") from exc
     codes = sorted((_code(b) for b in found if b.valid), key=_reading_order)
     return Picture(
         format=fmt,
-        width=grey.width,
-        height=grey.height,
+        width=width,
+        height=height,
         codes=tuple(codes[: limits.max_codes]),
         truncated=len(codes) > limits.max_codes,
     )
@@ -170,16 +173,18 @@ def decode_bytes(header: Header) -> int:
     return max(decode, grey, scan) + FIXED_BYTES
 
 
-def _open(data: bytes, fmt: str) -> Image.Image:
+def _open(data: bytes, fmt: str, limits: CodeLimits) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             return Image.open(io.BytesIO(data), formats=[fmt])
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise PictureError(
-            "the picture declares more pixels than Pillow's decompression-bomb limit; it was not decoded",
+            "the picture declares more pixels than Pillow's decompression-bomb limit, far over "
+            f"image_check.max_pixels ({limits.max_pixels}); it was not decoded: send a smaller picture",
             code="image.pixels",
-            detail_zh="图片声明的像素数超过解压炸弹上限，未解码",
+            detail_zh=f"图片声明的像素数超过解压炸弹上限，远超上限 {limits.max_pixels} 像素（image_check.max_pixels），"
+            "未解码，请发送更小的图片",
             too_large=True,
         ) from exc
     except _ERRORS as exc:

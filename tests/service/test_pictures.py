@@ -74,7 +74,7 @@ async def test_plain_text_and_unknown_schemes_are_reported_as_codes(engine: Engi
     assert pay.code.text == WXPAY and pay.content in ("links", "text")
     assert all(r.found.form == "qr" and r.found.code and r.found.code.index == 1 for r in pay.links)
     doc = checked.to_json()
-    assert [c["content"] for c in doc["codes"]][0] == "text" and doc["truncated"] is False
+    assert doc["codes"][0]["content"] == "text" and doc["truncated"] is False
 
 
 async def test_the_gateway_records_each_decision_of_a_picture(tmp_path: Path, engine: Engine) -> None:

@@ -154,7 +154,7 @@ async def check_batch(request: Request) -> JSONResponse:
     return JSONResponse({"results": results})
 
 
-IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "application/octet-stream")
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/octet-stream")  # any other: bytes too
 IMAGE_FIELD = "image"
 _BINARY = {"type": "string", "format": "binary"}
 _PARAMS: dict[str, dict[str, Any]] = {
