@@ -12,13 +12,14 @@ fetched: the bot cannot read encrypted rooms.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from aiohttp import ClientError, ClientSession, ClientTimeout
+from aiohttp import ClientError, ClientResponse, ClientSession, ClientTimeout
 
 from ..codes import too_large
 from ..errors import RemoteError
@@ -28,6 +29,19 @@ _MXC = re.compile(r"mxc://([A-Za-z0-9.:\[\]-]{1,255})/([A-Za-z0-9_-]{1,255})")
 AUTHENTICATED = "/_matrix/client/v1/media/download/"
 LEGACY = "/_matrix/media/v3/download/"
 CHUNK = 64 * 1024
+
+
+async def _unrecognised(response: ClientResponse) -> bool:
+    """Whether the homeserver does not know the endpoint (``M_UNRECOGNIZED``), as against not having the media."""
+    if response.status == 405:
+        return True
+    if response.status != 404:
+        return False
+    try:
+        answer = json.loads(await response.content.read(4096))
+    except ValueError:
+        return False
+    return isinstance(answer, dict) and answer.get("errcode") == "M_UNRECOGNIZED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +93,7 @@ async def download(
                 timeout=ClientTimeout(total=timeout),
             ) as response:
                 status = response.status
-                if status in (404, 405) and api == AUTHENTICATED:
+                if api == AUTHENTICATED and await _unrecognised(response):
                     continue  # a homeserver without the authenticated media API (before Matrix 1.11)
                 if status != 200:
                     break
