@@ -18,7 +18,7 @@ from ..core.model import CONTEXTS, MODES, Action, Analysis, Card, CodeSpot, Link
 from ..core.policy import load as load_policy
 from ..errors import UsageError
 from ..pipeline import Engine
-from ..service.pictures import PictureAnalysis, check_picture
+from ..service.pictures import PictureAnalysis, check_picture, close_readers
 from ._common import add_config_option, load_config, read_text
 from ._output import console, fits, line, note, table, token_line, words
 
@@ -91,6 +91,7 @@ def run_image(args: argparse.Namespace, cfg: Config) -> int:
             )
         finally:
             await engine.aclose()
+            close_readers(cfg)
 
     analysis = asyncio.run(checked())
     if args.json:

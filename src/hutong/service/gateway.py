@@ -27,7 +27,7 @@ from ..store.userhash import UserHasher
 from .apikeys import ApiKeys
 from .golinks import GoClaim, go_url, honoured, make_token, read_token
 from .observer import NullObserver, Observer
-from .pictures import PictureAnalysis, check_picture
+from .pictures import PictureAnalysis, check_picture, close_readers
 from .prefs import PrefsStore, SQLitePrefs
 
 log = logging.getLogger("hutong.service")
@@ -352,8 +352,9 @@ class Gateway:
             await self.runner(functools.partial(self.audit.record, events))
 
     async def aclose(self) -> None:
-        """Close the engine's network edge, the image proxy and the stores that can be closed."""
+        """Close the engine's network edge, the image proxy, the picture readers and the stores that can be closed."""
         await self.engine.aclose()
+        close_readers(self.config)
         if self.images is not None:
             await self.images.aclose()
         for resource in (self.prefs, self.audit):

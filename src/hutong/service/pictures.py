@@ -24,6 +24,7 @@ from ..codes import Code, CodeLimits, Picture, read_codes, sniff
 from ..config import Config
 from ..core.model import Analysis, CodeSpot, Context, LinkReport, Mode, UserPrefs
 from ..errors import BadContent, PictureError, TooSlow
+from ..offload import Offloader
 from ..offload import shared as shared_offloader
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ async def read_picture(data: bytes, config: Config) -> Picture:
     section = config.image_check
     limits = CodeLimits.of(section)
     sniff(data, limits)  # too large, empty or no picture at all: refused before a worker is spent
-    offloader = shared_offloader(dataclasses.replace(config.scan, cpu_budget=section.cpu_budget))
+    offloader = _offloader(config)
     try:
         return await offloader.run(read_codes, data, limits)
     except TooSlow as exc:
@@ -109,6 +110,16 @@ async def read_picture(data: bytes, config: Config) -> Picture:
             code="image.worker_failed",
             detail_zh="读取图片的进程意外停止，无法读取这张图片",
         ) from exc
+
+
+def _offloader(config: Config) -> Offloader:
+    """The scan workers that read pictures: the ``[scan]`` pool's settings with ``image_check.cpu_budget``."""
+    return shared_offloader(dataclasses.replace(config.scan, cpu_budget=config.image_check.cpu_budget))
+
+
+def close_readers(config: Config) -> None:
+    """Stop the idle workers that read pictures (more start when a picture comes)."""
+    _offloader(config).close()
 
 
 async def analyse_picture(picture: Picture, examine: Examine, *, max_chars: int) -> PictureAnalysis:
