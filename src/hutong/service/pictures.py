@@ -18,7 +18,7 @@ import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 from ..codes import Code, CodeLimits, Picture, read_codes, sniff
 from ..config import Config
@@ -26,9 +26,6 @@ from ..core.model import Analysis, CodeSpot, Context, LinkReport, Mode, UserPref
 from ..errors import BadContent, PictureError, TooSlow
 from ..offload import Offloader
 from ..offload import shared as shared_offloader
-
-if TYPE_CHECKING:
-    from .gateway import EngineLike
 
 Content = Literal["links", "text", "binary"]
 
@@ -89,6 +86,24 @@ class PictureAnalysis:
 Examine = Callable[[str], Awaitable[Analysis]]
 
 
+class Examiner(Protocol):
+    """What checking a picture needs of ``hutong.pipeline.Engine`` (the gateway's ``EngineLike`` has it)."""
+
+    def examine(
+        self, text: str, *, context: Context = "direct", prefs: UserPrefs | None = None, mode: Mode | None = None
+    ) -> Analysis: ...
+
+    async def examine_online(
+        self,
+        text: str,
+        *,
+        context: Context = "direct",
+        prefs: UserPrefs | None = None,
+        mode: Mode | None = None,
+        preview: bool = False,
+    ) -> Analysis: ...
+
+
 async def read_picture(data: bytes, config: Config) -> Picture:
     """The codes of the picture ``data``, read in a scan worker within ``[image_check]``; else ``PictureError``."""
     section = config.image_check
@@ -137,7 +152,7 @@ async def analyse_picture(picture: Picture, examine: Examine, *, max_chars: int)
 
 
 async def check_picture(
-    engine: EngineLike,
+    engine: Examiner,
     data: bytes,
     *,
     config: Config,
