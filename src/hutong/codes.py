@@ -161,8 +161,8 @@ def decode_bytes(header: Header) -> int:
     codec), the grey copy (with its alpha laid on white when the frame has transparency) and the
     turn upright, and the scan (the grey frame and zxing-cpp's buffers).
 
-    >>> decode_bytes(Header(format="PNG", mode="L", size=(1000, 1000))) // 1000
-    8000
+    >>> decode_bytes(Header(format="PNG", mode="L", size=(1000, 1000))) - FIXED_BYTES  # the scan: 1 + 6 bytes a pixel
+    7000000
     """
     w, h = header.size
     pixels = w * h
