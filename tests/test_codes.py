@@ -4,7 +4,7 @@ with their reason before a pixel is decoded."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from PIL import Image
@@ -13,7 +13,7 @@ from hutong.codes import CodeLimits, Picture, decode_bytes, read_codes
 from hutong.config import Config, ImageCheckSection, ScanSection
 from hutong.errors import PictureError
 from hutong.preview.imagecost import Header
-from hutong.service.pictures import read_picture
+from hutong.service.pictures import close_readers, read_picture
 from tests.support.pictures import ean13, encoded, png_bomb, qr, rotated, sheet
 
 PAY_ALIPAY = "https://qr.alipay.com/fkx19283xyzabc"  # the form of an Alipay scan-to-pay code (own example)
@@ -165,8 +165,10 @@ def test_the_reckoning_counts_the_decode_the_grey_copy_and_the_scan() -> None:
 
 
 @pytest.fixture
-def process_config() -> Config:
-    return Config(scan=ScanSection(mode="process", workers=1), image_check=ImageCheckSection())
+def process_config() -> Iterator[Config]:
+    cfg = Config(scan=ScanSection(mode="process", workers=1), image_check=ImageCheckSection())
+    yield cfg
+    close_readers(cfg)
 
 
 async def test_a_picture_is_read_in_a_scan_worker(process_config: Config) -> None:
@@ -180,6 +182,9 @@ async def test_a_picture_is_read_in_a_scan_worker(process_config: Config) -> Non
 async def test_a_picture_over_its_cpu_budget_is_abandoned() -> None:
     noise = Image.frombytes("L", (1500, 1500), os.urandom(1500 * 1500))
     cfg = Config(scan=ScanSection(mode="process", workers=1), image_check=ImageCheckSection(cpu_budget=0.01))
-    with pytest.raises(PictureError) as refused:
-        await read_picture(encoded(noise), cfg)
+    try:
+        with pytest.raises(PictureError) as refused:
+            await read_picture(encoded(noise), cfg)
+    finally:
+        close_readers(cfg)
     assert refused.value.code == "image.too_slow" and "image_check.cpu_budget" in refused.value.message
