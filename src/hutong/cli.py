@@ -100,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except HutongError as exc:
         print(f"hutong: {exc.message}", file=sys.stderr)
+        if zh := getattr(exc, "detail_zh", ""):  # a picture that cannot be read says why in Chinese too
+            print(f"hutong: {zh}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

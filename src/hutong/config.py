@@ -104,6 +104,15 @@ class ScanSection:
 
 
 @dataclass(frozen=True)
+class ImageCheckSection:
+    max_bytes: int = 8 * 1024 * 1024  # a picture sent to `hutong check --image` or POST /v1/check/image
+    max_pixels: int = 16_000_000  # width x height from the header, refused before any pixel is decoded
+    max_decode_bytes: int = 128 * 1024 * 1024  # peak memory of decoding and scanning, reckoned from the header
+    max_codes: int = 20  # codes read from one picture; those beyond are left out (truncated)
+    cpu_budget: float = 6.0  # seconds of CPU time one picture may take, in a scan worker
+
+
+@dataclass(frozen=True)
 class FeedSource:
     name: str = ""
     format: str = ""
@@ -166,6 +175,7 @@ class Config:
     cache: CacheSection = field(default_factory=CacheSection)
     preview: PreviewSection = field(default_factory=PreviewSection)
     scan: ScanSection = field(default_factory=ScanSection)
+    image_check: ImageCheckSection = field(default_factory=ImageCheckSection)
     safety: SafetySection = field(default_factory=SafetySection)
     server: ServerSection = field(default_factory=ServerSection)
     storage: StorageSection = field(default_factory=StorageSection)
@@ -292,6 +302,11 @@ def _validate(cfg: Config) -> None:
         raise ConfigError("preview.image_max_decode_bytes must be a positive number of bytes")
     if cfg.preview.image_decode_queue < 0:
         raise ConfigError("preview.image_decode_queue must be 0 or more")
+    for name in ("max_bytes", "max_pixels", "max_decode_bytes", "max_codes"):
+        if getattr(cfg.image_check, name) < 1:
+            raise ConfigError(f"image_check.{name} must be 1 or more")
+    if not cfg.image_check.cpu_budget > 0:
+        raise ConfigError("image_check.cpu_budget must be a positive number of seconds")
     if cfg.safety.feeds_refresh_minutes < 0:
         raise ConfigError("safety.feeds_refresh_minutes must be 0 (never) or a positive number of minutes")
     if not cfg.safety.reload_seconds > 0:

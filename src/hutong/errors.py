@@ -4,7 +4,8 @@
 
     HutongError
     ├── InputError            bad input from a caller (text, URL, token, request body)
-    │   └── UsageError        bad command-line or API usage (exit code 2)
+    │   ├── UsageError        bad command-line or API usage (exit code 2)
+    │   └── PictureError      a picture to read codes from is too large, not an image, or undecodable
     ├── ConfigError           a configuration, policy or data file is wrong
     │   └── PolicyError       a policy file does not parse or is not neutral
     ├── DataError             bundled or imported data (feeds, rules) is malformed
@@ -54,6 +55,27 @@ class InputError(HutongError):
 
 class UsageError(InputError):
     code = "input.usage"
+
+
+class PictureError(InputError):
+    """A picture sent to be read for QR codes and barcodes cannot be read; ``detail_zh`` says why in Chinese.
+
+    ``too_large`` marks the refusals of a cap (bytes, pixels, memory), answered 413 by the API.
+    """
+
+    code = "image.undecodable"
+
+    def __init__(self, message: str, *, code: str | None = None, detail_zh: str = "", too_large: bool = False) -> None:
+        super().__init__(message, code=code)
+        self.detail_zh = detail_zh
+        self.too_large = too_large
+
+    def __reduce__(self) -> tuple[object, ...]:  # raised in a scan worker, unpickled in the caller
+        return (_picture_error, (self.message, self.code, self.detail_zh, self.too_large))
+
+
+def _picture_error(message: str, code: str, detail_zh: str, too_large: bool) -> PictureError:
+    return PictureError(message, code=code, detail_zh=detail_zh, too_large=too_large)
 
 
 class ConfigError(HutongError):

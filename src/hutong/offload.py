@@ -55,6 +55,7 @@ PRELOAD = (
     "hutong.preview.extract",
     "hutong.preview.card",
     "hutong.preview.images",  # the image proxy decodes in workers too (Pillow loaded once, in the forkserver)
+    "hutong.codes",  # pictures read for QR codes and barcodes (zxing-cpp loaded once too)
 )
 WALL_FACTOR = 4.0  # the backstop: a job is killed after this many times its CPU budget of wall time,
 WALL_GRACE = 2.0  # plus this (a loaded machine gives a worker a fraction of a core)

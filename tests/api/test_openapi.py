@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -18,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
 from hutong.config import Config, DataSection, ServerSection
 from hutong.pipeline import Engine
 from hutong.service.apikeys import ApiKeys
+from hutong.service.pictures import close_readers
 from hutong.web.app import create_app
 
 # collected once at import: schemathesis needs the app to read its schema
@@ -26,6 +29,13 @@ _CONFIG = Config(data=DataSection(dir=str(_DATA)), server=ServerSection(max_mess
 KEY = ApiKeys(_DATA).create("schemathesis")  # with a real key the checks reach past authentication
 APP = create_app(_CONFIG, engine=Engine.from_config(_CONFIG))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _readers_stopped() -> Iterator[None]:
+    """The picture readers the image route started in this process stop with the module (no lifespan runs)."""
+    yield
+    close_readers(_CONFIG)
 
 
 @schema.parametrize()

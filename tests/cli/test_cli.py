@@ -203,6 +203,8 @@ def test_readme_commands_run_in_order(capsys: pytest.CaptureFixture[str], monkey
     assert link["decision"]["rule"] == "policy.unknown.confirm"
     phish = next(out for cmd, out in outputs.items() if "login-verify.phish.example" in cmd)
     assert "block" in phish and "feed." in phish
+    in_a_code = next(out for cmd, out in outputs.items() if "--image" in cmd)
+    assert "block" in in_a_code and "feed." in in_a_code and "(qr)" in in_a_code
     assert "sample" in next(out for cmd, out in outputs.items() if cmd.endswith("feeds status"))
 
 

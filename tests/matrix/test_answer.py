@@ -69,3 +69,12 @@ def test_the_notice_says_it_in_both_languages_and_links_only_to_go_links() -> No
 def test_the_notice_escapes_html() -> None:
     content = notice("$e", [link("https://a.example/<script>", "confirm")])
     assert "<script>" not in content["formatted_body"] and "&lt;script&gt;" in content["formatted_body"]
+
+
+def test_a_link_read_from_a_code_in_the_picture_says_so() -> None:
+    typed = link("https://unknown.example/a", "confirm", found={"form": "url"})
+    scanned = link("https://unknown.example/b", "confirm", found={"form": "qr"})
+    lines = notice("$e", [typed, scanned])["body"].splitlines()
+    assert [("图片中的二维码" in line, "a code in the picture" in line) for line in lines if "unknown[.]" in line] == [
+        (False, False), (True, True)
+    ]

@@ -12,9 +12,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..core.model import CONTEXTS, MODES, Action, Analysis, Card, LinkReport, Payment
+from ..codes import too_large
+from ..config import Config
+from ..core.model import CONTEXTS, MODES, Action, Analysis, Card, CodeSpot, LinkReport, Payment
 from ..core.policy import load as load_policy
+from ..errors import UsageError
 from ..pipeline import Engine
+from ..service.pictures import PictureAnalysis, check_picture, close_readers
 from ._common import add_config_option, load_config, read_text
 from ._output import console, fits, line, note, table, token_line, words
 
@@ -27,10 +31,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=HELP,
         description=(
             "Find every link in TEXT (or standard input), resolve short links (unless --offline), clean "
-            "tracking parameters, identify the platform, screen it, and decide open/confirm/copy/block."
+            "tracking parameters, identify the platform, screen it, and decide open/confirm/copy/block. "
+            "With --image FILE, read every QR code and barcode in the picture and check each one's text so."
         ),
     )
     p.add_argument("text", nargs="?", metavar="TEXT", help="the message (default: read standard input)")
+    p.add_argument(
+        "--image",
+        metavar="FILE",
+        help="check the QR codes and barcodes in a picture instead (PNG, JPEG, GIF, WebP, BMP; - for standard input)",
+    )
     p.add_argument("--context", choices=CONTEXTS, default="direct", help="where the message was posted")
     p.add_argument("--mode", choices=MODES, help="the user's chosen mode (default: policy.default_mode)")
     p.add_argument("--policy", metavar="FILE", help="decision policy TOML (default: the bundled policy)")
@@ -46,6 +56,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     cfg = load_config(args)
+    if args.image is not None:
+        if args.text is not None:
+            raise UsageError("give either a message or --image FILE, not both")
+        return run_image(args, cfg)
     text = read_text(args.text, args.encoding)
     policy = load_policy(args.policy) if args.policy else None
     engine = Engine.from_config(cfg, policy=policy)
@@ -61,6 +75,74 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_analysis(console(), analysis, max_links=engine.finder.max_links)
     return 0
+
+
+def run_image(args: argparse.Namespace, cfg: Config) -> int:
+    """``check --image FILE``: every code of the picture, each one's text checked as a message."""
+    data = read_picture(args.image, cfg.image_check.max_bytes)
+    policy = load_policy(args.policy) if args.policy else None
+    engine = Engine.from_config(cfg, policy=policy)
+
+    async def checked() -> PictureAnalysis:
+        try:
+            return await check_picture(
+                engine, data, config=cfg, context=args.context, mode=args.mode,
+                online=not args.offline, preview=args.preview,
+            )
+        finally:
+            await engine.aclose()
+            close_readers(cfg)
+
+    analysis = asyncio.run(checked())
+    if args.json:
+        json.dump(analysis.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print_picture(console(), analysis)
+    return 0
+
+
+def read_picture(path: str, limit: int) -> bytes:
+    """The bytes of the picture at ``path`` (``-``: standard input), refused past ``limit`` without reading on."""
+    try:
+        if path == "-":
+            if sys.stdin is None or sys.stdin.isatty():
+                raise UsageError("--image -: pipe the picture on standard input")
+            data = sys.stdin.buffer.read(limit + 1)
+        else:
+            with open(path, "rb") as f:
+                data = f.read(limit + 1)
+    except OSError as exc:
+        raise UsageError(f"cannot read the picture {path}: {exc.strerror}") from exc
+    if len(data) > limit:
+        raise too_large(f"more than {limit}", limit)
+    return data
+
+
+CONTENT = {
+    "text": "plain text, no link / 纯文本，无链接",
+    "binary": "binary data, not text / 二进制数据，非文本",
+}
+
+
+def print_picture(con: Console, analysis: PictureAnalysis) -> None:
+    """The picture's codes, one line each, then the table of the links they hold."""
+    picture = analysis.picture
+    n = len(analysis.codes)
+    con.print(f"{picture.format} {picture.width}x{picture.height}: {n} code(s) / {n} 个码")
+    if not analysis.codes:
+        con.print("No QR code or barcode found. / 未发现二维码或条形码。")
+    for code in analysis.codes:
+        x, y, w, h = CodeSpot(code.index, code.code.symbology, code.code.corners).box
+        where = f"code {code.index} {code.code.symbology} at {x},{y} {w}x{h}: "
+        if code.links:
+            token_line(con, where, f"{len(code.links)} link(s)")
+        else:
+            line(con, where, f"{CONTENT[code.content]}: {code.code.text[:200]}")
+    if analysis.links:
+        print_table(con, analysis.links)
+    if analysis.picture.truncated:
+        note(con, "the picture holds more codes than image_check.max_codes: those beyond were not checked")
 
 
 async def _online(engine: Engine, text: str, args: argparse.Namespace) -> Analysis:

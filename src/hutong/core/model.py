@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
-FoundForm = Literal["url", "domain", "share", "token", "miniprogram", "applink"]
+FoundForm = Literal["url", "domain", "share", "token", "miniprogram", "applink", "qr"]
 Context = Literal["direct", "group", "channel"]
 Mode = Literal["direct", "confirm", "strict"]
 
@@ -62,6 +62,46 @@ class Payment:
 
 
 @dataclass(frozen=True, slots=True)
+class CodeSpot:
+    """Where in a picture a link was read: which code (``index``, in reading order), its symbology
+    (zxing-cpp's format name: ``QRCode``, ``EAN13`` ...), its corners in the picture's pixels
+    (top-left, top-right, bottom-right, bottom-left, as the code is oriented) and how the finder
+    took the link inside the code's text (``found_as``: ``url``, ``share`` ...).
+
+    >>> CodeSpot(0, "QRCode", ((10, 10), (90, 10), (90, 90), (10, 90)), "url").box
+    (10, 10, 80, 80)
+    """
+
+    index: int
+    symbology: str
+    corners: tuple[tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int]]
+    found_as: str = "url"
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        """The upright bounding box of the corners: (x, y, width, height)."""
+        xs = [x for x, _ in self.corners]
+        ys = [y for _, y in self.corners]
+        return min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)
+
+    def position_json(self) -> dict[str, Any]:
+        """The corners by name, and the bounding box."""
+        names = ("top_left", "top_right", "bottom_right", "bottom_left")
+        x, y, w, h = self.box
+        out: dict[str, Any] = {name: list(point) for name, point in zip(names, self.corners, strict=True)}
+        out["box"] = {"x": x, "y": y, "width": w, "height": h}
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "symbology": self.symbology,
+            "position": self.position_json(),
+            "found_as": self.found_as,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Found:
     """One link found in a message; ``message[start:end] == text`` (code points).
 
@@ -86,6 +126,7 @@ class Found:
     end_utf16: int = -1
     category: str | None = None  # the category the share text states (a friend-pays request is "payment")
     payment: Payment | None = None  # payee and amount a friend-pays share text states
+    code: CodeSpot | None = None  # form "qr": the code in a picture the link was read from; spans index its text
 
     def __post_init__(self) -> None:
         if self.start_utf16 < 0:
@@ -101,7 +142,7 @@ class Found:
             "start_utf16": self.start_utf16,
             "end_utf16": self.end_utf16,
             "form": self.form,
-        }
+        } | ({"code": self.code.to_json()} if self.code is not None else {})
 
 
 def utf16_len(text: str) -> int:

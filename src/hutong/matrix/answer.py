@@ -25,6 +25,7 @@ _ACTION = {
 }
 _LEVEL = {"suspicious": " (suspicious / 可疑)", "malicious": " (malicious / 恶意)"}
 _CARD = ("title", "site_name", "price", "author")
+IN_PICTURE = " (a code in the picture / 图片中的二维码或条形码)"
 
 
 def needing_a_word(links: Sequence[Mapping[str, Any]]) -> tuple[Mapping[str, Any], ...]:
@@ -77,6 +78,8 @@ def notice(event_id: str, links: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         reason, reason_zh = str(decision.get("reason") or ""), str(decision.get("reason_zh") or "")
         go = link.get("go")
         card = _card_text(link.get("card"))
+        if (link.get("found") or {}).get("form") == "qr":
+            flag += IN_PICTURE
         lines.append(f"{i}. {shown} — {en} / {zh}{flag}")
         lines.append(f"   {reason}")
         lines.append(f"   {reason_zh}")

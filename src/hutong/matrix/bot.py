@@ -3,9 +3,11 @@
 Synapse sends transactions (``PUT /_matrix/app/v1/transactions/{txnId}``) to the registration's
 ``url``; mautrix's appservice server checks the ``hs_token`` and hands the events over. For each
 ``m.room.message`` from someone else (not a notice: bots do not answer bots), the bot asks hutong
-about every text of the message (``hutong.matrix.content``), with the room's context and the sender
-as the user, through its ``Checker`` (``hutong.matrix.checker``: the service core in this process by
-default, or a running ``hutong serve``), and answers the links that are not simply opened
+about every text of the message (``hutong.matrix.content``) and, for an ``m.image``, about the QR
+codes and barcodes of its picture, fetched from the homeserver (``hutong.matrix.media``), with the
+room's context and the sender as the user, through its ``Checker`` (``hutong.matrix.checker``: the
+service core in this process by default, or a running ``hutong serve``), and answers the links that
+are not simply opened
 (``hutong.matrix.answer``). Invites to the bot are accepted.
 
 Never twice for one event: transaction ids and event ids already handled are remembered (bounded),
@@ -31,7 +33,7 @@ from mautrix.types import EventType, RoomID, UserID
 
 from ..core.model import Context
 from ..errors import ConfigError, HutongError
-from . import answer
+from . import answer, media
 from .checker import Checker
 from .content import Part, message_parts
 from .registration import Registration
@@ -159,10 +161,15 @@ class Bot(AppServiceServerMixin):
         if content.get("msgtype") == "m.notice" or event_id in self.answered:
             return
         parts = message_parts(content)
-        if not parts:
+        picture = media.image_of(content)
+        if not parts and picture is None:
             return
         self.answered.add(event_id)
-        links = await self._check(parts, await self._context(room_id), sender)
+        context = await self._context(room_id)
+        links = await self._check(parts, context, sender) if parts else []
+        if picture is not None:
+            read = await self._check_picture(picture, context, sender)
+            links = read if links is None else links + (read or [])
         if links is None:
             return
         worrying = answer.needing_a_word(links)
@@ -180,6 +187,22 @@ class Bot(AppServiceServerMixin):
             return await self.checker.links(parts, context=context, user=sender)
         except HutongError as exc:
             log.warning("hutong bot: hutong could not check a message (%s: %s); no answer", exc.code, exc.message)
+            return None
+
+    async def _check_picture(
+        self, picture: media.MediaRef, context: Context, sender: str
+    ) -> list[Mapping[str, Any]] | None:
+        """The links of the codes in an ``m.image``'s picture, fetched from the homeserver; None if unreadable."""
+        assert self._session is not None
+        limit = self.checker.picture_limit  # image_check.max_bytes: a larger picture is not fetched
+        try:
+            data = await media.download(
+                self._session, self.homeserver, self.registration.as_token, picture, limit=limit
+            )
+            return await self.checker.image(data, context=context, user=sender)
+        except HutongError as exc:  # most pictures are photos: one that cannot be read is logged, not answered
+            log.info("hutong bot: picture %s/%s not checked (%s: %s)", picture.server, picture.media_id,
+                     exc.code, exc.message)
             return None
 
     async def _context(self, room_id: str) -> Context:

@@ -8,8 +8,8 @@ the bot answers; each sender's own prefs and mode apply; go-links are minted as 
 signing keys. Feeds imported or refreshed while the bot runs are picked up every
 ``safety.reload_seconds``, as ``hutong serve`` workers do.
 
-``OverHttp`` asks a running ``hutong serve`` (``POST /v1/check/batch``) instead, for a bot that runs
-away from hutong's data. Both give the links as the API's JSON (``LinkReport.to_json`` plus ``go``),
+``OverHttp`` asks a running ``hutong serve`` (``POST /v1/check/batch``, ``/v1/check/image``) instead,
+for a bot that runs away from hutong's data. Both give the links as the API's JSON (``LinkReport.to_json`` plus ``go``),
 which is what ``hutong.matrix.answer`` reads.
 """
 
@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ..config import Config
+from ..config import Config, ImageCheckSection
 from ..core.model import Context
 from ..errors import ConfigError, HutongError, RemoteError
 from ..service import Gateway, Message, open_gateway
@@ -37,7 +37,12 @@ MAX_USER_CHARS = 128  # the HTTP API's limit on a user id
 
 
 class Checker(Protocol):
-    """What the bot needs of hutong: the links of a message's texts, decided for their sender."""
+    """What the bot needs of hutong: the links of a message's texts and pictures, decided for their sender."""
+
+    @property
+    def picture_limit(self) -> int:
+        """Bytes of the largest picture worth fetching (``image_check.max_bytes``)."""
+        ...
 
     async def start(self) -> None:
         """Begin whatever runs beside the checks (feed reloads)."""
@@ -45,6 +50,10 @@ class Checker(Protocol):
 
     async def links(self, parts: Sequence[Part], *, context: Context, user: str) -> Links:
         """Every link of every part, in order, each with its go-link; ``HutongError`` if hutong cannot say."""
+        ...
+
+    async def image(self, data: bytes, *, context: Context, user: str) -> Links:
+        """Every link of every QR code and barcode in the picture ``data``; ``HutongError`` if it cannot be read."""
         ...
 
     async def aclose(self) -> None:
@@ -80,6 +89,10 @@ class InProcess:
         self._reload: asyncio.Task[None] | None = None
         self._closed = False
 
+    @property
+    def picture_limit(self) -> int:
+        return self.gateway.config.image_check.max_bytes
+
     @classmethod
     def open(cls, cfg: Config, *, public_url: str | None = None, preview: bool = True) -> InProcess:
         """The checker for configuration ``cfg``; its go-links under ``public_url`` (default ``server.public_url``).
@@ -102,6 +115,13 @@ class InProcess:
             r.to_json(extra={"go": self.gateway.go_link(r, self.base, context=context, mode=None, keyed=True)})
             for reports in checked
             for r in reports
+        ]
+
+    async def image(self, data: bytes, *, context: Context, user: str) -> Links:
+        checked = await self.gateway.check_image(data, context=context, user=user, preview=self.preview)
+        return [
+            r.to_json(extra={"go": self.gateway.go_link(r, self.base, context=context, mode=None, keyed=True)})
+            for r in checked.links
         ]
 
     async def aclose(self) -> None:
@@ -140,6 +160,7 @@ class OverHttp:
     ) -> None:
         self.url = url.rstrip("/")
         self.preview = preview
+        self.picture_limit = ImageCheckSection.max_bytes  # the service refuses what is over its own cap
         self._client = httpx.AsyncClient(
             base_url=self.url,
             timeout=timeout,
@@ -163,6 +184,21 @@ class OverHttp:
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
             raise RemoteError(
                 f"hutong at {self.url} could not check the message ({type(exc).__name__}: {exc})",
+                code="remote.hutong",
+            ) from exc
+
+    async def image(self, data: bytes, *, context: Context, user: str) -> Links:
+        params = {"context": context, "user": user[:MAX_USER_CHARS], "preview": str(self.preview).lower()}
+        try:
+            r = await self._client.post(
+                "/v1/check/image", params=params, content=data, headers={"content-type": "application/octet-stream"}
+            )
+            r.raise_for_status()
+            links: Links = r.json()["links"]
+            return links
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            raise RemoteError(
+                f"hutong at {self.url} could not check the picture ({type(exc).__name__}: {exc})",
                 code="remote.hutong",
             ) from exc
 

@@ -3,7 +3,8 @@
 Plain Python: no module here imports a web framework (``tests/service/test_no_framework.py``
 holds it to that). The web app (``hutong.web``), the CLI and chat adapters are thin callers:
 
-- ``gateway``: ``Gateway`` (check, ``check_batch``, click, audit recording) and ``open_gateway(cfg)``;
+- ``gateway``: ``Gateway`` (check, ``check_batch``, ``check_image``, click, audit recording) and ``open_gateway(cfg)``;
+- ``pictures``: the QR codes and barcodes of a picture, each one's text checked as a message (``check_picture``);
 - ``golinks``: signed go-link tokens and the confirm page's nonce;
 - ``prefs``: each user's own link settings (``PrefsStore``, ``SQLitePrefs``);
 - ``apikeys``: operator API keys (``ApiKeys``);

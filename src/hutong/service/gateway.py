@@ -27,6 +27,7 @@ from ..store.userhash import UserHasher
 from .apikeys import ApiKeys
 from .golinks import GoClaim, go_url, honoured, make_token, read_token
 from .observer import NullObserver, Observer
+from .pictures import PictureAnalysis, check_picture, close_readers
 from .prefs import PrefsStore, SQLitePrefs
 
 log = logging.getLogger("hutong.service")
@@ -220,6 +221,29 @@ class Gateway:
         self.observer.decided("check", analysis.links)
         return analysis
 
+    async def check_image(
+        self,
+        data: bytes,
+        *,
+        context: Context,
+        user: str | None = None,
+        mode: Mode | None = None,
+        preview: bool = False,
+        online: bool = False,
+    ) -> PictureAnalysis:
+        """Read every QR code and barcode in the picture ``data``, check each one's text as a message, and
+        record the decisions (``hutong.service.pictures``); ``PictureError`` if the picture cannot be read."""
+        require_context_and_mode(context, mode)
+        checked = await check_picture(
+            self.engine, data, config=self.config, context=context, prefs=self.user_prefs(user), mode=mode,
+            online=online, preview=preview,
+        )
+        if online or preview:
+            self.observer.fetched(checked.links)
+        await self.record("check", context, checked.links, user=user)
+        self.observer.decided("check", checked.links)
+        return checked
+
     async def check_batch(
         self, messages: Sequence[Message], *, preview: bool = False, online: bool = False
     ) -> list[tuple[LinkReport, ...]]:
@@ -333,8 +357,9 @@ class Gateway:
             await self.runner(functools.partial(self.audit.record, events))
 
     async def aclose(self) -> None:
-        """Close the engine's network edge, the image proxy and the stores that can be closed."""
+        """Close the engine's network edge, the image proxy, the picture readers and the stores that can be closed."""
         await self.engine.aclose()
+        close_readers(self.config)
         if self.images is not None:
             await self.images.aclose()
         for resource in (self.prefs, self.audit):

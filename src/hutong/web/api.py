@@ -1,4 +1,4 @@
-"""The JSON API under ``/v1``: check messages, and read and set a user's prefs."""
+"""The JSON API under ``/v1``: check messages and pictures, and read and set a user's prefs."""
 
 from __future__ import annotations
 
@@ -7,19 +7,31 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Path, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse
 
-from ..core.model import Analysis, UserPrefs
+from ..codes import too_large
+from ..core.model import CONTEXTS, MODES, Analysis, UserPrefs
 from ..errors import InputError
 from ..service.gateway import Gateway, Message
+from ..service.pictures import PictureAnalysis
 from ..service.prefs import site_key
 from .failures import ApiError
-from .schemas import BatchRequest, BatchResponse, CheckRequest, CheckResponse, ErrorResponse, Prefs
+from .schemas import (
+    BatchRequest,
+    BatchResponse,
+    CheckRequest,
+    CheckResponse,
+    ErrorResponse,
+    ImageCheckResponse,
+    ImageParams,
+    Prefs,
+)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "missing or unknown API key"},
-    413: {"model": ErrorResponse, "description": "message or batch too large"},
+    413: {"model": ErrorResponse, "description": "message, batch or picture too large"},
     422: {"model": ErrorResponse, "description": "the request does not match the schema"},
     503: {"model": ErrorResponse, "description": "a store is unavailable"},
 }
@@ -140,6 +152,131 @@ async def check_batch(request: Request) -> JSONResponse:
     base = base_url(request)
     results = [links_json(gw, a, base, m, keyed=keyed) for a, m in zip(checked, body.messages, strict=True)]
     return JSONResponse({"results": results})
+
+
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/octet-stream")  # any other: bytes too
+IMAGE_FIELD = "image"
+_BINARY = {"type": "string", "format": "binary"}
+_PARAMS: dict[str, dict[str, Any]] = {
+    "context": {"type": "string", "enum": list(CONTEXTS), "default": "direct"},
+    "user": {"type": "string", "minLength": 1, "maxLength": 128, "description": "the operator's id for the user"},
+    "mode": {"type": "string", "enum": list(MODES), "description": "overrides the user's and the operator's mode"},
+    "preview": {"type": "boolean", "default": False, "description": "resolve short links and build cards (online)"},
+}
+_IMAGE_DOC: dict[str, Any] = {
+    "security": [{SECURITY_SCHEME: []}],
+    "parameters": [{"name": n, "in": "query", "required": False, "schema": schema} for n, schema in _PARAMS.items()],
+    "requestBody": {
+        "required": True,
+        "description": "the picture's bytes (PNG, JPEG, GIF, WebP or BMP, up to image_check.max_bytes), or a "
+        "multipart form with the picture in the `image` field and, optionally, the query's parameters as fields",
+        "content": {
+            **{media: {"schema": _BINARY} for media in IMAGE_TYPES},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": [IMAGE_FIELD],
+                    "properties": {IMAGE_FIELD: _BINARY, **_PARAMS},
+                    "additionalProperties": False,
+                }
+            },
+        },
+    },
+}
+
+
+async def read_picture(request: Request, limit: int) -> tuple[ImageParams, bytes]:
+    """The parameters (query, and a multipart form's fields) and the picture's bytes, at most ``limit`` of them."""
+    fields: dict[str, Any] = dict(request.query_params)
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() == "multipart/form-data":
+        fields, data = await _read_form(request, fields, limit)
+    else:
+        data = await _read_capped(request, limit)
+    try:
+        params = ImageParams.model_validate(fields)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False, include_context=False)) from exc
+    return params, data
+
+
+def _gone() -> ApiError:
+    # nobody is listening for an answer; this only ends the request cleanly
+    return ApiError(400, "the client closed the connection before sending the body", code="input.incomplete")
+
+
+async def _read_capped(request: Request, limit: int) -> bytes:
+    """The raw body, refused as soon as it is known to be over ``limit`` (declared, or as it arrives)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large(declared, limit)
+    buf = bytearray()
+    try:
+        async for chunk in request.stream():
+            buf += chunk
+            if len(buf) > limit:
+                raise too_large(f"more than {limit}", limit)
+    except ClientDisconnect as exc:
+        raise _gone() from exc
+    return bytes(buf)
+
+
+async def _read_form(request: Request, fields: dict[str, Any], limit: int) -> tuple[dict[str, Any], bytes]:
+    try:
+        form = await request.form(max_files=1, max_fields=len(_PARAMS) + 1, max_part_size=64 * 1024)
+    except HTTPException as exc:  # the multipart body does not parse
+        raise InputError(f"the multipart form cannot be read: {exc.detail}", code="input.invalid") from exc
+    except ClientDisconnect as exc:
+        raise _gone() from exc
+    try:
+        picture = form.get(IMAGE_FIELD)
+        if picture is None:
+            raise InputError(f"the form has no `{IMAGE_FIELD}` field: put the picture there", code="input.invalid")
+        for name, value in form.multi_items():
+            if name == IMAGE_FIELD:
+                continue
+            if name not in _PARAMS or not isinstance(value, str) or name in fields:
+                raise InputError(
+                    f"unexpected form field {name!r}: send the picture as `{IMAGE_FIELD}` and, once each, "
+                    f"{', '.join(_PARAMS)}",
+                    code="input.invalid",
+                )
+            fields[name] = value
+        if isinstance(picture, str):
+            data = picture.encode("utf-8", "surrogateescape")
+        else:
+            data = await picture.read(limit + 1)
+        if len(data) > limit:
+            raise too_large(f"more than {limit}", limit)
+        return fields, data
+    finally:
+        await form.close()
+
+
+def picture_json(
+    gw: Gateway, checked: PictureAnalysis, base: str, params: ImageParams, *, keyed: bool
+) -> dict[str, Any]:
+    """The response body for one picture: its codes, and every link as ``/v1/check`` gives it (with go-links)."""
+
+    def go(r: Any) -> dict[str, Any]:
+        return {"go": gw.go_link(r, base, context=params.context, mode=params.mode, keyed=keyed)}
+
+    return {**checked.to_json(extra=go), "policy_version": gw.engine.policy_version}
+
+
+@router.post(
+    "/check/image",
+    response_model=ImageCheckResponse,
+    summary="Check the QR codes and barcodes in one picture",
+    openapi_extra=_IMAGE_DOC,
+)
+async def check_image(request: Request) -> JSONResponse:
+    """Read every QR code and barcode in a picture; check and decide every link their texts hold."""
+    gw, keyed = authorised(request)
+    params, data = await read_picture(request, gw.config.image_check.max_bytes)
+    checked = await gw.check_image(
+        data, context=params.context, user=params.user, mode=params.mode, preview=params.preview
+    )
+    return JSONResponse(picture_json(gw, checked, base_url(request), params, keyed=keyed))
 
 
 def site_name(value: str) -> str:

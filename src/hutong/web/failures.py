@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, Response
 
-from ..errors import ConfigError, HutongError, InputError, StorageError, TokenError
+from ..errors import ConfigError, HutongError, InputError, PictureError, StorageError, TokenError
 
 log = logging.getLogger("hutong.web")
 
@@ -36,6 +36,8 @@ def status_for(exc: HutongError) -> int:
         return exc.status
     if isinstance(exc, TokenError):
         return 410 if exc.code == "token.expired" else 400
+    if isinstance(exc, PictureError):
+        return 413 if exc.too_large else 422
     if isinstance(exc, InputError):
         return 413 if exc.code == "input.too_large" else 422
     if isinstance(exc, StorageError):
@@ -45,9 +47,12 @@ def status_for(exc: HutongError) -> int:
     return 500
 
 
-def error_json(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    """The one error shape of the API."""
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+def error_json(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None, *, message_zh: str = ""
+) -> JSONResponse:
+    """The one error shape of the API (``message_zh``: the reason in Chinese, where hutong has it)."""
+    error = {"code": code, "message": message} | ({"message_zh": message_zh} if message_zh else {})
+    return JSONResponse({"error": error}, status_code=status, headers=headers)
 
 
 def describe_validation(errors: Sequence[Any]) -> str:
@@ -66,7 +71,7 @@ def hutong_response(request: Request, exc: HutongError) -> Response:
     if status >= 500:
         log.error("%s %s failed: %s", request.method, request.url.path, exc.message)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return error_json(status, exc.code, exc.message, headers)
+    return error_json(status, exc.code, exc.message, headers, message_zh=getattr(exc, "detail_zh", ""))
 
 
 def validation_response(exc: RequestValidationError) -> Response:

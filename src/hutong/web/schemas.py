@@ -26,6 +26,13 @@ class CheckRequest(_In):
     preview: bool = Field(default=False, description="resolve short links and build preview cards (online)")
 
 
+class ImageParams(_In):
+    context: ContextName = "direct"
+    user: str | None = UserId
+    mode: ModeName | None = Field(default=None, description="overrides the user's and the operator's mode")
+    preview: bool = Field(default=False, description="resolve short links and build preview cards (online)")
+
+
 class Message(_In):
     text: str
     context: ContextName = "direct"
@@ -51,13 +58,38 @@ class Prefs(_In):
     )
 
 
+class PointsOut(BaseModel):
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+class PositionOut(BaseModel):
+    top_left: list[int] = Field(description="[x, y] in the picture's pixels, as the code is oriented")
+    top_right: list[int]
+    bottom_right: list[int]
+    bottom_left: list[int]
+    box: PointsOut = Field(description="the upright bounding box of the four corners")
+
+
+class FoundCodeOut(BaseModel):
+    index: int = Field(description="the code's index in the response's `codes`")
+    symbology: str = Field(description="zxing-cpp's name of the code's format: QRCode, EAN13, Code128 ...")
+    position: PositionOut
+    found_as: str = Field(description="how the finder took the link in the code's text: url, share, token ...")
+
+
 class FoundOut(BaseModel):
     text: str
     start: int = Field(description="code-point offset: message[start:end] == text in Python")
     end: int
     start_utf16: int = Field(description="the same span in UTF-16 code units (JavaScript, Matrix clients)")
     end_utf16: int
-    form: Literal["url", "domain", "share", "token", "miniprogram", "applink"]
+    form: Literal["url", "domain", "share", "token", "miniprogram", "applink", "qr"]
+    code: FoundCodeOut | None = Field(
+        default=None, description='form "qr": the code in the picture the link was read from; start/end index its text'
+    )
 
 
 class ReasonOut(BaseModel):
@@ -153,6 +185,34 @@ class CheckResponse(BaseModel):
     policy_version: str
 
 
+class PictureOut(BaseModel):
+    format: Literal["PNG", "JPEG", "GIF", "WEBP", "BMP"]
+    width: int = Field(description="pixels, upright (after the EXIF orientation)")
+    height: int
+
+
+class CodeOut(BaseModel):
+    index: int
+    symbology: str = Field(description="zxing-cpp's name of the code's format: QRCode, MicroQRCode, EAN13 ...")
+    text: str = Field(description="the code's text as decoded")
+    content: Literal["links", "text", "binary"] = Field(
+        description="links: its text holds links (in `links`); text: plain text with no link; binary: bytes, not text"
+    )
+    links: int = Field(description="how many of the response's links were read from this code")
+    position: PositionOut
+
+
+class ImageCheckResponse(BaseModel):
+    picture: PictureOut
+    codes: list[CodeOut] = Field(description="every code read, in reading order (top to bottom, left to right)")
+    links: list[LinkOut] = Field(description='every link of every code, in order; found.form is "qr"')
+    truncated: bool = Field(
+        description="more codes than image_check.max_codes (those beyond are left out), or a code with more "
+        "links than are checked"
+    )
+    policy_version: str
+
+
 class BatchResponse(BaseModel):
     results: list[CheckResponse]
 
@@ -160,6 +220,7 @@ class BatchResponse(BaseModel):
 class ErrorDetail(BaseModel):
     code: str
     message: str
+    message_zh: str | None = Field(default=None, description="the reason in Chinese, where hutong has it")
 
 
 class ErrorResponse(BaseModel):
