@@ -356,7 +356,8 @@ def scan_urls(text: str, max_chars: int) -> Iterator[Span]:
             yield span
 
 
-def _overlaps(taken: list[Span], start: int, end: int) -> bool:
+def overlaps(taken: list[Span], start: int, end: int) -> bool:
+    """Does ``[start, end)`` overlap one of the sorted, non-overlapping ``taken`` spans? (a bisection)"""
     i = bisect_right(taken, (start, 1 << 62))
     if i and taken[i - 1][1] > start:
         return True
@@ -417,6 +418,6 @@ def scan_domains(text: str, taken: list[Span], max_chars: int) -> Iterator[Span]
                 if m.start() < last_end:
                     continue
                 span = make(text, m)
-                if span is not None and span[1] - span[0] <= max_chars and not _overlaps(taken, *span):
+                if span is not None and span[1] - span[0] <= max_chars and not overlaps(taken, *span):
                     last_end = span[1]
                     yield span
