@@ -29,9 +29,9 @@ _SCHEME = re.compile(
 )
 _WEB_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "ws", "wss", "file"})
 _HOST = re.compile(HOST_CHAR + "+")
-# WHATWG: the userinfo ends at the *last* ``@`` of the authority (``https://u:p@ex@mple.com/`` is host
-# ``mple.com``), so every ``…@`` block is taken, as many as leave a host after them
-_USERINFO = re.compile(rf"(?:[A-Za-z0-9._~!$&'()*+,;=:%\-]*@)+(?={HOST_CHAR}|\[)")
+# userinfo characters (RFC 3986 unreserved, sub-delims, ":" and "%") and "@"; see ``_userinfo_end``
+_USERINFO_RUN = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:%@\-]*")
+_HOST_START = re.compile(rf"{HOST_CHAR}|\[")
 _IPV6 = re.compile(r"\[[0-9A-Fa-f:.]{2,45}(?:%[A-Za-z0-9]{1,16})?\]")
 _PORT = re.compile(r":(\d+)")
 _PATH = re.compile(PATH_CHAR + "*")
@@ -254,14 +254,31 @@ def _is_mention(text: str, start: int) -> bool:
     return start == 1 or text[start - 2].isspace()
 
 
+def _userinfo_end(text: str, pos: int) -> int:
+    """Where the host starts after ``[userinfo@]`` at ``pos`` (``pos`` if there is no userinfo).
+
+    WHATWG: the userinfo ends at the *last* ``@`` of the authority, so ``https://u:p@ex@mple.com/``
+    is host ``mple.com``; the last ``@`` that a host follows is taken. One scan of the run, then
+    steps back over ``@`` only.
+    """
+    run = _USERINFO_RUN.match(text, pos)
+    assert run is not None  # a star pattern always matches
+    at = text.rfind("@", pos, run.end())
+    while at != -1:
+        if _HOST_START.match(text, at + 1):
+            return at + 1
+        at = text.rfind("@", pos, at)
+    return pos
+
+
 def _authority_end(text: str, pos: int, *, userinfo: bool, neutral: bool) -> int | None:
     """End of ``[userinfo@]host[:port]`` at ``pos``, or None if there is no acceptable host.
 
     ``userinfo`` says whether to look for ``user@`` (only if the message has an ``@`` at
     all); a ``neutral`` ``//host`` (no scheme) must have a dotted host.
     """
-    if userinfo and (ui := _USERINFO.match(text, pos)):
-        pos = ui.end()
+    if userinfo:
+        pos = _userinfo_end(text, pos)
     if pos < len(text) and text[pos] == "[":
         ip6 = _IPV6.match(text, pos)
         if not ip6:
