@@ -382,6 +382,8 @@ def overlaps(taken: list[Span], start: int, end: int) -> bool:
 
 
 def _domain_span(text: str, m: re.Match[str]) -> Span | None:
+    if not is_bare_tld(m.group("tld"), qualified=True):
+        return None  # no TLD at all: decided before the path is scanned
     start, host_end = m.span()
     auth_end = _port_end(text, host_end)
     if auth_end is None:
@@ -435,6 +437,10 @@ def scan_domains(text: str, taken: list[Span], max_chars: int) -> Iterator[Span]
                 if m.start() < last_end:
                     continue
                 span = make(text, m)
-                if span is not None and span[1] - span[0] <= max_chars and not overlaps(taken, *span):
-                    last_end = span[1]
+                if span is None:
+                    continue
+                # a candidate too long or running into a link is skipped whole, as in ``scan_urls``:
+                # the names inside it are never scanned again (else 1 MB of "(a.com/" is quadratic)
+                last_end = span[1]
+                if span[1] - span[0] <= max_chars and not overlaps(taken, *span):
                     yield span
