@@ -137,14 +137,18 @@ def suites(root: Path) -> dict[str, list[Case]]:
 _EMAIL = "e-mail addresses are not links in chat (user@example.com is never a domain)"
 _MAILTO = "mailto: is not followed: hutong finds web links, not addresses"
 _BARE_IP = "a bare IPv4 address without a path or port is more often a version or a number than a link"
-_CJK = "CJK letters end a URL: chat glues Chinese to links (twitter-text agrees)"
+_CJK = (
+    "CJK letters glued to a URL are prose (https://b23.tv/x看看), and so is a bare CJK run right after the"
+    " host's first / (twitter-text agrees); only a CJK segment deeper in the path or followed by more URL"
+    " characters (/docs/会议纪要.pdf) is part of the link"
+)
 _TCO = "twitter-text cuts t.co links at the slug; hutong has no per-site rules in the finder"
 _CORE = "CommonMark core (no autolink extension) ignores bare URLs; a chat finder must find them"
 _SINGLE = "a single-label host after a scheme is a real intranet link (linkify-it agrees)"
 DIVERGE: dict[str, str] = {
     # linkify-it
     "links.txt: 4.4.4.4": _BARE_IP,
-    "links.txt: ➡.ws/䨹": "symbols are not letters of a bare domain; CJK ends a path",
+    "links.txt: ➡.ws/䨹": "symbols are not letters of a bare domain; a bare CJK run after the first / is prose",
     "links.txt: example.com/䨹": _CJK,
     "links.txt: <user@domain.com>": _EMAIL,
     "links.txt: <user@domain.com>.": _EMAIL,

@@ -37,8 +37,13 @@ HOST_ASCII_PUNCT = r"!-,/:-@\[-\^`{-~"
 # letters, Greek, Cyrillic. CJK is excluded so that ``去taobao.com看看`` finds ``taobao.com``.
 BARE_LETTER = r"0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u03ff\u0400-\u052f"
 
-# Characters that may follow ``?`` / ``#`` / ``/`` inside a URL.
-PATH_CHAR = rf"[^{SPACE_CTRL}{WIDE_PUNCT}{CJK_LETTERS}{EMOJI}<>`\\]"
+# What ends a path (whitespace, wide punctuation, emoji, and ``<>`\\``, which are no URL code points).
+PATH_STOP = rf"{SPACE_CTRL}{WIDE_PUNCT}{EMOJI}<>`\\"
+
+# Characters that may follow ``?`` / ``#`` / ``/`` inside a URL. CJK letters are not among them: glued
+# after a URL they are prose (``https://b23.tv/abc看看``); ``urls`` lets a path segment that starts with
+# CJK letters (``/docs/会议纪要.pdf``) go on to the next ``PATH_STOP``.
+PATH_CHAR = rf"[^{PATH_STOP}{CJK_LETTERS}]"
 
 # Characters of a host after a scheme: anything but spaces, punctuation and wide punctuation.
 HOST_CHAR = rf"[^{SPACE_CTRL}{WIDE_PUNCT}{HOST_ASCII_PUNCT}]"

@@ -17,7 +17,7 @@ from .applinks import SEPARATOR, AppLinkReader
 from .miniprogram import MARK, MiniProgramReader
 from .share import ShareInfo, ShareReader
 from .tokens import ELEVEN, TokenReader
-from .urls import Span, gaps, may_have_domain, scan_domains, scan_urls
+from .urls import Span, gaps, may_have_domain, overlaps, scan_domains, scan_urls
 
 _WEB_SCHEMES = ("http://", "https://")
 
@@ -75,8 +75,8 @@ class Finder:
         titles: list[Span] = []
         if has_colon or has_slashes:
             url_spans = list(scan_urls(text, self.max_link_chars))
-            if taken:
-                url_spans = [s for s in url_spans if not _clash(taken, s)]
+            if taken:  # mini-program references, in message order
+                url_spans = [s for s in url_spans if not overlaps(taken, *s)]
             if url_spans:
                 taken.extend(url_spans)
                 found.extend(self._url_founds(text, url_spans, titles))
@@ -154,10 +154,6 @@ def _with_utf16(text: str, found: tuple[Found, ...]) -> tuple[Found, ...]:
 
 def _astral(text: str, start: int, end: int) -> int:
     return sum(1 for c in text[start:end] if c > "\uffff")
-
-
-def _clash(taken: list[Span], span: Span) -> bool:
-    return any(s < span[1] and span[0] < e for s, e in taken)
 
 
 def _ordered(found: list[Found], limit: int) -> Finds:

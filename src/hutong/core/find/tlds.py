@@ -77,9 +77,11 @@ def is_host_tld(label: str) -> bool:
 
 def is_bare_tld(label: str, *, qualified: bool) -> bool:
     """True if ``label`` may end a bare domain; ``qualified`` means a www., path or port backs it up."""
-    if not (label.islower() or label.isupper()) and label.isascii():
-        return False  # "Mr.Wang": a capitalised word, not a TLD
     low = label.lower()
+    if not (label.islower() or label.isupper()) and label.isascii() and low not in COMMON_GTLDS:
+        # "Mr.Wang", "outside.In": a capitalised word after a dot, not a TLD; a familiar gTLD in any
+        # case (``example.Net``, ``Example.Com``) is not read as a word
+        return False
     if not is_tld(low):
         return False
     if qualified:

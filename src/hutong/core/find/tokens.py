@@ -42,6 +42,34 @@ def _looks_random(token: str) -> bool:
     return not token.isupper() and not token.islower() and not token.isdigit() and token != token.capitalize()
 
 
+class SpanGate:
+    """Says whether spans, asked in increasing start order, overlap none of ``taken`` (sorted by start).
+
+    One merge pass: ``n`` questions over ``m`` taken spans read at most ``n + m`` of them, so the
+    token scan is linear in the number of links however many tokens the message carries.
+
+    >>> gate = SpanGate([(0, 5), (10, 20)])
+    >>> [gate.clear(s, e) for s, e in [(5, 8), (8, 11), (20, 31)]]
+    [True, False, True]
+    """
+
+    def __init__(self, taken: Sequence[Span]) -> None:
+        self._taken = taken
+        self._i = 0  # taken spans before it end before every span still to be asked
+
+    def clear(self, start: int, end: int) -> bool:
+        """True if ``[start, end)`` overlaps no taken span; ``start`` never decreases between calls."""
+        taken = self._taken
+        for i in range(self._i, len(taken)):  # resumes where the last question left off
+            first, last = taken[i]
+            if last > start:
+                self._i = i
+                # the earliest-starting span still open at ``start``; every later one starts no earlier
+                return first >= end
+        self._i = len(taken)
+        return True
+
+
 class TokenReader:
     """Finds app-password tokens, attributing each to the platform whose token cue the message carries."""
 
@@ -65,11 +93,12 @@ class TokenReader:
         if not allowed:
             return
         in_urls = {m.group(1) for u in urls for m in _TK_PARAM.finditer(u)}
+        gate = SpanGate(sorted(excluded))
         for m in _CANDIDATE.finditer(text):
             start, end = m.span()
             token = m.group(0)
-            if token in in_urls or not _looks_random(token) or not _delimited(text, start, end):
+            if not gate.clear(start, end):
                 continue
-            if any(s < end and start < e for s, e in excluded):
+            if token in in_urls or not _looks_random(token) or not _delimited(text, start, end):
                 continue
             yield Found(text=token, start=start, end=end, form="token", platform=platform, token=token)

@@ -4,7 +4,8 @@ Two scanners, both linear in the text: ``scan_urls`` finds ``http(s)://``-style 
 (plus ``//host`` and the opaque ``javascript:``/``data:`` forms that screening must see),
 ``scan_domains`` finds bare domains that end in a real TLD. Where a URL ends follows
 linkify-it and cmark-gfm (trailing punctuation, bracket and quote balancing, entities)
-and chat practice (CJK punctuation, CJK letters and emoji end it).
+and chat practice (CJK punctuation and emoji end it; CJK letters glued after a URL end it,
+while a path segment that starts with CJK letters, ``/docs/会议纪要.pdf``, is kept).
 """
 
 from __future__ import annotations
@@ -13,24 +14,34 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 
-from .chars import BARE_LETTER, HOST_CHAR, PATH_CHAR
+from .chars import BARE_LETTER, CJK_LETTERS, HOST_CHAR, PATH_CHAR, PATH_STOP
 from .tlds import UNICODE_TLDS, is_bare_tld, is_host_tld, is_tld
 
 Span = tuple[int, int]
 
 _SCHEME = re.compile(
-    r"(?<![A-Za-z0-9_+.\-])(?:(?P<web>https?|ftps?|wss?|file)://"
+    # glued to a word it is no scheme (``xhttp://``); after punctuation it is (``1.https://``, ``-https://``)
+    r"(?<![A-Za-z0-9_+])(?:(?P<web>https?|ftps?|wss?|file)://"
     r"|(?P<opaque>javascript|vbscript):(?=[^\s])|(?P<data>data):(?=[A-Za-z]+/))"
     r"|(?P<neutral>(?<![^\s(\[{<>\"'])//(?=[^\s/]))"
     r"|(?P<angle><)(?=[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*>)",
     re.IGNORECASE,
 )
 _WEB_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "ws", "wss", "file"})
-_USERINFO = re.compile(r"[A-Za-z0-9._~!$&'*+,;=:%\-]+@")
 _HOST = re.compile(HOST_CHAR + "+")
+# userinfo characters (RFC 3986 unreserved, sub-delims, ":" and "%") and "@"; see ``_userinfo_end``
+_USERINFO_RUN = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:%@\-]*")
+_HOST_START = re.compile(rf"{HOST_CHAR}|\[")
 _IPV6 = re.compile(r"\[[0-9A-Fa-f:.]{2,45}(?:%[A-Za-z0-9]{1,16})?\]")
 _PORT = re.compile(r":(\d+)")
 _PATH = re.compile(PATH_CHAR + "*")
+# characters a path scan stops at so that ``_path_scan`` can decide (brackets, quotes, list separators)
+_DECIDE = "()[]{}\"',;|!*"
+_DECIDE_CLASS = "".join(re.escape(c) for c in _DECIDE)
+_RUN = re.compile(rf"[^{PATH_STOP}{CJK_LETTERS}{_DECIDE_CLASS}]*")
+_RUN_CJK = re.compile(rf"[^{PATH_STOP}{_DECIDE_CLASS}]*")  # inside a CJK path segment
+_CJK_LETTER = re.compile(f"[{CJK_LETTERS}]")
+_CJK_RUN = re.compile(f"[{CJK_LETTERS}]+")
 _ASCII_TLD_BEFORE_WIDE = re.compile(r"\.([A-Za-z]{2,63})(?=[^\x00-\x7f])")
 _PLAIN_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
 _PLAIN_HOST = re.compile(rf"{_PLAIN_LABEL}(?:\.{_PLAIN_LABEL})*")
@@ -49,7 +60,8 @@ _BARE = re.compile(
     rf"(?:[{_L}](?:[{_L}\-]{{0,61}}[{_L}])?\.){{1,32}}"
     rf"(?P<tld>[A-Za-z]{{2,63}}|xn--[A-Za-z0-9\-]{{1,59}}|{_UNI_TLDS})"
     # the TLD must end the name, and the name must not be the local part of an e-mail address
-    rf"(?![{_L}_\-])(?![A-Za-z0-9_.+\-]*@)"
+    # (a hyphen after the TLD is punctuation unless a label goes on: ``example.org-`` vs ``a.com-b``)
+    rf"(?![{_L}_]|-+[{_L}_])(?![A-Za-z0-9_.+\-]*@)"
 )
 # starts with the literal dot so that the regex engine can skip to dots at C speed
 _DOMAINISH = re.compile(r"\.(?<=[^\W_]\.)(?:[^\W\d_]{2}|\d{1,3}\.\d)")
@@ -57,6 +69,12 @@ _BARE_IP = re.compile(r"(?<![\w.@#$/:\-])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,
 
 _TRIM_ALWAYS = frozenset(".,;:!?*~")
 _OPENER = {")": "(", "]": "[", "}": "{"}
+_CLOSER = {v: k for k, v in _OPENER.items()}
+_ENCLOSERS = frozenset('([{"')
+# a scheme inside a path after one of these starts a second link (``a.com/x,https://b.com``), while one
+# after ``/ = ? & # :`` is a link carried by the first (``web.archive.org/web/2020/https://…``, ``?u=https://…``)
+_SPLIT_BEFORE_SCHEME = frozenset(",;|!*'\"()[]{}<>")
+_SEGMENT_START = frozenset("/=")
 _QUOTES = frozenset("\"'")
 _MENTION_MARKS = frozenset("@#$\uff20\uff03\uff04")
 _PATH_START = frozenset("/?#")
@@ -66,7 +84,7 @@ _MAX_PORT = 65535
 def trim_end(text: str, start: int, floor: int, end: int) -> int:
     """Drop trailing punctuation from ``text[start:end]``, never below ``floor``.
 
-    ``.,;:!?*~`` never end a URL; a closing bracket or quote ends it only when unbalanced
+    ``.,;:!?*~`` never end a URL; a bracket or quote ends it only when unbalanced
     within the URL (``(http://a.com/x)`` vs ``http://a.com/x_(y)``); a trailing HTML
     entity such as ``&hl;`` is dropped as cmark-gfm does.
     """
@@ -79,10 +97,15 @@ def trim_end(text: str, start: int, floor: int, end: int) -> int:
             else:
                 end -= 1
             continue
-        if c in _OPENER or c in _QUOTES:
+        if c in _OPENER or c in _QUOTES or c in _CLOSER:
             if counts is None:
                 counts = {ch: text.count(ch, start, end) for ch in ")]}([{\"'"}
-            unbalanced = counts[c] % 2 == 1 if c in _QUOTES else counts[c] > counts[_OPENER[c]]
+            if c in _QUOTES:
+                unbalanced = counts[c] % 2 == 1
+            elif c in _OPENER:
+                unbalanced = counts[c] > counts[_OPENER[c]]
+            else:  # an opening bracket that ends the link opens nothing in it: ``http://a.org/(``
+                unbalanced = counts[c] > counts[_CLOSER[c]]
             if unbalanced:
                 counts[c] -= 1
                 end -= 1
@@ -146,12 +169,81 @@ def _port_end(text: str, pos: int) -> int | None:
     return pos
 
 
-def _path_end(text: str, start: int, pos: int) -> int:
-    """End of the path/query/fragment starting at ``pos`` (if any), trimmed."""
-    if pos < len(text) and text[pos] in _PATH_START:
-        m = _PATH.match(text, pos)
+def _cjk_segment(text: str, pos: int, at: int) -> bool:
+    """Do the CJK letters at ``at`` (right after ``/`` or ``=``) begin a path segment of the URL?
+
+    Yes deeper in the path (``/wiki/北京``, ``?wd=北京``) or when URL characters follow the letters
+    (``/报告.pdf``, ``/文档/v2``). A bare run of CJK letters right after the host's ``/`` that ends
+    the URL is prose glued to it (``https://twitter.com/これは日本語です。`` ends at ``/``, as in
+    twitter-text).
+    """
+    if at - 1 != pos:
+        return True
+    run = _CJK_RUN.match(text, at)
+    assert run is not None  # text[at] is a CJK letter
+    j = run.end()
+    nxt = text[j] if j < len(text) else " "
+    if nxt.isascii() and (nxt.isalnum() or nxt in "/-_%=?#&+@$"):
+        return True
+    after = text[j + 1] if j + 1 < len(text) else " "
+    return nxt in ".,;:!~*'" and after.isascii() and after.isalnum()
+
+
+def _scheme_at(text: str, i: int) -> bool:
+    """Does a web scheme and ``://`` start at ``i``?"""
+    return any(text.startswith("://", i + k) and text[i : i + k].lower() in _WEB_SCHEMES for k in (5, 4, 3, 2))
+
+
+def _path_scan(text: str, pos: int, opener: str) -> int:
+    """The end of the path at ``pos``, before trimming; one pass, never past where the link ends.
+
+    - A link right after ``opener`` (``(``, ``[``, ``{`` or ``"``) ends where that enclosure closes: at
+      the first closing bracket that opens nowhere in the path, or the next ``"``. So
+      ``(http://one.org/)(http://two.org/)`` and markdown ``[http://a.org/x](http://b.org/y)`` are two
+      links and ``asd(b.net/x)asd`` ends at ``x``; pairs inside stay (``(http://a.org/x_(y))``). A link
+      not enclosed keeps a closer in its middle (``…?q=(business))+ok``, cmark-gfm) and loses an
+      unbalanced one at its end in ``trim_end``.
+    - A scheme after a separator starts a second link (``/x,https://b.com``); one after ``/``, ``=`` or
+      ``?`` is carried by the first (``web.archive.org/web/2020/https://…``, ``?to=https://…``).
+    - CJK letters go on only as a path segment (``_cjk_segment``).
+    """
+    n = len(text)
+    enclosed = opener in _CLOSER
+    depth = {"(": 0, "[": 0, "{": 0}
+    run = _RUN
+    i = pos
+    while True:
+        m = run.match(text, i)
         assert m is not None  # a star pattern always matches
-        return trim_end(text, start, pos, m.end())
+        i = m.end()
+        if i >= n:
+            return n
+        c = text[i]
+        if c in _DECIDE:
+            if enclosed and c in depth:
+                depth[c] += 1
+            elif enclosed and c in _OPENER:
+                if not depth[_OPENER[c]]:
+                    return i
+                depth[_OPENER[c]] -= 1
+            elif c == '"' and opener == '"':
+                return i
+            if c in _SPLIT_BEFORE_SCHEME and _scheme_at(text, i + 1):
+                return i
+            i += 1
+        elif run is _RUN and text[i - 1] in _SEGMENT_START and _CJK_LETTER.match(text, i):
+            if not _cjk_segment(text, pos, i):
+                return i
+            run = _RUN_CJK
+        else:
+            return i
+
+
+def _path_end(text: str, start: int, pos: int) -> int:
+    """End of the path/query/fragment starting at ``pos`` (if any) of the link at ``start``, trimmed."""
+    if pos < len(text) and text[pos] in _PATH_START:
+        opener = text[start - 1] if start and text[start - 1] in _ENCLOSERS else ""
+        return trim_end(text, start, pos, _path_scan(text, pos, opener))
     return pos
 
 
@@ -162,6 +254,23 @@ def _is_mention(text: str, start: int) -> bool:
     return start == 1 or text[start - 2].isspace()
 
 
+def _userinfo_end(text: str, pos: int) -> int:
+    """Where the host starts after ``[userinfo@]`` at ``pos`` (``pos`` if there is no userinfo).
+
+    WHATWG: the userinfo ends at the *last* ``@`` of the authority, so ``https://u:p@ex@mple.com/``
+    is host ``mple.com``; the last ``@`` that a host follows is taken. One scan of the run, then
+    steps back over ``@`` only.
+    """
+    run = _USERINFO_RUN.match(text, pos)
+    assert run is not None  # a star pattern always matches
+    at = text.rfind("@", pos, run.end())
+    while at != -1:
+        if _HOST_START.match(text, at + 1):
+            return at + 1
+        at = text.rfind("@", pos, at)
+    return pos
+
+
 def _authority_end(text: str, pos: int, *, userinfo: bool, neutral: bool) -> int | None:
     """End of ``[userinfo@]host[:port]`` at ``pos``, or None if there is no acceptable host.
 
@@ -169,9 +278,7 @@ def _authority_end(text: str, pos: int, *, userinfo: bool, neutral: bool) -> int
     all); a ``neutral`` ``//host`` (no scheme) must have a dotted host.
     """
     if userinfo:
-        ui = _USERINFO.match(text, pos)
-        if ui and _HOST.match(text, ui.end()):
-            pos = ui.end()
+        pos = _userinfo_end(text, pos)
     if pos < len(text) and text[pos] == "[":
         ip6 = _IPV6.match(text, pos)
         if not ip6:
@@ -184,10 +291,14 @@ def _authority_end(text: str, pos: int, *, userinfo: bool, neutral: bool) -> int
         host = hm.group(0)
         if not host.isascii():
             host = _cut_at_wide(host)
-        host = host.rstrip(".")
-        if not valid_host(host, need_dot=neutral):
+        # a hyphen or dot after the host is punctuation (``https://example.org-``); a dot before a
+        # port or path is the root label of a fully qualified name (``https://example.com.:8080/x``)
+        host = host.rstrip("-")
+        bare = host.rstrip(".")
+        if not valid_host(bare, need_dot=neutral):
             return None
-        host_end = pos + len(host)
+        fqdn = len(host) == len(bare) + 1 and text[pos + len(host) : pos + len(host) + 1] in (":", "/")
+        host_end = pos + len(host if fqdn else bare)
     return _port_end(text, host_end)
 
 
@@ -262,7 +373,8 @@ def scan_urls(text: str, max_chars: int) -> Iterator[Span]:
             yield span
 
 
-def _overlaps(taken: list[Span], start: int, end: int) -> bool:
+def overlaps(taken: list[Span], start: int, end: int) -> bool:
+    """Does ``[start, end)`` overlap one of the sorted, non-overlapping ``taken`` spans? (a bisection)"""
     i = bisect_right(taken, (start, 1 << 62))
     if i and taken[i - 1][1] > start:
         return True
@@ -270,6 +382,8 @@ def _overlaps(taken: list[Span], start: int, end: int) -> bool:
 
 
 def _domain_span(text: str, m: re.Match[str]) -> Span | None:
+    if not is_bare_tld(m.group("tld"), qualified=True):
+        return None  # no TLD at all: decided before the path is scanned
     start, host_end = m.span()
     auth_end = _port_end(text, host_end)
     if auth_end is None:
@@ -323,6 +437,10 @@ def scan_domains(text: str, taken: list[Span], max_chars: int) -> Iterator[Span]
                 if m.start() < last_end:
                     continue
                 span = make(text, m)
-                if span is not None and span[1] - span[0] <= max_chars and not _overlaps(taken, *span):
-                    last_end = span[1]
+                if span is None:
+                    continue
+                # a candidate too long or running into a link is skipped whole, as in ``scan_urls``:
+                # the names inside it are never scanned again (else 1 MB of "(a.com/" is quadratic)
+                last_end = span[1]
+                if span[1] - span[0] <= max_chars and not overlaps(taken, *span):
                     yield span
