@@ -5,7 +5,7 @@ defines which mixtures are legitimate: one script alone, or Latin with Han and t
 kana, with Han and Bopomofo, or with Han and Hangul. Everything else in one label is mixed.
 
 Script data come from the Unicode Character Database (Scripts.txt and ScriptExtensions.txt),
-bundled as ``data/scripts.txt`` by ``tools/gen_scripts.py``; nothing is downloaded.
+bundled as ``data/scripts.txt`` by ``tools/gen_unicode.py`` (``make unicode-data``); nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def _tables() -> tuple[_Table, _Table]:
         kind, start, *names = line.split()
         if kind not in rows or not names:
             raise DataError(
-                f"data/scripts.txt line {number} is malformed; regenerate it with tools/gen_scripts.py"
+                f"data/scripts.txt line {number} is malformed; regenerate it with make unicode-data"
             )
         starts, values = rows[kind]
         starts.append(int(start, 16))
