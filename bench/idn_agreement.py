@@ -31,6 +31,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import idna
+
 from hutong.core.platforms import bundled
 from hutong.safety.lookalike import ProtectedSet, to_unicode
 
@@ -146,9 +148,13 @@ def peer_flags(host: str) -> bool | None:
         from confusable_homoglyphs import confusables
     except ImportError:
         return None
-    if _undecodable(host):
-        return True
-    return any(bool(confusables.is_dangerous(label)) for label in to_unicode(host).split(".") if label)
+    labels = []
+    for label in host.lower().rstrip(".").split("."):
+        try:
+            labels.append(idna.decode(label) if label.startswith("xn--") else label)
+        except (idna.IDNAError, UnicodeError):
+            return True  # not IDNA 2008: shown in punycode by any browser
+    return any(bool(confusables.is_dangerous(label)) for label in labels if label)
 
 
 def main() -> int:

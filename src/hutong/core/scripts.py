@@ -104,3 +104,39 @@ def is_mixed_script(label: str) -> bool:
     if frozenset.intersection(*sets):
         return False
     return not any(all(s & combination for s in sets) for combination in _ALLOWED_COMBINATIONS)
+
+
+@lru_cache(maxsize=1)
+def _idchars() -> tuple[tuple[int, ...], tuple[str, ...], dict[str, str]]:
+    """General_Category ranges and Latin base letters from ``data/idchars.txt`` (same UCD version)."""
+    text = resources.files("hutong").joinpath("data/idchars.txt").read_text(encoding="utf-8")
+    starts: list[int] = []
+    cats: list[str] = []
+    base: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line or line.startswith("#"):
+            continue
+        kind, first, value = (line.split() + ["", ""])[:3]
+        if kind == "gc" and value:
+            starts.append(int(first, 16))
+            cats.append(value)
+        elif kind == "base" and value:
+            base[chr(int(first, 16))] = chr(int(value, 16))
+        else:
+            raise DataError(f"data/idchars.txt line {number} is malformed; regenerate it with make unicode-data")
+    return tuple(starts), tuple(cats), base
+
+
+def category_of(char: str) -> str:
+    """The General_Category of one character (``"Ll"``, ``"Mn"``, ``"Pd"`` ...), from the bundled UCD.
+
+    >>> category_of("–")
+    'Pd'
+    """
+    starts, cats, _ = _idchars()
+    return cats[bisect.bisect_right(starts, ord(char)) - 1]
+
+
+def latin_base(char: str) -> str:
+    """The letter a Latin letter with a stroke, bar or hook is read as (``đ`` → ``d``), else ``char``."""
+    return _idchars()[2].get(char, char)
