@@ -39,7 +39,9 @@ from hutong.safety.lookalike import ProtectedSet, to_unicode
 # Rows whose Chromium verdict comes from its test-only top-domain list, by the section comment that
 # says so in the file (matched on the punycode input).
 TOP_DOMAIN_LIST = {
-    "digklmo68 is in Chromium's test top-domain list": re.compile(r"igklmo68|digklmo|diglmo68|digkmo68|digklo68|digklm68"),
+    "digklmo68 is in Chromium's test top-domain list": re.compile(
+        r"igklmo68|digklmo|diglmo68|digkmo68|digklo68|digklm68"
+    ),
     "islkpx123 is in Chromium's test top-domain list": re.compile(r"^xn--123-bed4a4a6hh40i\.com$"),
     "o2/28/39/43/89/oo/qq.com are in Chromium's test top-domain list": re.compile(
         r"^xn--(07be|27be|77ba|qcce|occe|rccd|pcca|drcb|d4be|yucg|yuco|1jcf|zjca|cgce|fgci|dgca)\.com$"
@@ -200,12 +202,16 @@ def main() -> int:
         print(f"  {n:3d}  {why}")
     print(f"applicable: {len(applicable)} ({len(kept)} Chromium keeps in punycode, {len(shown)} it shows)")
     pct = 100 * agree / len(applicable)
-    print(f"hutong: agrees on {agree}/{len(applicable)} ({pct:.1f} %); flags {caught}/{len(kept)} kept in punycode, "
-          f"{false_pos}/{len(shown)} shown ones")
+    print(
+        f"hutong: agrees on {agree}/{len(applicable)} ({pct:.1f} %); flags {caught}/{len(kept)} kept in punycode, "
+        f"{false_pos}/{len(shown)} shown ones"
+    )
     if peer_ran:
         ppct = 100 * peer_agree / peer_ran
-        print(f"confusable_homoglyphs: agrees on {peer_agree}/{peer_ran} ({ppct:.1f} %); flags {peer_caught}/"
-              f"{len(kept)} kept in punycode, {peer_false}/{len(shown)} shown ones")
+        print(
+            f"confusable_homoglyphs: agrees on {peer_agree}/{peer_ran} ({ppct:.1f} %); flags {peer_caught}/"
+            f"{len(kept)} kept in punycode, {peer_false}/{len(shown)} shown ones"
+        )
     else:
         print("confusable_homoglyphs: not installed (pip install -e '.[bench]')")
     if args.show_misses:

@@ -24,7 +24,7 @@ DATA = Path(__file__).resolve().parent.parent / "src" / "hutong" / "data"
 LICENCE = "# Copyright © 1991-2025 Unicode, Inc. Unicode License v3: https://www.unicode.org/license.txt"
 MAX = 0x110000
 # Latin letters "WITH <feature>" that NFD keeps whole: the base letter is what the eye reads.
-_FEATURES = ("STROKE", "BAR", "HOOK", "TAIL", "CURL", "BELT", "DIAGONAL STROKE", "MIDDLE TILDE", "RETROFLEX HOOK")
+_FEATURES = ("STROKE", "BAR", "HOOK", "TAIL", "CURL", "BELT", "DIAGONAL STROKE", "MIDDLE TILDE", "TOPBAR")
 _NAME = re.compile(r"^LATIN (SMALL|CAPITAL) LETTER ([A-Z]) WITH (.+)$")
 
 
@@ -50,9 +50,7 @@ def _runs(values: list[str]) -> list[tuple[int, str]]:
 
 def _scripts(ucd: Path) -> tuple[list[str], list[str]]:
     aliases = {
-        str(a["shortName"]): str(a["longName"])
-        for a in _load(ucd, "PropertyValueAliases")
-        if a.get("property") == "sc"
+        str(a["shortName"]): str(a["longName"]) for a in _load(ucd, "PropertyValueAliases") if a.get("property") == "sc"
     }
     sc = ["Unknown"] * MAX
     for row in _load(ucd, "Scripts"):

@@ -50,9 +50,7 @@ def _tables() -> tuple[_Table, _Table]:
             continue
         kind, start, *names = line.split()
         if kind not in rows or not names:
-            raise DataError(
-                f"data/scripts.txt line {number} is malformed; regenerate it with make unicode-data"
-            )
+            raise DataError(f"data/scripts.txt line {number} is malformed; regenerate it with make unicode-data")
         starts, values = rows[kind]
         starts.append(int(start, 16))
         values.append(None if names == ["-"] else frozenset(names))
@@ -116,7 +114,7 @@ def _idchars() -> tuple[tuple[int, ...], tuple[str, ...], dict[str, str]]:
     for number, line in enumerate(text.splitlines(), 1):
         if not line or line.startswith("#"):
             continue
-        kind, first, value = (line.split() + ["", ""])[:3]
+        kind, first, value = [*line.split(), "", ""][:3]
         if kind == "gc" and value:
             starts.append(int(first, 16))
             cats.append(value)

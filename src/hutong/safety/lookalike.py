@@ -29,7 +29,7 @@ import idna
 from ..core.model import Level, Reason
 from ..core.platforms import Platform
 from ..core.psl import is_public_suffix, public_suffix, site
-from ..core.scripts import latin_base
+from ..core.scripts import category_of, latin_base
 from .spoof import host_reasons
 
 MIN_NAME = 5  # shortest registrable name checked for typos and as an embedded brand token
@@ -93,7 +93,7 @@ def _decode_label(label: str) -> str:
         return idna.decode(label)
     with contextlib.suppress(UnicodeError, ValueError):
         text = label[4:].encode("ascii").decode("punycode").lower()
-        if text and all(unicodedata.category(c)[0] != "C" or c in "\u200c\u200d" for c in text):
+        if not text.isascii() and all(unicodedata.category(c)[0] != "C" or c in "\u200c\u200d" for c in text):
             return text
     return label
 
@@ -125,7 +125,7 @@ def plain_skeleton(text: str) -> str:
     UTS #39 keeps accents in a skeleton (``é`` is not confusable with ``e``); a browser compares names
     without them, since ``táobao.com`` reads as ``taobao.com`` at a glance."""
     bare = "".join(
-        latin_base(c) for c in unicodedata.normalize("NFD", text) if not unicodedata.category(c).startswith("M")
+        latin_base(c) for c in unicodedata.normalize("NFD", text) if not category_of(c).startswith("M")
     )
     return skeleton(bare)
 
@@ -310,9 +310,7 @@ class ProtectedSet:
         if skel_host != host and not skel:
             # wеixin.qq.com.cn: embedded and disguised; compared skeleton to skeleton (com → corn), but the
             # reason names the host the message gave (paypa1-login.com), never its skeleton
-            disguised = self._embedded_reason(
-                skel_host, own_name, self._owner_skel, self._brand_skel, shown=host
-            )
+            disguised = self._embedded_reason(skel_host, own_name, self._owner_skel, self._brand_skel, shown=host)
             if disguised and (embedded is None or len(_matched(disguised)) > len(_matched(embedded))):
                 embedded = disguised
         if embedded and not any(r.code in ("lookalike.typo", "lookalike.embedded") for r in out):

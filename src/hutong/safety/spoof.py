@@ -20,6 +20,7 @@ and ``lookalike.mixed_script``.
 
 from __future__ import annotations
 
+import contextlib
 import unicodedata
 from collections.abc import Iterator
 from functools import cache, lru_cache
@@ -92,10 +93,8 @@ def _latin_or_digit(char: str) -> bool:
 def tld_forms(tld: str) -> frozenset[str]:
     """A TLD in both forms, ``рф`` and ``xn--p1ai``: the exemptions below compare either."""
     forms = {tld.lower()}
-    try:
+    with contextlib.suppress(idna.IDNAError, UnicodeError):
         forms.add(idna.decode(tld) if tld.startswith("xn--") else idna.encode(tld, uts46=True).decode("ascii"))
-    except (idna.IDNAError, UnicodeError):
-        pass
     return frozenset(forms)
 
 
@@ -145,13 +144,15 @@ def _characters(label: str, tld: str) -> Iterator[Reason]:
     wrong_tld = [c for c in label if c in TLD_CHARACTERS and not tld_forms(tld) & TLD_CHARACTERS[c]]
     wrong_tld += _middle_dots(label, tld)
     if wrong_tld:
-        where = ", ".join(f"'{c}' only under .{'/.'.join(sorted(TLD_CHARACTERS[c]))}" for c in dict.fromkeys(wrong_tld))
+        tlds = sorted({t for c in wrong_tld for t in TLD_CHARACTERS[c]})
+        where = "/".join(f".{t}" for t in tlds)
         yield _reason(
             "lookalike.tld_char",
             label,
             wrong_tld,
-            f"{label!r} uses {_shown(wrong_tld)}, which is expected {where}",
-            f"“{label}” 使用的字符 {_shown(wrong_tld)} 只应出现在特定国家的域名下",
+            f"{label!r} uses {_shown(wrong_tld)}, which names use only under {where} (not .{tld})",
+            f"“{label}” 使用的字符 {_shown(wrong_tld)} 只应出现在 {where} 域名下，而非 .{tld}",
+            only_under=where,
         )
 
 
@@ -249,10 +250,10 @@ def _kana(label: str) -> Iterator[Reason]:
         nxt = label[i + 1] if i + 1 < len(label) else ""
         if c == "\u30fc" and not (prev and _scx(prev) & _KANA):
             bad.append(c)  # prolonged sound mark: lengthens the kana before it, or looks like a dash
-        elif c in "\u30fd\u30fe" and not (prev and "Katakana" in _scx(prev)):
-            bad.append(c)
-        elif c in "\u309d\u309e" and not (prev and "Hiragana" in _scx(prev)):
-            bad.append(c)
+        elif (c in "\u30fd\u30fe" and not (prev and "Katakana" in _scx(prev))) or (
+            c in "\u309d\u309e" and not (prev and "Hiragana" in _scx(prev))
+        ):
+            bad.append(c)  # iteration marks repeat the kana of their own script before them
         elif c == "\u30fb" and (_latin_or_digit(prev) or _latin_or_digit(nxt)):
             bad.append(c)  # middle dot between Latin letters reads as a "."
     scripts = {s for c in label for s in _scx(c) if s in _KANA or s == "Han"}
@@ -265,7 +266,8 @@ def _kana(label: str) -> Iterator[Reason]:
             "lookalike.kana",
             label,
             bad,
-            f"{label!r} uses the Japanese mark {_shown(bad)} out of place, where it looks like punctuation or another kana",
+            f"{label!r} uses the Japanese mark {_shown(bad)} out of place, "
+            "where it looks like punctuation or another kana",
             f"“{label}” 中的日文符号 {_shown(bad)} 位置异常，看起来像标点或其他假名",
         )
 
@@ -286,7 +288,9 @@ def _cjk_latin(label: str) -> Iterator[Reason]:
         elif c in CJK_LATIN_LOOKALIKES and (_latin_or_digit(prev) or _latin_or_digit(nxt)):
             bad.append(c)
     if bad:
-        looks = ", ".join(f"'{c}' like '{CJK_LATIN_LOOKALIKES.get(c, CJK_SLASHES.get(c, '-'))}'" for c in dict.fromkeys(bad))
+        looks = ", ".join(
+            f"'{c}' like '{CJK_LATIN_LOOKALIKES.get(c, CJK_SLASHES.get(c, '-'))}'" for c in dict.fromkeys(bad)
+        )
         yield _reason(
             "lookalike.cjk_latin",
             label,
@@ -312,7 +316,7 @@ def _numbers(label: str, tld: str) -> Iterator[Reason]:
         return
     body = [c for c in label if c != "-"]
     odd = [c for c in body if not c.isascii()]
-    if odd and all(c.isascii() and c.isdigit() or c in DIGIT_LOOKALIKES for c in body):
+    if odd and all((c.isascii() and c.isdigit()) or c in DIGIT_LOOKALIKES for c in body):
         scripts = {script_of(c) for c in odd} - {COMMON}
         if len(scripts) == 1 and _tld_is(tld, next(iter(scripts))):
             return
@@ -414,6 +418,8 @@ def host_reasons(uhost: str) -> list[Reason]:
     for label in labels:
         for r in label_reasons(label, tld):
             out.append(
-                Reason(r.code, f"{uhost}: {r.detail}", f"{uhost}：{r.detail_zh}", r.level, (*r.evidence, ("host", uhost)))
+                Reason(
+                    r.code, f"{uhost}: {r.detail}", f"{uhost}：{r.detail_zh}", r.level, (*r.evidence, ("host", uhost))
+                )
             )
     return out
