@@ -7,6 +7,8 @@ other project's tables. Hosts go through hutong's URL parser first, as links do.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hutong.core.platforms import bundled
 from hutong.core.urls import normalise
@@ -186,3 +188,16 @@ def test_labels_idna_refuses_are_still_read() -> None:
     assert to_unicode("xn--ab-n2t.com") == "a’b.com"
     # punycode that decodes to nothing but ASCII is no name at all: it stays as written
     assert to_unicode("xn--example-.com") == "xn--example-.com"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40), st.sampled_from(["com", "рф", "xn--p1ai", "jp", "cat", ""]))
+def test_any_label_is_judged_without_error(label: str, tld: str) -> None:
+    for reason in label_reasons(label, tld):
+        assert reason.code.startswith("lookalike.") and reason.detail and reason.detail_zh
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=30))
+def test_any_punycode_host_is_judged_without_error(tail: str) -> None:
+    PROTECTED.findings(f"xn--{tail}.com")
