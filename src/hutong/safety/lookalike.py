@@ -29,7 +29,7 @@ import idna
 from ..core.model import Level, Reason
 from ..core.platforms import Platform
 from ..core.psl import is_public_suffix, public_suffix, site
-from ..core.scripts import category_of, latin_base
+from .skeleton import plain_skeleton, skeleton
 from .spoof import host_reasons
 
 MIN_NAME = 5  # shortest registrable name checked for typos and as an embedded brand token
@@ -56,26 +56,6 @@ _KEY_ROWS = ("1234567890-", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 _VISUAL_PAIRS = frozenset(frozenset(p) for p in ("il", "ij", "lj", "uv", "nm", "ce", "gq", "oa"))
 
 
-@cache
-def _confusables() -> dict[str, str]:
-    table: dict[str, str] = {}
-    text = (resources.files("hutong") / "data" / "confusables.txt").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        src, _, dst = line.partition("\t")
-        table[chr(int(src, 16))] = "".join(chr(int(cp, 16)) for cp in dst.split())
-    return table
-
-
-@lru_cache(maxsize=1 << 16)  # labels repeat (www, com, brand names): the cache halves lookalike time
-def skeleton(text: str) -> str:
-    """UTS #39 ``skeleton(X) = NFD(map(NFD(X)))``, case-folded so digit/letter look-alikes meet (0→O→o)."""
-    table = _confusables()
-    mapped = "".join(table.get(ch, ch) for ch in unicodedata.normalize("NFD", text))
-    return unicodedata.normalize("NFD", mapped).casefold()
-
-
 def to_unicode(host: str) -> str:
     """A host's Unicode form, label by label; labels that are not valid IDNA stay as they are."""
     labels = []
@@ -86,6 +66,7 @@ def to_unicode(host: str) -> str:
     return ".".join(labels)
 
 
+@lru_cache(maxsize=1 << 14)
 def _decode_label(label: str) -> str:
     """An ``xn--`` label in Unicode: IDNA 2008 when valid, else the bare punycode, so that the spoof
     checks see a label IDNA refuses (``a’b``, ``abc–def``) as a browser would show it; else as given."""
@@ -98,15 +79,23 @@ def _decode_label(label: str) -> str:
     return label
 
 
+@lru_cache(maxsize=1 << 14)
+def _idna_error(label: str) -> idna.IDNAError | UnicodeError | None:
+    try:
+        idna.decode(label)
+    except (idna.IDNAError, UnicodeError) as exc:
+        return exc
+    return None
+
+
 def _invalid_labels(host: str, uhost: str) -> list[Reason]:
     """``xn--`` labels that are not valid IDNA 2008 (UTS #46): a browser leaves them in punycode."""
     out: list[Reason] = []
     for label in host.split("."):
         if not label.startswith("xn--"):
             continue
-        try:
-            idna.decode(label)
-        except (idna.IDNAError, UnicodeError) as exc:
+        exc = _idna_error(label)
+        if exc is not None:
             out.append(
                 Reason(
                     "lookalike.not_idna",
@@ -117,17 +106,6 @@ def _invalid_labels(host: str, uhost: str) -> list[Reason]:
                 )
             )
     return out
-
-
-def plain_skeleton(text: str) -> str:
-    """The skeleton of ``text`` with its diacritics and strokes taken off (``táobao``, ``đigk`` → ``taobao``, ``digk``).
-
-    UTS #39 keeps accents in a skeleton (``é`` is not confusable with ``e``); a browser compares names
-    without them, since ``táobao.com`` reads as ``taobao.com`` at a glance."""
-    bare = "".join(
-        latin_base(c) for c in unicodedata.normalize("NFD", text) if not category_of(c).startswith("M")
-    )
-    return skeleton(bare)
 
 
 def registrable_name(host: str) -> str | None:

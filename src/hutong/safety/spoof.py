@@ -40,6 +40,7 @@ from .lookalike_data import (
     TLD_CHARACTERS,
     UNCOMMON_RANGES,
 )
+from .skeleton import skeleton
 
 _CJK = frozenset({"Han", "Hiragana", "Katakana", "Bopomofo", "Hangul"})
 _KANA = frozenset({"Hiragana", "Katakana"})
@@ -47,6 +48,18 @@ _LGC = frozenset({"Latin", "Greek", "Cyrillic"})
 _INVISIBLE = frozenset("\u200c\u200d\u200b\u2060\ufeff\u00ad\u034f")  # ZWNJ, ZWJ (UTS #46 deviations) ...
 _OVERLAYS = frozenset("\u0334\u0335\u0336\u0337\u0338\u20d2\u20d3\u20e5\u20e6")  # marks that draw a stroke
 _DOT_ABOVE = "\u0307"
+
+
+_ZH_SCRIPTS = {
+    "Latin": "拉丁", "Cyrillic": "西里尔", "Greek": "希腊", "Armenian": "亚美尼亚", "Georgian": "格鲁吉亚",
+    "Hebrew": "希伯来", "Arabic": "阿拉伯", "Thai": "泰", "Lao": "老挝", "Ethiopic": "埃塞俄比亚",
+    "Myanmar": "缅甸", "Han": "汉", "Hiragana": "平假名", "Katakana": "片假名", "Hangul": "谚文",
+    "Bopomofo": "注音", "Devanagari": "天城", "Bengali": "孟加拉", "Cherokee": "切罗基",
+}  # fmt: skip
+
+
+def _zh(script: str) -> str:
+    return _ZH_SCRIPTS.get(script, script)
 
 
 def _u(char: str) -> str:
@@ -119,7 +132,7 @@ def _characters(label: str, tld: str) -> Iterator[Reason]:
             label,
             uncommon,
             f"{label!r} uses {_shown(uncommon)}, of {', '.join(scripts)}, which is not recommended in names",
-            f"“{label}” 含有不建议用于域名的字符 {_shown(uncommon)}（{'、'.join(scripts)}）",
+            f"“{label}” 含有不建议用于域名的字符 {_shown(uncommon)}（{'、'.join(_zh(s) for s in scripts)}）",
             scripts=",".join(scripts),
         )
     symbols = [c for c in label if _symbol(c, label, tld)]
@@ -170,8 +183,6 @@ def _symbol(char: str, label: str, tld: str) -> bool:
 
 
 def _looks_like_punctuation(chars: list[str]) -> str:
-    from .lookalike import skeleton  # the UTS #39 skeleton lives with the protected-name checks
-
     shapes = {skeleton(c) for c in chars}
     if shapes & {"-", "\u30fc", "\u2010"} or any(category_of(c) == "Pd" for c in chars):
         return " (looks like a hyphen)"
@@ -352,7 +363,7 @@ def _whole_script(label: str, tld: str) -> Iterator[Reason]:
             label,
             letters,
             f"{label!r} is written in {script} letters that look like the Latin {shown!r}",
-            f"“{label}” 全部由形似拉丁字母的{script}字母写成，看起来像 “{shown}”",
+            f"“{label}” 全部由形似拉丁字母的{_zh(script)}字母写成，看起来像 “{shown}”",
             script=script,
             reads_as=shown,
         )
@@ -365,8 +376,6 @@ def _latin_look(char: str) -> str:
         return "\u200b"  # a mark rides on a lookalike base: it does not make the label less Latin-looking
     if char in LATIN_LOOKALIKES:
         return LATIN_LOOKALIKES[char]
-    from .lookalike import skeleton
-
     skel = skeleton(char)
     return skel if skel.isascii() and skel.isalnum() else ""
 
@@ -380,7 +389,7 @@ def _mixed(label: str) -> Iterator[Reason]:
             label,
             [],
             f"{label!r} mixes letters of different scripts ({', '.join(found)})",
-            f"“{label}” 混用了不同文字的字母（{'、'.join(found)}）",
+            f"“{label}” 混用了不同文字的字母（{'、'.join(_zh(s) for s in found)}）",
             scripts=",".join(found),
         )
         return
@@ -397,15 +406,16 @@ def _mixed(label: str) -> Iterator[Reason]:
         )
 
 
-def label_reasons(label: str, tld: str) -> list[Reason]:
+@lru_cache(maxsize=8192)  # labels repeat across hosts (a brand lookalike under many suffixes)
+def label_reasons(label: str, tld: str) -> tuple[Reason, ...]:
     """Every spoofing trick in one Unicode ``label`` of a host whose top-level label is ``tld``."""
     if label.isascii():
-        return []
+        return ()
     out: list[Reason] = [*_characters(label, tld), *_invisible(label), *_combining(label)]
     out += [*_mixed(label), *_kana(label), *_cjk_latin(label), *_numbers(label, tld)]
     if not any(r.code in ("lookalike.mixed_script", "lookalike.numbers") for r in out):
         out += _whole_script(label, tld)
-    return out
+    return tuple(out)
 
 
 def host_reasons(uhost: str) -> list[Reason]:
