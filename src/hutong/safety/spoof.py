@@ -119,7 +119,7 @@ def _tld_is(tld: str, script: str) -> bool:
     return any(not f.isascii() and {script_of(c) for c in f} - {COMMON, INHERITED} == {script} for f in forms)
 
 
-# --- the checks: each takes (label, tld, previous findings' codes) and yields reasons ------------------
+# --- the checks: each reads one label (and the host's TLD where it matters) and yields reasons ---------
 
 
 def _characters(label: str, tld: str) -> Iterator[Reason]:
@@ -135,7 +135,7 @@ def _characters(label: str, tld: str) -> Iterator[Reason]:
             f"“{label}” 含有不建议用于域名的字符 {_shown(uncommon)}（{'、'.join(_zh(s) for s in scripts)}）",
             scripts=",".join(scripts),
         )
-    symbols = [c for c in label if _symbol(c, label, tld)]
+    symbols = [c for c in label if _symbol(c, label)]
     if symbols:
         looks = _looks_like_punctuation(symbols)
         yield _reason(
@@ -169,7 +169,7 @@ def _characters(label: str, tld: str) -> Iterator[Reason]:
         )
 
 
-def _symbol(char: str, label: str, tld: str) -> bool:
+def _symbol(char: str, label: str) -> bool:
     if char == "-" or char in TLD_CHARACTERS or char == "\u30fb":  # ・ has its own rule (_kana)
         return False
     if char in "\u05f3\u05f4":  # Hebrew geresh and gershayim abbreviate Hebrew words (צה״ל)
