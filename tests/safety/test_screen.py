@@ -386,3 +386,18 @@ def test_a_damaged_feed_keeps_the_old_data(tmp_path: Path, caplog: pytest.LogCap
 def test_feed_age_limit_must_be_positive(tmp_path: Path, hours: float) -> None:
     with pytest.raises(ConfigError, match="max_feed_age_hours"):
         Screener.from_config(_config(tmp_path, max_feed_age_hours=hours))
+
+
+LEGITIMATE_IDNS = [
+    "食狮.中国", "北京大学.cn", "東京タワー.jp", "삼성전자.com", "президент.рф", "сосо.рф", "ικα.ελ", "bücher.de",
+    "färgbolaget.se", "café.fr",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("state", FEED_STATES)
+@pytest.mark.parametrize("host", LEGITIMATE_IDNS)
+def test_a_legitimate_idn_is_decided_like_an_ascii_site(tmp_path: Path, state: str, host: str) -> None:
+    """An internationalised name is no evidence: with no finding it gets the verdict of an unlisted ASCII site."""
+    s = _with_feeds(tmp_path, state)
+    idn, ascii_site = _screen(s, f"https://{host}/"), _screen(s, UNLISTED)
+    assert (idn.level, idn.codes) == (ascii_site.level, ascii_site.codes)

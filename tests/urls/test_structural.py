@@ -92,17 +92,17 @@ FINDINGS = {
     "vbscript": ("vbscript:msgbox(1)", "structural.scheme", Level.MALICIOUS, {"scheme": "vbscript"}),
     "file": ("file:///etc/passwd", "structural.scheme", Level.SUSPICIOUS, {"scheme": "file"}),
     "ftp": ("ftp://files.test/a", "structural.scheme", Level.SUSPICIOUS, {"scheme": "ftp"}),
-    "idn is shown, not suspect": (
-        "https://食狮.中国/",
+    "punycode that does not decode": (
+        "https://xn--example-.com/",
         "structural.punycode",
-        Level.UNKNOWN,
-        {"unicode": "食狮.中国", "host": "xn--85x722f.xn--fiqs8s"},
+        Level.SUSPICIOUS,
+        {"host": "xn--example-.com"},
     ),
-    "punycode written out": (
+    "punycode written out is read as unicode": (
         "https://xn--tobao-4ve.com/",
-        "structural.punycode",
-        Level.UNKNOWN,
-        {"unicode": "tаobao.com"},
+        "structural.mixed_script",
+        Level.SUSPICIOUS,
+        {"labels": "tаobao"},
     ),
     "cyrillic a in taobao": (
         "https://tаobao.com/",
@@ -190,6 +190,12 @@ CLEAN = {
     "cjk path and query": "https://www.zhihu.com/question/1/answer/2?utm=知乎",
     "github pages tenant": "https://alice.github.io/blog/",
     "five subdomains is fine": "https://a.b.c.d.e.example.com/",
+    # a valid IDN is decided like an ASCII host with the same evidence: its name is no finding
+    "chinese idn": "https://食狮.中国/",
+    "chinese idn as punycode": "https://xn--85x722f.xn--fiqs8s/",
+    "german idn": "https://bücher.de/",
+    "cyrillic idn under rf": "https://президент.рф/",
+    "japanese idn": "https://東京タワー.jp/",
 }
 
 

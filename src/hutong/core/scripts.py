@@ -5,7 +5,7 @@ defines which mixtures are legitimate: one script alone, or Latin with Han and t
 kana, with Han and Bopomofo, or with Han and Hangul. Everything else in one label is mixed.
 
 Script data come from the Unicode Character Database (Scripts.txt and ScriptExtensions.txt),
-bundled as ``data/scripts.txt`` by ``tools/gen_scripts.py``; nothing is downloaded.
+bundled as ``data/scripts.txt`` by ``tools/gen_unicode.py`` (``make unicode-data``); nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -50,9 +50,7 @@ def _tables() -> tuple[_Table, _Table]:
             continue
         kind, start, *names = line.split()
         if kind not in rows or not names:
-            raise DataError(
-                f"data/scripts.txt line {number} is malformed; regenerate it with tools/gen_scripts.py"
-            )
+            raise DataError(f"data/scripts.txt line {number} is malformed; regenerate it with make unicode-data")
         starts, values = rows[kind]
         starts.append(int(start, 16))
         values.append(None if names == ["-"] else frozenset(names))
@@ -104,3 +102,39 @@ def is_mixed_script(label: str) -> bool:
     if frozenset.intersection(*sets):
         return False
     return not any(all(s & combination for s in sets) for combination in _ALLOWED_COMBINATIONS)
+
+
+@lru_cache(maxsize=1)
+def _idchars() -> tuple[tuple[int, ...], tuple[str, ...], dict[str, str]]:
+    """General_Category ranges and Latin base letters from ``data/idchars.txt`` (same UCD version)."""
+    text = resources.files("hutong").joinpath("data/idchars.txt").read_text(encoding="utf-8")
+    starts: list[int] = []
+    cats: list[str] = []
+    base: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line or line.startswith("#"):
+            continue
+        kind, first, value = [*line.split(), "", ""][:3]
+        if kind == "gc" and value:
+            starts.append(int(first, 16))
+            cats.append(value)
+        elif kind == "base" and value:
+            base[chr(int(first, 16))] = chr(int(value, 16))
+        else:
+            raise DataError(f"data/idchars.txt line {number} is malformed; regenerate it with make unicode-data")
+    return tuple(starts), tuple(cats), base
+
+
+def category_of(char: str) -> str:
+    """The General_Category of one character (``"Ll"``, ``"Mn"``, ``"Pd"`` ...), from the bundled UCD.
+
+    >>> category_of("–")
+    'Pd'
+    """
+    starts, cats, _ = _idchars()
+    return cats[bisect.bisect_right(starts, ord(char)) - 1]
+
+
+def latin_base(char: str) -> str:
+    """The letter a Latin letter with a stroke, bar or hook is read as (``đ`` → ``d``), else ``char``."""
+    return _idchars()[2].get(char, char)

@@ -6,7 +6,7 @@ written as, and returns a ``Verdict``: ``Verdict(Level.SAFE, ())`` means "no str
 (not "the link is safe"). The ``structural`` screening rule (``hutong.safety.screen``) runs them
 in the screening chain beside the feeds, lookalike and operator rules. Levels: ``malicious`` only
 for schemes that run code (``javascript:``, ``vbscript:``, ``data:``); ``suspicious`` for deception
-and obfuscation; ``unknown`` for facts worth showing that are not suspect on their own (an IDN host).
+and obfuscation (an ``xn--`` label that does not decode is one).
 """
 
 from __future__ import annotations
@@ -278,7 +278,11 @@ def _subdomain_levels(url: Link) -> tuple[int, str | None]:
 
 @dataclass(frozen=True, slots=True)
 class PunycodeRule:
-    """An internationalised (punycode) host: shown for the user to read, not suspect by itself."""
+    """A host with an ``xn--`` label that does not decode to Unicode: no browser can show it as a name.
+
+    A valid internationalised host is no finding: ``食狮.中国`` is decided exactly like an ASCII site
+    with the same evidence, and the lookalike rule (``hutong.safety.spoof``) judges what its
+    characters look like."""
 
     code: ClassVar[str] = "structural.punycode"
 
@@ -286,14 +290,14 @@ class PunycodeRule:
         url = subject.url
         if "xn--" not in url.hostname or not any(label.startswith("xn--") for label in _labels(url)):
             return None
-        undecodable = url.unicode_host == url.hostname
+        if url.unicode_host != url.hostname:
+            return None
         return _reason(
             self.code,
-            Level.SUSPICIOUS if undecodable else Level.UNKNOWN,
-            f"The host is an internationalised name: {url.host} reads as {url.unicode_host}.",
-            f"该主机名是国际化域名：{url.host} 显示为 {url.unicode_host}。",
+            Level.SUSPICIOUS,
+            f"The host {url.host} has a punycode label that does not decode to a valid name.",
+            f"主机名 {url.host} 含有无法解码为有效名称的 punycode 标签。",
             host=url.host,
-            unicode=url.unicode_host,
         )
 
 

@@ -29,21 +29,11 @@ import idna
 from ..core.model import Level, Reason
 from ..core.platforms import Platform
 from ..core.psl import is_public_suffix, public_suffix, site
-from ..core.scripts import is_mixed_script
+from .skeleton import plain_skeleton, skeleton
+from .spoof import host_reasons
 
 MIN_NAME = 5  # shortest registrable name checked for typos and as an embedded brand token
 MAX_TOKENS = 4  # longest run of labels compared against protected domains when looking for embedding
-
-# Chromium idn_spoof_checker: Cyrillic letters that look Latin, allowed whole only under Cyrillic-script TLDs.
-_CYRILLIC_LATINLIKE = frozenset("аысԁеԍһіюјӏорԗԛѕԝхуъьҽпгѵѡ")
-# fmt: off
-_CYRILLIC_TLDS = frozenset({
-    "bg", "by", "kz", "pyc", "ru", "su", "ua", "uz",
-    "xn--p1ai", "xn--90ais", "xn--j1amh", "xn--90a3ac", "xn--80ao21a", "xn--d1alf", "xn--p1acf", "xn--90ae",
-})
-# fmt: on
-_GREEK_LATINLIKE = frozenset("αικνρυωηοτ")
-_GREEK_TLDS = frozenset({"gr", "xn--qxam"})
 
 # Words phishing hosts put next to a brand (taobao-verify.com, apple-login-verify.com), in English and
 # the pinyin of Chinese phishing hosts: denglu 登录, yanzheng 验证, anquan 安全, zhanghao 账号, kefu 客服,
@@ -66,35 +56,56 @@ _KEY_ROWS = ("1234567890-", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 _VISUAL_PAIRS = frozenset(frozenset(p) for p in ("il", "ij", "lj", "uv", "nm", "ce", "gq", "oa"))
 
 
-@cache
-def _confusables() -> dict[str, str]:
-    table: dict[str, str] = {}
-    text = (resources.files("hutong") / "data" / "confusables.txt").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        src, _, dst = line.partition("\t")
-        table[chr(int(src, 16))] = "".join(chr(int(cp, 16)) for cp in dst.split())
-    return table
-
-
-@lru_cache(maxsize=1 << 16)  # labels repeat (www, com, brand names): the cache halves lookalike time
-def skeleton(text: str) -> str:
-    """UTS #39 ``skeleton(X) = NFD(map(NFD(X)))``, case-folded so digit/letter look-alikes meet (0→O→o)."""
-    table = _confusables()
-    mapped = "".join(table.get(ch, ch) for ch in unicodedata.normalize("NFD", text))
-    return unicodedata.normalize("NFD", mapped).casefold()
-
-
 def to_unicode(host: str) -> str:
     """A host's Unicode form, label by label; labels that are not valid IDNA stay as they are."""
     labels = []
     for label in host.lower().split("."):
         if label.startswith("xn--"):
-            with contextlib.suppress(idna.IDNAError, UnicodeError):
-                label = idna.decode(label)
+            label = _decode_label(label)
         labels.append(label)
     return ".".join(labels)
+
+
+@lru_cache(maxsize=1 << 14)
+def _decode_label(label: str) -> str:
+    """An ``xn--`` label in Unicode: IDNA 2008 when valid, else the bare punycode, so that the spoof
+    checks see a label IDNA refuses (``a’b``, ``abc–def``) as a browser would show it; else as given."""
+    with contextlib.suppress(idna.IDNAError, UnicodeError):
+        return idna.decode(label)
+    with contextlib.suppress(UnicodeError, ValueError):
+        text = label[4:].encode("ascii").decode("punycode").lower()
+        if not text.isascii() and all(unicodedata.category(c)[0] != "C" or c in "\u200c\u200d" for c in text):
+            return text
+    return label
+
+
+@lru_cache(maxsize=1 << 14)
+def _idna_error(label: str) -> idna.IDNAError | UnicodeError | None:
+    try:
+        idna.decode(label)
+    except (idna.IDNAError, UnicodeError) as exc:
+        return exc
+    return None
+
+
+def _invalid_labels(host: str, uhost: str) -> list[Reason]:
+    """``xn--`` labels that are not valid IDNA 2008 (UTS #46): a browser leaves them in punycode."""
+    out: list[Reason] = []
+    for label in host.split("."):
+        if not label.startswith("xn--"):
+            continue
+        exc = _idna_error(label)
+        if exc is not None:
+            out.append(
+                Reason(
+                    "lookalike.not_idna",
+                    f"{uhost}: the label {label!r} is not a valid internationalised name ({exc})",
+                    f"{uhost}：标签 “{label}” 不是有效的国际化域名",
+                    Level.SUSPICIOUS,
+                    (("label", label), ("host", host), ("why", str(exc))),
+                )
+            )
+    return out
 
 
 def registrable_name(host: str) -> str | None:
@@ -263,7 +274,9 @@ class ProtectedSet:
             return []
         uhost = to_unicode(host)
         out: list[Reason] = []
-        out.extend(_script_reasons(uhost))
+        out.extend(host_reasons(uhost))
+        if not out:
+            out.extend(_invalid_labels(host, uhost))
         skel = self._skeleton_reason(host, uhost, own_name)
         if skel:
             out.append(skel)
@@ -275,9 +288,7 @@ class ProtectedSet:
         if skel_host != host and not skel:
             # wеixin.qq.com.cn: embedded and disguised; compared skeleton to skeleton (com → corn), but the
             # reason names the host the message gave (paypa1-login.com), never its skeleton
-            disguised = self._embedded_reason(
-                skel_host, own_name, self._owner_skel, self._brand_skel, shown=host
-            )
+            disguised = self._embedded_reason(skel_host, own_name, self._owner_skel, self._brand_skel, shown=host)
             if disguised and (embedded is None or len(_matched(disguised)) > len(_matched(embedded))):
                 embedded = disguised
         if embedded and not any(r.code in ("lookalike.typo", "lookalike.embedded") for r in out):
@@ -288,19 +299,27 @@ class ProtectedSet:
         labels = uhost.split(".")
         ascii_labels = host.split(".")
         for i in range(len(labels) - 1):
-            target = self._skeletons.get(skeleton(".".join(labels[i:])))
+            tail = ".".join(labels[i:])
+            target = self._skeletons.get(skeleton(tail))
+            if target is None and not tail.isascii():
+                target = self._skeletons.get(plain_skeleton(tail))
             if target is None:
                 continue
             real = ".".join(ascii_labels[i:])
             if real == target or (own_name and registrable_name(target) == own_name):
                 return None
+            odd = [c for c in tail if not c.isascii()]
+            chars = " ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in odd))
+            named = ", ".join(dict.fromkeys(f"'{c}' ({unicodedata.name(c, '?').lower()})" for c in odd[:4]))
+            how = f" ({named} in place of Latin letters)" if named else " (confusable characters)"
             return _reason(
                 "lookalike.skeleton",
                 target,
-                f"{uhost} is drawn to look like {target} (confusable characters)",
-                f"{uhost} 用形近字符冒充 {target}",
+                f"{uhost} is drawn to look like {target}{how}",
+                f"{uhost} 用形近字符冒充 {target}" + (f"（{named}）" if named else ""),
                 host=host,
-                matched=".".join(labels[i:]),
+                matched=tail,
+                chars=chars,
             )
         return None
 
@@ -483,43 +502,3 @@ def _reason(code: str, target: str, detail: str, detail_zh: str, **evidence: str
         level=Level.SUSPICIOUS,
         evidence=(("looks_like", target), *evidence.items()),
     )
-
-
-def _script_reasons(uhost: str) -> list[Reason]:
-    out: list[Reason] = []
-    labels = uhost.split(".")
-    tld = labels[-1]
-    for label in labels:
-        if label.isascii():
-            continue
-        if is_mixed_script(label):
-            out.append(
-                Reason(
-                    "lookalike.mixed_script",
-                    f"{uhost} mixes letters of different scripts in {label!r}",
-                    f"{uhost} 在 “{label}” 中混用了不同文字的字母",
-                    Level.SUSPICIOUS,
-                    (("label", label),),
-                )
-            )
-        elif set(label) <= _CYRILLIC_LATINLIKE and tld not in _CYRILLIC_TLDS:
-            out.append(
-                Reason(
-                    "lookalike.whole_script",
-                    f"{label!r} is written in Cyrillic letters that look Latin",
-                    f"“{label}” 全部由形似拉丁字母的西里尔字母写成",
-                    Level.SUSPICIOUS,
-                    (("label", label),),
-                )
-            )
-        elif set(label) <= _GREEK_LATINLIKE and tld not in _GREEK_TLDS:
-            out.append(
-                Reason(
-                    "lookalike.whole_script",
-                    f"{label!r} is written in Greek letters that look Latin",
-                    f"“{label}” 全部由形似拉丁字母的希腊字母写成",
-                    Level.SUSPICIOUS,
-                    (("label", label),),
-                )
-            )
-    return out
