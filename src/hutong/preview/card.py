@@ -21,7 +21,7 @@ from . import values
 from .category import declared_category
 from .extract import PageMeta
 from .jsonld import types_of
-from .kinds import TYPE_KINDS, CardKind
+from .kinds import OFFER_TYPES, SURROUNDING_TYPES, TYPE_KINDS, CardKind
 from .oembed import OEmbed
 from .urls import absolute, host_of
 
@@ -39,6 +39,7 @@ _IDENTITY_KINDS: Mapping[str, CardKind] = {
     "question": "article",
     "post": "article",
 }
+MAX_OFFERS = 20  # offers looked at per node
 _IMAGE_KEYS = ("og:image:secure_url", "og:image:url", "og:image", "twitter:image:src", "twitter:image")
 _DATE_KEYS = (
     "article:published_time",
@@ -86,10 +87,11 @@ def _kind_of(node: Mapping[str, Any]) -> CardKind | None:
     return min(kinds, key=_PRIORITY.index) if kinds else None
 
 
-def _primary(nodes: Iterable[Mapping[str, Any]]) -> tuple[CardKind | None, Mapping[str, Any]]:
+def _primary(nodes: tuple[Mapping[str, Any], ...]) -> tuple[CardKind | None, Mapping[str, Any]]:
     best: tuple[CardKind | None, Mapping[str, Any]] = (None, {})
+    offered = _offered(nodes)
     for node in nodes:
-        kind = _kind_of(node)
+        kind = _kind_of(node) if id(node) not in offered else None
         if kind is not None and (best[0] is None or _PRIORITY.index(kind) < _PRIORITY.index(best[0])):
             best = (kind, node)
     return best
@@ -126,9 +128,50 @@ def _cap(value: str | None, limit: int) -> str | None:
     return value[: max(limit - 1, 0)].rstrip() + "…"
 
 
-def _offer(node: Mapping[str, Any]) -> Mapping[str, Any]:
-    offers = values.first(node.get("offers"))
-    return offers if isinstance(offers, dict) else {}
+def _priced(offer: Any) -> bool:
+    return isinstance(offer, dict) and values.text(offer.get("price") or offer.get("lowPrice"), 40) is not None
+
+
+def _offer_of(node: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The node's first offer with a price: one of its ``offers``, or the node itself if it is an offer."""
+    offers = node.get("offers")
+    for offer in (offers if isinstance(offers, list) else [offers])[:MAX_OFFERS]:
+        if _priced(offer):
+            return offer  # type: ignore[no-any-return]
+    if OFFER_TYPES.intersection(types_of(node)) and _priced(node):
+        return node
+    return None
+
+
+def _offer(primary: Mapping[str, Any], nodes: Iterable[Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The priced offer a card shows: the primary node's, else the first one any typed node makes
+    (an ``Event``'s tickets, a ``Book``'s edition: schema.org puts ``offers`` on any ``Thing``)."""
+    for node in (primary, *nodes):
+        offer = _offer_of(node)
+        if offer is not None:
+            return offer
+    return {}
+
+
+def _offered(nodes: Iterable[Mapping[str, Any]]) -> set[int]:
+    """Identities of the objects that are some node's ``offers``: an event's ``Offer`` is no product."""
+    out: set[int] = set()
+    for node in nodes:
+        offers = node.get("offers")
+        out.update(id(o) for o in (offers if isinstance(offers, list) else [offers]) if isinstance(o, dict))
+    return out
+
+
+def _subject_name(nodes: Iterable[Mapping[str, Any]]) -> str | None:
+    """The headline or name of the first typed node that is a page's subject rather than its
+    surroundings (a ``WebSite``, ``Organization``, breadcrumb or rating names something else)."""
+    for node in nodes:
+        types = types_of(node)
+        if types and not SURROUNDING_TYPES.issuperset(types):
+            name = values.text(node.get("headline") or node.get("name"))
+            if name:
+                return name
+    return None
 
 
 def _same_site(candidate: str | None, final: str) -> str | None:
@@ -172,7 +215,7 @@ def build_card(
     node_kind, node = _primary(meta.nodes)
     kind = choose_kind(meta, node_kind, oembed, identity_kind)
     base = meta.base or url
-    offer = _offer(node)
+    offer = _offer(node, meta.nodes)
     o = oembed or OEmbed()
 
     title = (
@@ -180,6 +223,7 @@ def build_card(
         or values.text(node.get("headline") or node.get("name"))
         or o.title
         or meta.title
+        or _subject_name(meta.nodes)
         or meta.h1
         or share_title
     )
@@ -220,13 +264,15 @@ def build_card(
     published = values.iso_date(
         node.get("datePublished") or node.get("uploadDate") or node.get("startDate") or node.get("dateCreated")
     ) or next((d for d in (values.iso_date(meta.get(k)) for k in _DATE_KEYS) if d), None)
-    price = values.text(offer.get("price") or offer.get("lowPrice"), 40) or meta.get(
-        "product:price:amount", "og:price:amount", "itemprop:price"
-    )
-    currency = values.text(offer.get("priceCurrency"), 10) or meta.get(
-        "product:price:currency", "og:price:currency", "itemprop:pricecurrency"
-    )
-    availability = values.text(offer.get("availability"), 100) or meta.get("product:availability", "og:availability")
+    # a structured offer's price shows on any card (tickets, books, courses); the Open Graph
+    # product tags only on product cards, as their name says
+    price = values.text(offer.get("price") or offer.get("lowPrice"), 40)
+    currency = values.text(offer.get("priceCurrency"), 10) if price else None
+    availability = values.text(offer.get("availability"), 100) if price else None
+    if kind == "product":
+        price = price or meta.get("product:price:amount", "og:price:amount", "itemprop:price")
+        currency = currency or meta.get("product:price:currency", "og:price:currency", "itemprop:pricecurrency")
+        availability = availability or meta.get("product:availability", "og:availability")
     embed = values.url(node.get("embedUrl"), base) or next(
         (
             u
@@ -250,9 +296,9 @@ def build_card(
         image=image,
         site_name=_cap(site_name, 100),
         favicon=_favicon(meta),
-        price=price if kind == "product" else None,
-        currency=currency.upper() if currency and kind == "product" else None,
-        availability=availability.rsplit("/", 1)[-1] if availability and kind == "product" else None,
+        price=price,
+        currency=currency.upper() if currency else None,
+        availability=availability.rsplit("/", 1)[-1] if availability else None,
         duration=duration if kind in ("video", "live") else None,
         author=_cap(author, 200),
         published=published,
