@@ -309,7 +309,10 @@ COMPLETE = '<title>t</title><meta name="description" content="d">'
                 {
                     "@type": "Event",
                     "name": "Expo",
-                    "offers": [{"@type": "Offer", "name": "free day"}, {"@type": "Offer", "price": 120, "priceCurrency": "CNY"}],
+                    "offers": [
+                        {"@type": "Offer", "name": "free day"},
+                        {"@type": "Offer", "price": 120, "priceCurrency": "CNY"},
+                    ],
                 }
             ),
             "",
@@ -318,7 +321,9 @@ COMPLETE = '<title>t</title><meta name="description" content="d">'
         (
             "json-ld course in the body",
             COMPLETE,
-            ld({"@type": "Course", "name": "Go", "offers": {"@type": "Offer", "price": "99.5", "priceCurrency": "EUR"}}),
+            ld(
+                {"@type": "Course", "name": "Go", "offers": {"@type": "Offer", "price": "99.5", "priceCurrency": "EUR"}}
+            ),
             ("generic", "99.5", "EUR", None),
         ),
         (
@@ -327,7 +332,12 @@ COMPLETE = '<title>t</title><meta name="description" content="d">'
             "",
             ("product", "5", "GBP", "InStock"),
         ),
-        ("an offer without a price", ld({"@type": "Event", "name": "E", "offers": {"@type": "Offer"}}), "", ("generic", None, None, None)),
+        (
+            "an offer without a price",
+            ld({"@type": "Event", "name": "E", "offers": {"@type": "Offer"}}),
+            "",
+            ("generic", None, None, None),
+        ),
         ("product offers keep working", PRODUCT, "", ("product", "1999.00", "CNY", "InStock")),
     ],
 )
@@ -348,13 +358,23 @@ def test_an_events_offer_does_not_make_a_product_card() -> None:
         ("json-ld only, no head", ld({"@type": "Recipe", "name": "Noodles"}), "Noodles"),
         (
             "the site's own node is skipped",
-            "<html><head>" + ld([{"@type": "WebSite", "name": "Site"}, {"@type": "Event", "name": "Expo"}]) + "</head></html>",
+            "<html><head>"
+            + ld([{"@type": "WebSite", "name": "Site"}, {"@type": "Event", "name": "Expo"}])
+            + "</head></html>",
             "Expo",
         ),
         ("headline before name", ld({"@type": "Report", "headline": "H", "name": "N"}), "H"),
-        ("a page's surroundings only", ld([{"@type": "Organization", "name": "Org"}, {"@type": "BreadcrumbList", "name": "B"}]), None),
+        (
+            "a page's surroundings only",
+            ld([{"@type": "Organization", "name": "Org"}, {"@type": "BreadcrumbList", "name": "B"}]),
+            None,
+        ),
         ("<title> still wins", "<title>Page</title>" + ld({"@type": "Place", "name": "Park"}), "Page"),
-        ("structured data before <h1>", "<body>" + ld({"@type": "Place", "name": "Park"}) + "<h1>Big</h1></body>", "Park"),
+        (
+            "structured data before <h1>",
+            "<body>" + ld({"@type": "Place", "name": "Park"}) + "<h1>Big</h1></body>",
+            "Park",
+        ),
         (
             "microdata subject, no title",
             '<body><div itemscope itemtype="https://schema.org/Book"><span itemprop="name">Rivers</span></div></body>',

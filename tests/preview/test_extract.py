@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hutong.preview import extract as extract_mod
 from hutong.preview.card import build_card
 from hutong.preview.extract import MAX_KEY_CHARS, MAX_VALUE_CHARS, depth_bounded, extract
 from hutong.preview.oembed import OEmbedLink
@@ -181,10 +180,6 @@ def test_deeply_nested_page_is_cut_and_fast(tag: str) -> None:
 def test_depth_bound_keeps_ordinary_pages_whole() -> None:
     html = "<div><p>x</p></div>" * 10_000
     assert depth_bounded(html) == (html, False)
-
-
-def test_head_end_found_in_either_case() -> None:
-    assert extract_mod._head_end("<HTML><HEAD><TITLE>x</TITLE></HEAD><BODY>") is not None
 
 
 @settings(max_examples=60, deadline=None)

@@ -137,7 +137,7 @@ def _offer_of(node: Mapping[str, Any]) -> Mapping[str, Any] | None:
     offers = node.get("offers")
     for offer in (offers if isinstance(offers, list) else [offers])[:MAX_OFFERS]:
         if _priced(offer):
-            return offer  # type: ignore[no-any-return]
+            return offer
     if OFFER_TYPES.intersection(types_of(node)) and _priced(node):
         return node
     return None
@@ -174,12 +174,30 @@ def _subject_name(nodes: Iterable[Mapping[str, Any]]) -> str | None:
     return None
 
 
-def _same_site(candidate: str | None, final: str) -> str | None:
-    """A page-declared URL (og:url, canonical) only if it stays on the fetched site: a card never
-    shows an address the page merely claims."""
-    if candidate and _site(host_of(candidate)) == _site(host_of(final)):
-        return candidate
-    return None
+class _Fetched:
+    """The fetched URL's host and (looked up once, when first needed) its registrable domain."""
+
+    def __init__(self, url: str) -> None:
+        self.host = host_of(url)
+        self._site: str | None = None
+        self._known = False
+
+    def site(self) -> str | None:
+        if not self._known:
+            self._site, self._known = _site(self.host), True
+        return self._site
+
+    def same_site(self, candidate: str | None) -> str | None:
+        """A page-declared URL (og:url, canonical) only if it stays on the fetched site: a card
+        never shows an address the page merely claims. The same host needs no list lookup."""
+        if not candidate:
+            return None
+        host = host_of(candidate)
+        return candidate if host == self.host or _site(host) == self.site() else None
+
+    def site_of(self, url: str) -> str | None:
+        host = host_of(url)
+        return self.site() if host == self.host else _site(host)
 
 
 def _favicon(meta: PageMeta) -> str | None:
@@ -240,10 +258,11 @@ def build_card(
         or absolute(o.thumbnail_url or (o.url if o.type == "photo" else None), base)
         or meta.body_image
     )
+    fetched = _Fetched(url)
     page_url = (
-        _same_site(absolute(meta.get("og:url"), base), url)
-        or _same_site(meta.canonical, url)
-        or _same_site(absolute(meta.get("twitter:url"), base), url)
+        fetched.same_site(absolute(meta.get("og:url"), base))
+        or fetched.same_site(meta.canonical)
+        or fetched.same_site(absolute(meta.get("twitter:url"), base))
         or url
     )
     publisher = values.first(node.get("publisher"))
@@ -252,7 +271,7 @@ def build_card(
         or values.text(publisher if isinstance(publisher, dict) else None)
         or o.provider_name
         or meta.get("twitter:site")
-        or _site(host_of(page_url))
+        or fetched.site_of(page_url)
     )
     article_author = meta.get("article:author")
     author = (
