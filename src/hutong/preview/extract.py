@@ -1,9 +1,10 @@
 """HTML → ``PageMeta``: everything a card may need, parsed once, head first. Pure.
 
 Speed comes from parsing only what a card needs: the head (meta tags, title, links, JSON-LD);
-JSON-LD blocks in the body are cut out by a scan instead of a full parse, and so are the body
-images looked at when the page declares none. The whole document is parsed only when the head
-leaves a field empty or the body carries microdata.
+the body's JSON-LD blocks and Open Graph tags are cut out by one pass over it instead of a
+parse (``scan.body_tags``), and so are the body images looked at when the page declares none.
+The body is parsed only from its first microdata item on, when nothing else says what kind of
+page it is, and as a 64 kB prefix when the head leaves the title or description empty.
 
 Depth: Lexbor's tree building is quadratic in the nesting of block elements (200,000 nested
 ``<div>`` take minutes), and CVE-2022-31052 crashed Synapse on deep pages; so a document whose
@@ -15,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -127,8 +128,8 @@ def _meta_tags(tree: LexborHTMLParser, out: _Collected, prefixes: tuple[str, ...
 
 
 def _links(tree: LexborHTMLParser, base: str, out: _Collected) -> None:
-    for node in tree.css("link")[:MAX_LINKS]:
-        attrs = node.attributes
+    for node in tree.css("link[rel]")[:MAX_LINKS]:
+        attrs = node.attrs  # read lazily: most links (stylesheets, preloads) need only their rel
         rels = (attrs.get("rel") or "").lower().split()
         if "canonical" in rels:
             if out.canonical is None:
@@ -161,31 +162,21 @@ def _head(tree: LexborHTMLParser, base: str, out: _Collected) -> None:
         out.title = _clean(title.text(deep=True))
     if tree.root is not None:
         out.lang = _clean(tree.root.attributes.get("lang") or tree.root.attributes.get("xml:lang"), 35)
-    _jsonld_blocks(
-        [s.text(deep=True) for s in tree.css("script") if "ld+json" in (s.attributes.get("type") or "").lower()],
-        out,
-    )
+    _jsonld_blocks([s.text(deep=True) for s in tree.css('script[type*="ld+json" i]')], out)
 
 
-Need = Literal["none", "prefix", "items", "all"]
-
-
-def _body_needed(out: _Collected, html: str, start: int) -> tuple[Need, int]:
-    """How much of the body to parse, and where its first item starts (-1: none looked for or
-    found): none if the head is enough; the part from the first ``itemscope`` on ("items") if the
-    body has microdata and nothing seen so far says what kind of page this is; all of it if,
-    besides, the title or description is missing; else a prefix, for the title/description
-    fallbacks (an ``<h1>`` and the first paragraphs come early). The microdata probe is the one
-    scan beyond the body pass, and runs only while the kind is unknown (18 of the 91 pages)."""
+def _body_needed(out: _Collected, html: str, start: int) -> tuple[int, bool]:
+    """What to parse of the body: (where its first item starts, -1 for none; whether the title or
+    description fallbacks are needed). Microdata is parsed only if nothing seen so far says what
+    kind of page this is; the fallbacks (an ``<h1>``, the first paragraphs) come from a prefix.
+    The microdata probe is the one scan beyond the body pass, run only while the kind is unknown
+    (18 of the 91 pages)."""
     kind_known = out.props.get("og:type", "website").lower() not in ("website", "object", "") or any(
         (types := jsonld.types_of(n)) and types[0] in DECISIVE_TYPES for n in out.nodes
     )
     has_title = bool(out.title or out.props.get("og:title") or out.props.get("twitter:title"))
     complete = has_title and _has_description(out.props)
-    item = -1 if kind_known else first_item(html, start)
-    if item >= 0:
-        return ("items" if complete else "all"), item
-    return ("none" if complete else "prefix"), item
+    return (-1 if kind_known else first_item(html, start)), not complete
 
 
 def _items_part(html: str, start: int, item: int) -> str:
@@ -224,32 +215,38 @@ def _declares_image(out: _Collected, base: str) -> bool:
     )
 
 
+def _fallbacks(tree: LexborHTMLParser, out: _Collected, summarize: bool) -> None:
+    """The first ``<h1>``, and a summary of the text when the page declares no description."""
+    h1 = tree.css_first("h1")
+    out.h1 = _clean(h1.text(deep=True)) if h1 is not None else None
+    if summarize and not _has_description(out.props):
+        out.text = summary.summarize(summary.text_nodes(tree))
+
+
 def extract(html: str, base: str, *, summarize: bool = True) -> PageMeta:
     """Collect the metadata of ``html`` served from ``base`` (the final URL)."""
     out = _Collected()
     end = head_end(html)
     cut = False
-    item = -1
-    if end is None:
-        need: Need = "all"
+    if end is None:  # no head: the whole document is parsed, for everything
+        bounded, cut = depth_bounded(html)
+        tree = LexborHTMLParser(bounded)
+        _head(tree, base, out)
+        out.nodes.extend(microdata.items(tree))
+        _fallbacks(tree, out, summarize)
     else:
         _head(LexborHTMLParser(html[:end]), base, out)
         _body(html, end, out)  # searched in place (no copy of a 300 kB string)
-        need, item = _body_needed(out, html, end)
-    if need == "items" and end is not None:
-        bounded, cut = depth_bounded(_items_part(html, end, item))
-        out.nodes.extend(microdata.items(LexborHTMLParser(bounded)))
-    elif need != "none":
-        bounded, cut = depth_bounded(html if need == "all" or end is None else html[: end + PREFIX_BODY_CHARS])
-        tree = LexborHTMLParser(bounded)
-        if end is None:
-            _head(tree, base, out)
-        if need == "all":
-            out.nodes.extend(microdata.items(tree))
-        h1 = tree.css_first("h1")
-        out.h1 = _clean(h1.text(deep=True)) if h1 is not None else None
-        if summarize and not _has_description(out.props):
-            out.text = summary.summarize(summary.text_nodes(tree))
+        item, fallbacks = _body_needed(out, html, end)
+        if item >= 0:
+            bounded, cut = depth_bounded(_items_part(html, end, item))
+            out.nodes.extend(microdata.items(LexborHTMLParser(bounded)))
+        if fallbacks:
+            # a prefix, even when the whole body was parsed for its items: the fallbacks are
+            # found early, and clearing a whole tree of its chrome cost 20 ms on a 900 kB page
+            bounded, prefix_cut = depth_bounded(html[: end + PREFIX_BODY_CHARS])
+            cut = cut or prefix_cut
+            _fallbacks(LexborHTMLParser(bounded), out, summarize)
     # a page that names no image gets a body <img>, found by a scan of the raw HTML (no parse)
     if not _declares_image(out, base):
         out.body_image = representative_image(html, base)
