@@ -24,6 +24,7 @@ from .jsonld import types_of
 from .kinds import OFFER_TYPES, SURROUNDING_TYPES, TYPE_KINDS, CardKind
 from .oembed import OEmbed
 from .urls import absolute, host_of
+from .video import declared
 
 # when a page carries several typed nodes, the most specific kind wins (a Person is often just an author)
 _PRIORITY: tuple[CardKind, ...] = ("live", "product", "video", "article", "profile")
@@ -162,6 +163,15 @@ def _offered(nodes: Iterable[Mapping[str, Any]]) -> set[int]:
     return out
 
 
+def _video_node(primary: Mapping[str, Any], nodes: Iterable[Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The node that describes the page's video: the primary one if it is a video, else the
+    first video node (an article's ``VideoObject``)."""
+    for node in (primary, *nodes):
+        if any(TYPE_KINDS.get(t) == "video" for t in types_of(node)):
+            return node
+    return primary
+
+
 def _subject_name(nodes: Iterable[Mapping[str, Any]]) -> str | None:
     """The headline or name of the first typed node that is a page's subject rather than its
     surroundings (a ``WebSite``, ``Organization``, breadcrumb or rating names something else)."""
@@ -292,21 +302,13 @@ def build_card(
         price = price or meta.get("product:price:amount", "og:price:amount", "itemprop:price")
         currency = currency or meta.get("product:price:currency", "og:price:currency", "itemprop:pricecurrency")
         availability = availability or meta.get("product:availability", "og:availability")
-    embed = values.url(node.get("embedUrl"), base) or next(
-        (
-            u
-            for u in (
-                absolute(meta.get(k), base)
-                for k in ("og:video:secure_url", "og:video:url", "og:video", "twitter:player")
-            )
-            if u
-        ),
-        None,
-    )
+    video = declared(meta, _video_node(node, meta.nodes), oembed, video_kind=kind in ("video", "live"), base=base)
+    if kind == "generic" and video is not None and (video.player or video.stream):
+        kind = "video"  # a page that declares nothing else but a playable video
     duration = values.duration_seconds(node.get("duration")) or values.duration_seconds(
         meta.get("video:duration", "og:video:duration")
     )
-    declared = declared_category(meta)  # from the page alone: never from a hint or the platform data
+    category = declared_category(meta)  # from the page alone: never from a hint or the platform data
     return Card(
         kind=kind,
         url=page_url,
@@ -321,10 +323,11 @@ def build_card(
         duration=duration if kind in ("video", "live") else None,
         author=_cap(author, 200),
         published=published,
-        embed=embed if kind in ("video", "live") else None,
+        embed=(video.player or video.stream) if video is not None else None,
         lang=_lang(meta, node),
-        category=declared[0] if declared else None,
-        category_evidence=declared[1] if declared else None,
+        category=category[0] if category else None,
+        category_evidence=category[1] if category else None,
+        video=video,
     )
 
 
