@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hutong.preview import extract as extract_mod
 from hutong.preview.card import build_card
 from hutong.preview.extract import MAX_KEY_CHARS, MAX_VALUE_CHARS, depth_bounded, extract
 from hutong.preview.oembed import OEmbedLink
@@ -240,3 +241,14 @@ def test_body_og_image_reaches_the_card() -> None:
         '<meta property="og:image" content="/og.jpg"><img src=\'/other.jpg\' width=900 height=900>',
     )
     assert build_card(extract(html, BASE), url=BASE).image == "https://shop.example.com/og.jpg"
+
+
+def test_microdata_is_read_over_a_bounded_window_from_the_first_item() -> None:
+    """Items sit together: the body is parsed for them from the first item over ITEMS_CHARS only."""
+    near = '<div itemscope itemtype="https://schema.org/Event"><span itemprop="name">Near</span></div>'
+    far = '<div itemscope itemtype="https://schema.org/Event"><span itemprop="name">Far</span></div>'
+    filler = "<p>" + "x" * (extract_mod.ITEMS_CHARS) + "</p>"
+    nodes = extract(page(COMPLETE_HEAD, near + "<p>between</p>" + far), BASE).nodes
+    assert [n["name"] for n in nodes] == ["Near", "Far"]
+    nodes = extract(page(COMPLETE_HEAD, near + filler + far), BASE).nodes
+    assert [n["name"] for n in nodes] == ["Near"]
