@@ -136,10 +136,11 @@ def _priced(offer: Any) -> bool:
 def _offer_of(node: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The node's first offer with a price: one of its ``offers``, or the node itself if it is an offer."""
     offers = node.get("offers")
-    for offer in (offers if isinstance(offers, list) else [offers])[:MAX_OFFERS]:
-        if _priced(offer):
-            return offer
-    if OFFER_TYPES.intersection(types_of(node)) and _priced(node):
+    if offers is not None:
+        for offer in (offers if isinstance(offers, list) else [offers])[:MAX_OFFERS]:
+            if _priced(offer):
+                return offer  # type: ignore[no-any-return]
+    if ("price" in node or "lowPrice" in node) and OFFER_TYPES.intersection(types_of(node)) and _priced(node):
         return node
     return None
 

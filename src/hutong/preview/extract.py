@@ -141,8 +141,8 @@ def _links(tree: LexborHTMLParser, base: str, out: _Collected) -> None:
             if "link:image_src" not in out.props and (href := absolute(attrs.get("href"), base)) is not None:
                 out.props["link:image_src"] = href
         elif "icon" in rels or "apple-touch-icon" in rels:
-            if len(out.icons) < 8 and (href := absolute(attrs.get("href"), base)) is not None:
-                out.icons.append(href)
+            if not out.icons and (href := absolute(attrs.get("href"), base)) is not None:
+                out.icons.append(href)  # the card's favicon is the first usable one
         elif "alternate" in rels or "alternative" in rels:
             # most alternates are hreflang/RSS links: check the type before resolving anything
             fmt = _OEMBED_TYPES.get((attrs.get("type") or "").strip().lower())
