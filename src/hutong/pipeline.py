@@ -60,6 +60,7 @@ from .core.unwrap import Unwrapper
 from .core.urls import normalise
 from .edge import NetworkEdge
 from .errors import HutongError, InputError
+from .preview.video import screened as screened_video
 from .safety.feeds import FeedInfo
 from .safety.screen import Screener
 
@@ -565,7 +566,18 @@ class Engine:
         card = await self.edge.previewer.card_for(
             report.url, share_title=report.title, kind_hint=report.identity.kind, prefetched=final
         )
+        card = screened_video(card, self._screen_player)  # a player a client may embed is a link too
         return _with_page_category(report.evolve(card=card))
+
+    def _screen_player(self, url: str) -> tuple[Level, str | None]:
+        """A card's video player or stream screened like any link: (level, the strongest reason's code)."""
+        try:
+            link = normalise(url)
+        except InputError:
+            return Level.SUSPICIOUS, "url.invalid"
+        verdict = self.screener.screen(link, raw=url)
+        top = max(verdict.reasons, key=lambda r: r.level, default=None)
+        return verdict.level, top.code if top is not None else None
 
     @property
     def edge(self) -> NetworkEdge:

@@ -280,3 +280,107 @@ def test_arbitrary_structured_data_never_breaks_a_card(blocks: list[Any]) -> Non
     c = card(head)
     assert c.kind in ("product", "video", "article", "profile", "live", "generic")
     assert c.title is None or len(c.title) <= PreviewSection().max_title
+
+
+# offers on schema.org types other than Product (schema.org puts ``offers`` on any ``Thing``):
+# cases written from the vocabulary's definitions of Event, Book, Course and AggregateOffer
+EVENT_MICRODATA = (
+    '<div itemscope itemtype="https://schema.org/Event"><span itemprop="name">Jazz night</span>'
+    '<div itemprop="offers" itemscope itemtype="https://schema.org/AggregateOffer">'
+    'from <span itemprop="lowPrice">$35</span>, <span itemprop="offerCount">80</span> left</div></div>'
+)
+BOOK_MICRODATA = (
+    '<div itemscope itemtype="https://schema.org/Book"><h1 itemprop="name">Rivers</h1>'
+    '<div itemprop="offers" itemscope itemtype="https://schema.org/Offer">'
+    '<meta itemprop="priceCurrency" content="usd"><span itemprop="price">13.00</span>'
+    '<link itemprop="availability" href="https://schema.org/PreOrder"></div></div>'
+)
+COMPLETE = '<title>t</title><meta name="description" content="d">'
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "body", "expected"),
+    [
+        ("microdata event, aggregate offer", COMPLETE, EVENT_MICRODATA, ("generic", "$35", None, None)),
+        ("microdata book, offer", COMPLETE, BOOK_MICRODATA, ("generic", "13.00", "USD", "PreOrder")),
+        (
+            "json-ld event: the first priced offer of a list",
+            ld(
+                {
+                    "@type": "Event",
+                    "name": "Expo",
+                    "offers": [
+                        {"@type": "Offer", "name": "free day"},
+                        {"@type": "Offer", "price": 120, "priceCurrency": "CNY"},
+                    ],
+                }
+            ),
+            "",
+            ("generic", "120", "CNY", None),
+        ),
+        (
+            "json-ld course in the body",
+            COMPLETE,
+            ld(
+                {"@type": "Course", "name": "Go", "offers": {"@type": "Offer", "price": "99.5", "priceCurrency": "EUR"}}
+            ),
+            ("generic", "99.5", "EUR", None),
+        ),
+        (
+            "a bare offer node",
+            ld({"@type": "Offer", "price": "5", "priceCurrency": "GBP", "availability": "InStock"}),
+            "",
+            ("product", "5", "GBP", "InStock"),
+        ),
+        (
+            "an offer without a price",
+            ld({"@type": "Event", "name": "E", "offers": {"@type": "Offer"}}),
+            "",
+            ("generic", None, None, None),
+        ),
+        ("product offers keep working", PRODUCT, "", ("product", "1999.00", "CNY", "InStock")),
+    ],
+)
+def test_offers_of_any_type(name: str, head: str, body: str, expected: tuple[str | None, ...]) -> None:
+    c = card(head, body)
+    assert (c.kind, c.price, c.currency, c.availability) == expected
+
+
+def test_an_events_offer_does_not_make_a_product_card() -> None:
+    """An ``Offer`` nested in another node's ``offers`` is that node's price, not the page's subject."""
+    c = card(ld({"@type": "MusicEvent", "name": "Gig", "offers": {"@type": "Offer", "price": "20"}}))
+    assert (c.kind, c.title, c.price, c.category) == ("generic", "Gig", "20", None)
+
+
+@pytest.mark.parametrize(
+    ("name", "html", "title"),
+    [
+        ("json-ld only, no head", ld({"@type": "Recipe", "name": "Noodles"}), "Noodles"),
+        (
+            "the site's own node is skipped",
+            "<html><head>"
+            + ld([{"@type": "WebSite", "name": "Site"}, {"@type": "Event", "name": "Expo"}])
+            + "</head></html>",
+            "Expo",
+        ),
+        ("headline before name", ld({"@type": "Report", "headline": "H", "name": "N"}), "H"),
+        (
+            "a page's surroundings only",
+            ld([{"@type": "Organization", "name": "Org"}, {"@type": "BreadcrumbList", "name": "B"}]),
+            None,
+        ),
+        ("<title> still wins", "<title>Page</title>" + ld({"@type": "Place", "name": "Park"}), "Page"),
+        (
+            "structured data before <h1>",
+            "<body>" + ld({"@type": "Place", "name": "Park"}) + "<h1>Big</h1></body>",
+            "Park",
+        ),
+        (
+            "microdata subject, no title",
+            '<body><div itemscope itemtype="https://schema.org/Book"><span itemprop="name">Rivers</span></div></body>',
+            "Rivers",
+        ),
+    ],
+)
+def test_title_from_structured_data_without_a_title(name: str, html: str, title: str | None) -> None:
+    assert build_card(extract(html, URL), url=URL).title == title

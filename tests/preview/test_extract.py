@@ -183,10 +183,6 @@ def test_depth_bound_keeps_ordinary_pages_whole() -> None:
     assert depth_bounded(html) == (html, False)
 
 
-def test_head_end_found_in_either_case() -> None:
-    assert extract_mod._head_end("<HTML><HEAD><TITLE>x</TITLE></HEAD><BODY>") is not None
-
-
 @settings(max_examples=60, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("<>/=\"' abcdhmetalinkscriptitemscope&;#x:")), max_size=400))
 def test_arbitrary_markup_never_raises(html: str) -> None:
@@ -245,3 +241,14 @@ def test_body_og_image_reaches_the_card() -> None:
         '<meta property="og:image" content="/og.jpg"><img src=\'/other.jpg\' width=900 height=900>',
     )
     assert build_card(extract(html, BASE), url=BASE).image == "https://shop.example.com/og.jpg"
+
+
+def test_microdata_is_read_over_a_bounded_window_from_the_first_item() -> None:
+    """Items sit together: the body is parsed for them from the first item over ITEMS_CHARS only."""
+    near = '<div itemscope itemtype="https://schema.org/Event"><span itemprop="name">Near</span></div>'
+    far = '<div itemscope itemtype="https://schema.org/Event"><span itemprop="name">Far</span></div>'
+    filler = "<p>" + "x" * (extract_mod.ITEMS_CHARS) + "</p>"
+    nodes = extract(page(COMPLETE_HEAD, near + "<p>between</p>" + far), BASE).nodes
+    assert [n["name"] for n in nodes] == ["Near", "Far"]
+    nodes = extract(page(COMPLETE_HEAD, near + filler + far), BASE).nodes
+    assert [n["name"] for n in nodes] == ["Near"]

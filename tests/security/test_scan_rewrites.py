@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hutong.net import bodyredirect, charset
-from hutong.preview import extract, jsonld
+from hutong.preview import jsonld, scan
 from hutong.safety import canon
 
 EXAMPLES = settings(max_examples=400, deadline=None)
@@ -67,8 +67,28 @@ OLD_META_CONTENT = re.compile(rb"""\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>
 OLD_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([^"']+)["']""", re.I)
 OLD_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
 PRESCAN = soup(
-    "<meta", "<META ", " ", "\t", "charset", "=", "'", '"', ";", ">", "/", "utf-8", "gbk", "http-equiv",
-    "content-type", "content", "<!--", "-->", "-", "<?xml", "encoding", "x",
+    "<meta",
+    "<META ",
+    " ",
+    "\t",
+    "charset",
+    "=",
+    "'",
+    '"',
+    ";",
+    ">",
+    "/",
+    "utf-8",
+    "gbk",
+    "http-equiv",
+    "content-type",
+    "content",
+    "<!--",
+    "-->",
+    "-",
+    "<?xml",
+    "encoding",
+    "x",
 ).map(str.encode)
 
 
@@ -94,17 +114,35 @@ def test_prescan_scans(data: bytes) -> None:
 
 # --- card extraction ----------------------------------------------------------------------------
 
-OLD_LDJSON = re.compile(r"<script\b[^>]*\btype\s*=\s*[\"']?application/ld\+json[^>]*>(.*?)</script\s*>", re.I | re.S)
+# every script from its start tag to its end tag (a script's text is never markup), then those typed JSON-LD
+SCRIPTS = re.compile(r"<script(?=[\s/>])([^>]*)>(.*?)</script\s*>", re.I | re.S)
+LD_TYPE = re.compile(r"\btype\s*=\s*[\"']?application/ld\+json", re.I)
 LDJSON = soup(
-    "<script", "<SCRIPT ", " ", "type", "=", "'", '"', "application/ld+json", "APPLICATION/LD+JSON", ">",
-    "</script>", "</script >", "</SCRIPT", "{}", "x", "<",
+    "<script",
+    "<SCRIPT ",
+    " ",
+    "type",
+    "=",
+    "'",
+    '"',
+    "application/ld+json",
+    "APPLICATION/LD+JSON",
+    ">",
+    "</script>",
+    "</script >",
+    "</SCRIPT",
+    "{}",
+    "x",
+    "<",
 )
 
 
 @EXAMPLES
 @given(LDJSON, st.integers(0, 6))
-def test_ldjson_scan(text: str, start: int) -> None:
-    assert extract._ldjson_scan(text, start) == OLD_LDJSON.findall(text, start)[: extract.MAX_JSONLD_BLOCKS]
+def test_body_jsonld_scan(text: str, start: int) -> None:
+    """The one-pass body scan finds the JSON-LD blocks a regex over whole scripts finds."""
+    expected = [body for attrs, body in SCRIPTS.findall(text, start) if LD_TYPE.search(attrs)]
+    assert list(scan.body_tags(text, start).jsonld) == expected[: scan.MAX_BODY_BLOCKS]
 
 
 OLD_WRAPPERS = re.compile(r"^\s*(?:<!\[CDATA\[|<!--|//\s*<!\[CDATA\[)|(?:\]\]>|-->|//\s*\]\]>)\s*;?\s*$")

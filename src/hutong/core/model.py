@@ -274,6 +274,55 @@ class CardError:
 
 
 @dataclass(frozen=True, slots=True)
+class CardVideo:
+    """How a chat client can play the page's one video in place, as the page declares it.
+
+    ``player`` is an https page to show in an iframe (``og:video`` of type ``text/html``,
+    ``twitter:player``, an oEmbed ``<iframe>``, ``embedUrl``); ``stream`` an https video file for a
+    ``<video>`` element (``og:video`` of a ``video/*`` type, ``twitter:player:stream``,
+    ``contentUrl``). Both have been screened like any link; one that was not https or was flagged
+    is left out and ``note`` says why. ``app_only`` says the page offers only its app (app links,
+    an app-scheme player) and no web player. Clients load neither URL before a tap.
+    """
+
+    player: str | None = None
+    stream: str | None = None
+    type: str | None = None  # the stream's media type, "video/mp4"
+    width: int | None = None
+    height: int | None = None
+    source: str | None = None  # where the page declared it: og:video, twitter:player, schema.org, oembed
+    app_only: bool = False
+    note: CardError | None = None  # why there is no player or stream to show, in both languages
+
+    def to_json(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["note"] = self.note.to_json() if self.note is not None else None
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CardVideo:
+        """Inverse of ``to_json``; fields of the wrong type are dropped."""
+
+        def text(name: str) -> str | None:
+            return v if isinstance(v := data.get(name), str) else None
+
+        def size(name: str) -> int | None:
+            return v if isinstance(v := data.get(name), int) and not isinstance(v, bool) else None
+
+        note = data.get("note")
+        return cls(
+            player=text("player"),
+            stream=text("stream"),
+            type=text("type"),
+            width=size("width"),
+            height=size("height"),
+            source=text("source"),
+            app_only=data.get("app_only") is True,
+            note=CardError.from_json(note) if isinstance(note, Mapping) else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Card:
     """A preview card; the same fields for every site.
 
@@ -300,10 +349,12 @@ class Card:
     truncated: bool = False
     category: str | None = None  # what the page's own structured data says it is (hutong.preview.category)
     category_evidence: str | None = None  # that declaration, e.g. "schema.org Product with an offer (89.90 CNY)"
+    video: CardVideo | None = None  # how to play the page's video in place (hutong.preview.video)
 
     def to_json(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["error"] = self.error.to_json() if self.error is not None else None
+        out["video"] = self.video.to_json() if self.video is not None else None
         return out
 
 

@@ -21,9 +21,10 @@ from . import values
 from .category import declared_category
 from .extract import PageMeta
 from .jsonld import types_of
-from .kinds import TYPE_KINDS, CardKind
+from .kinds import OFFER_TYPES, SURROUNDING_TYPES, TYPE_KINDS, CardKind
 from .oembed import OEmbed
 from .urls import absolute, host_of
+from .video import declared
 
 # when a page carries several typed nodes, the most specific kind wins (a Person is often just an author)
 _PRIORITY: tuple[CardKind, ...] = ("live", "product", "video", "article", "profile")
@@ -39,6 +40,7 @@ _IDENTITY_KINDS: Mapping[str, CardKind] = {
     "question": "article",
     "post": "article",
 }
+MAX_OFFERS = 20  # offers looked at per node
 _IMAGE_KEYS = ("og:image:secure_url", "og:image:url", "og:image", "twitter:image:src", "twitter:image")
 _DATE_KEYS = (
     "article:published_time",
@@ -86,10 +88,11 @@ def _kind_of(node: Mapping[str, Any]) -> CardKind | None:
     return min(kinds, key=_PRIORITY.index) if kinds else None
 
 
-def _primary(nodes: Iterable[Mapping[str, Any]]) -> tuple[CardKind | None, Mapping[str, Any]]:
+def _primary(nodes: tuple[Mapping[str, Any], ...]) -> tuple[CardKind | None, Mapping[str, Any]]:
     best: tuple[CardKind | None, Mapping[str, Any]] = (None, {})
+    offered = _offered(nodes)
     for node in nodes:
-        kind = _kind_of(node)
+        kind = _kind_of(node) if id(node) not in offered else None
         if kind is not None and (best[0] is None or _PRIORITY.index(kind) < _PRIORITY.index(best[0])):
             best = (kind, node)
     return best
@@ -126,17 +129,86 @@ def _cap(value: str | None, limit: int) -> str | None:
     return value[: max(limit - 1, 0)].rstrip() + "…"
 
 
-def _offer(node: Mapping[str, Any]) -> Mapping[str, Any]:
-    offers = values.first(node.get("offers"))
-    return offers if isinstance(offers, dict) else {}
+def _priced(offer: Any) -> bool:
+    return isinstance(offer, dict) and values.text(offer.get("price") or offer.get("lowPrice"), 40) is not None
 
 
-def _same_site(candidate: str | None, final: str) -> str | None:
-    """A page-declared URL (og:url, canonical) only if it stays on the fetched site: a card never
-    shows an address the page merely claims."""
-    if candidate and _site(host_of(candidate)) == _site(host_of(final)):
-        return candidate
+def _offer_of(node: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The node's first offer with a price: one of its ``offers``, or the node itself if it is an offer."""
+    offers = node.get("offers")
+    if offers is not None:
+        for offer in (offers if isinstance(offers, list) else [offers])[:MAX_OFFERS]:
+            if _priced(offer):
+                return offer  # type: ignore[no-any-return]
+    if ("price" in node or "lowPrice" in node) and OFFER_TYPES.intersection(types_of(node)) and _priced(node):
+        return node
     return None
+
+
+def _offer(primary: Mapping[str, Any], nodes: Iterable[Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The priced offer a card shows: the primary node's, else the first one any typed node makes
+    (an ``Event``'s tickets, a ``Book``'s edition: schema.org puts ``offers`` on any ``Thing``)."""
+    for node in (primary, *nodes):
+        offer = _offer_of(node)
+        if offer is not None:
+            return offer
+    return {}
+
+
+def _offered(nodes: Iterable[Mapping[str, Any]]) -> set[int]:
+    """Identities of the objects that are some node's ``offers``: an event's ``Offer`` is no product."""
+    out: set[int] = set()
+    for node in nodes:
+        offers = node.get("offers")
+        out.update(id(o) for o in (offers if isinstance(offers, list) else [offers]) if isinstance(o, dict))
+    return out
+
+
+def _video_node(primary: Mapping[str, Any], nodes: Iterable[Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The node that describes the page's video: the primary one if it is a video, else the
+    first video node (an article's ``VideoObject``)."""
+    for node in (primary, *nodes):
+        if any(TYPE_KINDS.get(t) == "video" for t in types_of(node)):
+            return node
+    return primary
+
+
+def _subject_name(nodes: Iterable[Mapping[str, Any]]) -> str | None:
+    """The headline or name of the first typed node that is a page's subject rather than its
+    surroundings (a ``WebSite``, ``Organization``, breadcrumb or rating names something else)."""
+    for node in nodes:
+        types = types_of(node)
+        if types and not SURROUNDING_TYPES.issuperset(types):
+            name = values.text(node.get("headline") or node.get("name"))
+            if name:
+                return name
+    return None
+
+
+class _Fetched:
+    """The fetched URL's host and (looked up once, when first needed) its registrable domain."""
+
+    def __init__(self, url: str) -> None:
+        self.host = host_of(url)
+        self._site: str | None = None
+        self._known = False
+
+    def site(self) -> str | None:
+        if not self._known:
+            self._site, self._known = _site(self.host), True
+        return self._site
+
+    def same_site(self, candidate: str | None) -> str | None:
+        """A page-declared URL (og:url, canonical) only if it stays on the fetched site: a card
+        never shows an address the page merely claims. The same host needs no list lookup."""
+        if not candidate:
+            return None
+        host = host_of(candidate)
+        return candidate if host == self.host or _site(host) == self.site() else None
+
+    def site_of(self, url: str) -> str | None:
+        host = host_of(url)
+        return self.site() if host == self.host else _site(host)
 
 
 def _favicon(meta: PageMeta) -> str | None:
@@ -172,7 +244,7 @@ def build_card(
     node_kind, node = _primary(meta.nodes)
     kind = choose_kind(meta, node_kind, oembed, identity_kind)
     base = meta.base or url
-    offer = _offer(node)
+    offer = _offer(node, meta.nodes)
     o = oembed or OEmbed()
 
     title = (
@@ -180,6 +252,7 @@ def build_card(
         or values.text(node.get("headline") or node.get("name"))
         or o.title
         or meta.title
+        or _subject_name(meta.nodes)
         or meta.h1
         or share_title
     )
@@ -196,10 +269,11 @@ def build_card(
         or absolute(o.thumbnail_url or (o.url if o.type == "photo" else None), base)
         or meta.body_image
     )
+    fetched = _Fetched(url)
     page_url = (
-        _same_site(absolute(meta.get("og:url"), base), url)
-        or _same_site(meta.canonical, url)
-        or _same_site(absolute(meta.get("twitter:url"), base), url)
+        fetched.same_site(absolute(meta.get("og:url"), base))
+        or fetched.same_site(meta.canonical)
+        or fetched.same_site(absolute(meta.get("twitter:url"), base))
         or url
     )
     publisher = values.first(node.get("publisher"))
@@ -208,7 +282,7 @@ def build_card(
         or values.text(publisher if isinstance(publisher, dict) else None)
         or o.provider_name
         or meta.get("twitter:site")
-        or _site(host_of(page_url))
+        or fetched.site_of(page_url)
     )
     article_author = meta.get("article:author")
     author = (
@@ -220,28 +294,22 @@ def build_card(
     published = values.iso_date(
         node.get("datePublished") or node.get("uploadDate") or node.get("startDate") or node.get("dateCreated")
     ) or next((d for d in (values.iso_date(meta.get(k)) for k in _DATE_KEYS) if d), None)
-    price = values.text(offer.get("price") or offer.get("lowPrice"), 40) or meta.get(
-        "product:price:amount", "og:price:amount", "itemprop:price"
-    )
-    currency = values.text(offer.get("priceCurrency"), 10) or meta.get(
-        "product:price:currency", "og:price:currency", "itemprop:pricecurrency"
-    )
-    availability = values.text(offer.get("availability"), 100) or meta.get("product:availability", "og:availability")
-    embed = values.url(node.get("embedUrl"), base) or next(
-        (
-            u
-            for u in (
-                absolute(meta.get(k), base)
-                for k in ("og:video:secure_url", "og:video:url", "og:video", "twitter:player")
-            )
-            if u
-        ),
-        None,
-    )
+    # a structured offer's price shows on any card (tickets, books, courses); the Open Graph
+    # product tags only on product cards, as their name says
+    price = values.text(offer.get("price") or offer.get("lowPrice"), 40)
+    currency = values.text(offer.get("priceCurrency"), 10) if price else None
+    availability = values.text(offer.get("availability"), 100) if price else None
+    if kind == "product":
+        price = price or meta.get("product:price:amount", "og:price:amount", "itemprop:price")
+        currency = currency or meta.get("product:price:currency", "og:price:currency", "itemprop:pricecurrency")
+        availability = availability or meta.get("product:availability", "og:availability")
+    video = declared(meta, _video_node(node, meta.nodes), oembed, video_kind=kind in ("video", "live"), base=base)
+    if kind == "generic" and video is not None and (video.player or video.stream):
+        kind = "video"  # a page that declares nothing else but a playable video
     duration = values.duration_seconds(node.get("duration")) or values.duration_seconds(
         meta.get("video:duration", "og:video:duration")
     )
-    declared = declared_category(meta)  # from the page alone: never from a hint or the platform data
+    category = declared_category(meta)  # from the page alone: never from a hint or the platform data
     return Card(
         kind=kind,
         url=page_url,
@@ -250,16 +318,17 @@ def build_card(
         image=image,
         site_name=_cap(site_name, 100),
         favicon=_favicon(meta),
-        price=price if kind == "product" else None,
-        currency=currency.upper() if currency and kind == "product" else None,
-        availability=availability.rsplit("/", 1)[-1] if availability and kind == "product" else None,
+        price=price,
+        currency=currency.upper() if currency else None,
+        availability=availability.rsplit("/", 1)[-1] if availability else None,
         duration=duration if kind in ("video", "live") else None,
         author=_cap(author, 200),
         published=published,
-        embed=embed if kind in ("video", "live") else None,
+        embed=(video.player or video.stream) if video is not None else None,
         lang=_lang(meta, node),
-        category=declared[0] if declared else None,
-        category_evidence=declared[1] if declared else None,
+        category=category[0] if category else None,
+        category_evidence=category[1] if category else None,
+        video=video,
     )
 
 

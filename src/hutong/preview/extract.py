@@ -1,9 +1,10 @@
 """HTML → ``PageMeta``: everything a card may need, parsed once, head first. Pure.
 
 Speed comes from parsing only what a card needs: the head (meta tags, title, links, JSON-LD);
-JSON-LD blocks in the body are cut out by a scan instead of a full parse, and so are the body
-images looked at when the page declares none. The whole document is parsed only when the head
-leaves a field empty or the body carries microdata.
+the body's JSON-LD blocks and Open Graph tags are cut out by one pass over it instead of a
+parse (``scan.body_tags``), and so are the body images looked at when the page declares none.
+The body is parsed only from its first microdata item on, when nothing else says what kind of
+page it is, and as a 64 kB prefix when the head leaves the title or description empty.
 
 Depth: Lexbor's tree building is quadratic in the nesting of block elements (200,000 nested
 ``<div>`` take minutes), and CVE-2022-31052 crashed Synapse on deep pages; so a document whose
@@ -15,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -23,7 +24,7 @@ from . import jsonld, microdata, summary, values
 from .body_image import representative_image
 from .kinds import DECISIVE_TYPES, TYPE_KINDS
 from .oembed import Format, OEmbedLink
-from .scan import depth_bounded
+from .scan import body_tags, depth_bounded, first_item, head_end
 from .urls import absolute
 
 MAX_KEY_CHARS = 50  # Synapse prunes longer keys ("to prevent DoS", #6331)
@@ -33,16 +34,15 @@ MAX_KEYS = 200
 MAX_LINKS = 200
 MAX_JSONLD_BLOCKS = 20
 PREFIX_BODY_CHARS = 64 * 1024  # body parsed for the h1 and first-paragraph fallbacks
+# body parsed for microdata, from the tag that opens the first item: a page's items sit together
+# (on the 91 metascraper pages a 64 kB window gives the same cards); a 900 kB page cost 18 ms whole
+ITEMS_CHARS = 256 * 1024
 
 _TAG_NAME = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
 _TABLE_PARTS = frozenset(("tr", "td", "th", "tbody", "thead", "tfoot", "caption", "col", "colgroup", "option"))
-_HEAD_END = re.compile(r"</head\s*+>", re.I)
-_META_OPEN = re.compile(r"<meta\b", re.I)
-MAX_TAG_CHARS = 8192  # a longer body meta tag is not read (its value would be cut at 1000 anyway)
-# meta keys that count when a page puts them in the body (Open Graph tags often are). One scan
-# for "og:" costs ~1 ms per MB of page; Twitter tags in the body are too rare to pay a second.
+# meta keys that count when a page puts them in the body (Open Graph tags often are; Twitter tags
+# there are too rare to look for)
 _BODY_META_PREFIXES = ("og:",)
-_META_REACH = 300  # how far before "og:" a tag's "<meta" may start (name= usually comes first)
 _IMAGE_PROPS = (
     "og:image:secure_url",
     "og:image:url",
@@ -53,11 +53,6 @@ _IMAGE_PROPS = (
     "link:image_src",
 )
 _NODE_IMAGE_KEYS = ("image", "thumbnailUrl", "thumbnail")
-# <script\b[^>]*\btype\s*=\s*["']?application/ld\+json[^>]*>(.*?)</script\s*>, read in pieces by
-# _ldjson_scan: as one pattern it retried every "<script" to the end of a page without ">"
-_SCRIPT_OPEN = re.compile(r"<script\b", re.I)
-_LD_TYPE = re.compile(r"""\btype\s*+=\s*+["']?+application/ld\+json""", re.I)
-_SCRIPT_CLOSE = re.compile(r"</script\s*+>", re.I)
 _OEMBED_TYPES: Mapping[str, Format] = {
     "application/json+oembed": "json",
     "text/json+oembed": "json",
@@ -136,8 +131,8 @@ def _meta_tags(tree: LexborHTMLParser, out: _Collected, prefixes: tuple[str, ...
 
 
 def _links(tree: LexborHTMLParser, base: str, out: _Collected) -> None:
-    for node in tree.css("link")[:MAX_LINKS]:
-        attrs = node.attributes
+    for node in tree.css("link[rel]")[:MAX_LINKS]:
+        attrs = node.attrs  # read lazily: most links (stylesheets, preloads) need only their rel
         rels = (attrs.get("rel") or "").lower().split()
         if "canonical" in rels:
             if out.canonical is None:
@@ -146,8 +141,8 @@ def _links(tree: LexborHTMLParser, base: str, out: _Collected) -> None:
             if "link:image_src" not in out.props and (href := absolute(attrs.get("href"), base)) is not None:
                 out.props["link:image_src"] = href
         elif "icon" in rels or "apple-touch-icon" in rels:
-            if len(out.icons) < 8 and (href := absolute(attrs.get("href"), base)) is not None:
-                out.icons.append(href)
+            if not out.icons and (href := absolute(attrs.get("href"), base)) is not None:
+                out.icons.append(href)  # the card's favicon is the first usable one
         elif "alternate" in rels or "alternative" in rels:
             # most alternates are hreflang/RSS links: check the type before resolving anything
             fmt = _OEMBED_TYPES.get((attrs.get("type") or "").strip().lower())
@@ -170,119 +165,47 @@ def _head(tree: LexborHTMLParser, base: str, out: _Collected) -> None:
         out.title = _clean(title.text(deep=True))
     if tree.root is not None:
         out.lang = _clean(tree.root.attributes.get("lang") or tree.root.attributes.get("xml:lang"), 35)
-    _jsonld_blocks(
-        [s.text(deep=True) for s in tree.css("script") if "ld+json" in (s.attributes.get("type") or "").lower()],
-        out,
-    )
+    _jsonld_blocks([s.text(deep=True) for s in tree.css('script[type*="ld+json" i]')], out)
 
 
-Need = Literal["none", "prefix", "items", "all"]
-
-
-def _body_needed(out: _Collected, html: str, start: int) -> Need:
-    """How much of the body to parse: none if the head is enough; the part from the first
-    ``itemscope`` on ("items") if the body has microdata and nothing seen so far says what kind of
-    page this is; all of it if, besides, the title or description is missing; else a prefix, for
-    the title/description fallbacks (an ``<h1>`` and the first paragraphs come early)."""
+def _body_needed(out: _Collected, html: str, start: int) -> tuple[int, bool]:
+    """What to parse of the body: (where its first item starts, -1 for none; whether the title or
+    description fallbacks are needed). Microdata is parsed only if nothing seen so far says what
+    kind of page this is; the fallbacks (an ``<h1>``, the first paragraphs) come from a prefix.
+    The microdata probe is the one scan beyond the body pass, run only while the kind is unknown
+    (18 of the 91 pages)."""
     kind_known = out.props.get("og:type", "website").lower() not in ("website", "object", "") or any(
-        jsonld.types_of(n)[0] in DECISIVE_TYPES for n in out.nodes if jsonld.types_of(n)
+        (types := jsonld.types_of(n)) and types[0] in DECISIVE_TYPES for n in out.nodes
     )
     has_title = bool(out.title or out.props.get("og:title") or out.props.get("twitter:title"))
     complete = has_title and _has_description(out.props)
-    if not kind_known and _contains(html, "itemscope", start):
-        return "items" if complete else "all"
-    return "none" if complete else "prefix"
+    return (-1 if kind_known else first_item(html, start)), not complete
 
 
-def _items_part(html: str, start: int) -> str:
-    """The document from the tag that opens the first item: microdata ownership only needs an
-    item's own subtree. Table parts cannot stand alone, so a table-row item gets the whole page."""
-    pos = min((p for p in (html.find(w, start) for w in ("itemscope", "ITEMSCOPE", "itemScope")) if p >= 0), default=-1)
-    tag = html.rfind("<", start, pos) if pos >= 0 else -1
+def _items_part(html: str, start: int, item: int) -> str:
+    """ITEMS_CHARS of the document from the tag that opens the first item (at ``item``): microdata
+    ownership only needs an item's own subtree. Table parts cannot stand alone, so a table-row item
+    gets the whole page."""
+    tag = html.rfind("<", start, item)
     if tag < 0:
         return html
     m = _TAG_NAME.match(html, tag)
     if m is None or m.group(1).lower() in _TABLE_PARTS:
         return html
-    return html[tag:]
+    return html[tag : tag + ITEMS_CHARS]
 
 
 def _has_description(props: Mapping[str, str]) -> bool:
     return any(props.get(k) for k in ("og:description", "twitter:description", "description"))
 
 
-def _contains(text: str, word: str, start: int = 0) -> bool:
-    """``word`` in ``text`` in its usual spellings: plain ``in`` is ~50x faster than an IGNORECASE
-    regex or ``upper()`` on a 300 kB page, and mixed-case markup of these tokens is vanishingly rare."""
-    spellings = (word, word.upper(), "itemScope") if word == "itemscope" else (word, word.upper())
-    return any(text.find(w, start) >= 0 for w in spellings)
-
-
-def _ldjson_in(body: str, start: int = 0) -> list[str]:
-    """Contents of ``<script type="application/ld+json">`` blocks, found with ``str.find``; the
-    regex is the fallback for unusual spellings."""
-    blocks: list[str] = []
-    pos = body.find("ld+json", start)
-    while pos >= 0 and len(blocks) < MAX_JSONLD_BLOCKS:
-        start = body.rfind("<script", max(0, pos - 200), pos)
-        gt = body.find(">", pos)
-        end = body.find("</script", gt) if gt >= 0 else -1
-        if start < 0 or end < 0:
-            return _ldjson_scan(body, max(start, 0))
-        blocks.append(body[gt + 1 : end])
-        pos = body.find("ld+json", end)
-    return blocks if blocks else _ldjson_scan(body, start)
-
-
-def _ldjson_scan(body: str, start: int) -> list[str]:
-    """Contents of JSON-LD script blocks in any spelling, in one pass from ``start``: a ``<script``
-    inside a tag that is not JSON-LD cannot be either (its text is a tail of that tag's), so the
-    scan goes on after the ``>``; with no ``>`` or no ``</script>`` left, no later block can close."""
-    blocks: list[str] = []
-    pos = start
-    while len(blocks) < MAX_JSONLD_BLOCKS and (m := _SCRIPT_OPEN.search(body, pos)) is not None:
-        gt = body.find(">", m.end())
-        if gt < 0:
-            break
-        if _LD_TYPE.search(body, m.end(), gt) is None:
-            pos = gt + 1
-            continue
-        close = _SCRIPT_CLOSE.search(body, gt + 1)
-        if close is None:
-            break
-        blocks.append(body[gt + 1 : close.start()])
-        pos = close.end()
-    return blocks
-
-
-def _body_meta(html: str, start: int, out: _Collected) -> None:
-    """Open Graph meta tags placed after the head (the head's own keep precedence): found with
-    ``str.find``, so a page without them pays one scan and no parse.
-
-    Linear: the ``>`` that ends the tags around a hit is found once for every hit before it (a
-    page of ``<meta og:og:...`` with one ``>`` at its end once cost a scan to it per hit), a
-    ``<meta`` inside a tag already taken is an attribute of that tag, not a tag, and a tag longer
-    than MAX_TAG_CHARS is not read."""
-    tags: dict[int, str] = {}  # by offset: a tag that says "og:" twice is taken once
-    for word in _BODY_META_PREFIXES:
-        gt = -1  # the first ">" at or after ``pos``, once found
-        taken_to = -1  # where the last tag taken ends
-        pos = html.find(word, start)
-        while pos >= 0 and len(tags) < MAX_META_TAGS:
-            # inside a tag that opened as "<meta" and has not closed yet
-            lt = html.rfind("<", max(start, pos - _META_REACH), pos)
-            if lt > taken_to and _META_OPEN.match(html, lt) is not None and html.find(">", lt, pos) < 0:
-                if gt < pos:
-                    gt = html.find(">", pos)
-                    if gt < 0:  # no tag closes after this point
-                        break
-                if gt - lt < MAX_TAG_CHARS:
-                    tags[lt] = html[lt : gt + 1]
-                    taken_to = gt
-            pos = html.find(word, pos + len(word))
-    if tags:
-        tags = dict(sorted(tags.items()))
-        _meta_tags(LexborHTMLParser("".join(tags.values())), out, _BODY_META_PREFIXES)
+def _body(html: str, start: int, out: _Collected) -> None:
+    """The body's JSON-LD blocks and Open Graph tags (the head's keep precedence), from one pass."""
+    found = body_tags(html, start)
+    if found.jsonld:
+        _jsonld_blocks(list(found.jsonld), out)
+    if found.metas:
+        _meta_tags(LexborHTMLParser("".join(found.metas)), out, _BODY_META_PREFIXES)
 
 
 def _declares_image(out: _Collected, base: str) -> bool:
@@ -296,45 +219,38 @@ def _declares_image(out: _Collected, base: str) -> bool:
     )
 
 
-def _head_end(html: str) -> int | None:
-    """Offset just after ``</head>``, found with plain ``str.find`` when the tag is in one case."""
-    for probe in ("</head", "</HEAD"):
-        i = html.find(probe)
-        if i >= 0:
-            j = html.find(">", i)
-            return j + 1 if j >= 0 else None
-    m = _HEAD_END.search(html)
-    return m.end() if m is not None else None
+def _fallbacks(tree: LexborHTMLParser, out: _Collected, summarize: bool) -> None:
+    """The first ``<h1>``, and a summary of the text when the page declares no description."""
+    h1 = tree.css_first("h1")
+    out.h1 = _clean(h1.text(deep=True)) if h1 is not None else None
+    if summarize and not _has_description(out.props):
+        out.text = summary.summarize(summary.text_nodes(tree))
 
 
 def extract(html: str, base: str, *, summarize: bool = True) -> PageMeta:
     """Collect the metadata of ``html`` served from ``base`` (the final URL)."""
     out = _Collected()
-    end = _head_end(html)
+    end = head_end(html)
     cut = False
-    if end is None:
-        need: Need = "all"
+    if end is None:  # no head: the whole document is parsed, for everything
+        bounded, cut = depth_bounded(html)
+        tree = LexborHTMLParser(bounded)
+        _head(tree, base, out)
+        out.nodes.extend(microdata.items(tree))
+        _fallbacks(tree, out, summarize)
     else:
         _head(LexborHTMLParser(html[:end]), base, out)
-        # the body is searched in place (no copy of a 300 kB string)
-        if _contains(html, "ld+json", end):
-            _jsonld_blocks(_ldjson_in(html, end), out)
-        _body_meta(html, end, out)
-        need = _body_needed(out, html, end)
-    if need == "items" and end is not None:
-        bounded, cut = depth_bounded(_items_part(html, end))
-        out.nodes.extend(microdata.items(LexborHTMLParser(bounded)))
-    elif need != "none":
-        bounded, cut = depth_bounded(html if need == "all" or end is None else html[: end + PREFIX_BODY_CHARS])
-        tree = LexborHTMLParser(bounded)
-        if end is None:
-            _head(tree, base, out)
-        if need == "all":
-            out.nodes.extend(microdata.items(tree))
-        h1 = tree.css_first("h1")
-        out.h1 = _clean(h1.text(deep=True)) if h1 is not None else None
-        if summarize and not _has_description(out.props):
-            out.text = summary.summarize(summary.text_nodes(tree))
+        _body(html, end, out)  # searched in place (no copy of a 300 kB string)
+        item, fallbacks = _body_needed(out, html, end)
+        if item >= 0:
+            bounded, cut = depth_bounded(_items_part(html, end, item))
+            out.nodes.extend(microdata.items(LexborHTMLParser(bounded)))
+        if fallbacks:
+            # a prefix, even when the whole body was parsed for its items: the fallbacks are
+            # found early, and clearing a whole tree of its chrome cost 20 ms on a 900 kB page
+            bounded, prefix_cut = depth_bounded(html[: end + PREFIX_BODY_CHARS])
+            cut = cut or prefix_cut
+            _fallbacks(LexborHTMLParser(bounded), out, summarize)
     # a page that names no image gets a body <img>, found by a scan of the raw HTML (no parse)
     if not _declares_image(out, base):
         out.body_image = representative_image(html, base)

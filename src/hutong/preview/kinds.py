@@ -39,3 +39,46 @@ TYPE_KINDS: Mapping[str, CardKind] = {
 # types whose presence settles a page's kind before the body is parsed (a Person is often only
 # an article's author, so it settles nothing)
 DECISIVE_TYPES = frozenset(t for t in TYPE_KINDS if t != "Person")
+
+OFFER_TYPES = frozenset(("Offer", "AggregateOffer"))
+
+# types that describe what surrounds a page's subject (its site, publisher, navigation, ratings,
+# prices, places): their names are no title for the page
+SURROUNDING_TYPES = frozenset(
+    (
+        "WebSite",
+        "WebPageElement",
+        "SiteNavigationElement",
+        "WPHeader",
+        "WPFooter",
+        "WPSideBar",
+        "Organization",
+        "Corporation",
+        "NewsMediaOrganization",
+        "Brand",
+        "BreadcrumbList",
+        "ListItem",
+        "ItemList",
+        "SearchAction",
+        "EntryPoint",
+        "ReadAction",
+        "WatchAction",
+        "ViewAction",
+        "ImageObject",
+        "Offer",
+        "AggregateOffer",
+        "PriceSpecification",
+        "UnitPriceSpecification",
+        "MonetaryAmount",
+        "AggregateRating",
+        "Rating",
+        "InteractionCounter",
+        "PostalAddress",
+        "GeoCoordinates",
+        "ContactPoint",
+        "PropertyValue",
+        "QuantitativeValue",
+        "Country",
+        "Language",
+    )
+)

@@ -38,7 +38,9 @@ class OEmbed:
     provider_name: str | None = None
     thumbnail_url: str | None = None
     url: str | None = None  # the photo URL for type "photo"
-    html: str | None = None  # never rendered; its presence says the provider can embed
+    html: str | None = None  # never rendered; its <iframe src> is a video card's player (preview.video)
+    width: int | None = None  # the embed's size in pixels (required for video, rich and photo)
+    height: int | None = None
     cache_age: int | None = None
 
 
@@ -48,13 +50,27 @@ def _from_mapping(raw: Mapping[str, Any]) -> OEmbed:
         v = raw.get(name)
         if isinstance(v, str) and v.strip():
             values[name] = v.strip()[:MAX_CHARS]
-    age = raw.get("cache_age")
-    try:
-        if age is not None:
-            values["cache_age"] = max(0, int(str(age).strip()))
-    except ValueError:
-        pass
+    for name in ("cache_age", "width", "height"):
+        number = _count(raw.get(name), floor=name == "cache_age")
+        if number is not None:
+            values[name] = number
     return OEmbed(**values)
+
+
+def _count(value: Any, *, floor: bool = False) -> int | None:
+    """A whole number from a JSON number or text ("640", "640.0"); a negative one is None, or 0
+    with ``floor``; a huge or non-finite one is None."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    if not -(2**31) < number < 2**31:  # also NaN
+        return None
+    if number < 0:
+        return 0 if floor else None
+    return int(number)
 
 
 def parse_json(text: str) -> OEmbed:

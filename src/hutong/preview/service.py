@@ -22,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..cache import Cache
 from ..config import CacheSection, PreviewSection
-from ..core.model import Card, CardError
+from ..core.model import Card, CardError, CardVideo
 from ..errors import HutongError, RemoteError
 from ..net.fetcher import ContentTypeRefused
 from ..net.types import Fetcher, FetchResult
@@ -92,6 +92,8 @@ def _decode(raw: bytes) -> _Page:
         if isinstance(fields, dict):
             values = {k: v for k, v in fields.items() if k in CARD_FIELDS}
             values["error"] = _card_error(values.get("error"))
+            video = values.get("video")
+            values["video"] = CardVideo.from_json(video) if isinstance(video, dict) else None
             values["truncated"] = values.get("truncated") is True
             card = Card(**values)
         else:

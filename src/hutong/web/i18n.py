@@ -76,6 +76,10 @@ STRINGS: Mapping[str, Mapping[Lang, str]] = {
     "field.rule": {"en": "Policy rule", "zh": "策略规则"},
     "field.go": {"en": "Go-link", "zh": "跳转链接"},
     "field.card": {"en": "Preview", "zh": "预览"},
+    "card.video": {
+        "en": "The page offers a video player a chat client can show here, on a tap.",
+        "zh": "该网页提供了视频播放器，聊天客户端可在点按后于此处播放。",
+    },
     "card.truncated": {
         "en": "This preview was made from the first part of a long page (cut at the size limit).",
         "zh": "此预览仅依据长页面的前一部分生成（超出大小上限的部分未读取）。",

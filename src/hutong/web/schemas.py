@@ -124,6 +124,21 @@ class CardErrorOut(BaseModel):
     detail_zh: str
 
 
+class CardVideoOut(BaseModel):
+    player: str | None = Field(
+        default=None, description="https page to show in an iframe on a tap (screened like any link)"
+    )
+    stream: str | None = Field(
+        default=None, description="https video file for a <video> element (screened like any link)"
+    )
+    type: str | None = Field(default=None, description="the stream's media type, e.g. video/mp4")
+    width: int | None = None
+    height: int | None = None
+    source: str | None = Field(default=None, description="og:video, twitter:player, schema.org or oembed")
+    app_only: bool = Field(default=False, description="the page offers only its app, no web player")
+    note: CardErrorOut | None = Field(default=None, description="why there is no player to show (preview.video.*)")
+
+
 class CardOut(BaseModel):
     kind: Literal["product", "video", "article", "profile", "live", "generic"]
     url: str | None = None
@@ -144,6 +159,7 @@ class CardOut(BaseModel):
     truncated: bool = Field(default=False, description="the card was carved from a page cut at the size cap")
     category: str | None = Field(default=None, description="the category the page's own structured data declares")
     category_evidence: str | None = Field(default=None, description="that declaration, as found on the page")
+    video: CardVideoOut | None = Field(default=None, description="how to play the page's one video in place")
 
 
 class PaymentOut(BaseModel):
