@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
+from .reach import Reach
+
 FoundForm = Literal["url", "domain", "share", "token", "miniprogram"]
 Context = Literal["direct", "group", "channel"]
 Mode = Literal["direct", "confirm", "strict"]
@@ -221,10 +223,12 @@ class Card:
     truncated: bool = False
     category: str | None = None  # what the page's own structured data says it is (hutong.preview.category)
     category_evidence: str | None = None  # that declaration, e.g. "schema.org Product with an offer (89.90 CNY)"
+    reach: Reach | None = None  # where the fetch landed: the content, a login or app wall, an error (core.reach)
 
     def to_json(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["error"] = self.error.to_json() if self.error is not None else None
+        out["reach"] = self.reach.to_json() if self.reach is not None else None
         return out
 
 
@@ -259,6 +263,7 @@ class LinkReport:
     hops: tuple[Hop, ...] = ()
     card: Card | None = None
     error: str | None = None  # a bounded, explained failure (e.g. resolution refused), if any
+    reach: Reach | None = None  # where the link lands, once resolved or previewed (hutong.core.reach)
 
     def evolve(self, **changes: Any) -> LinkReport:
         return replace(self, **changes)
@@ -286,6 +291,8 @@ class LinkReport:
             out["card"] = self.card.to_json()
         if self.error is not None:
             out["error"] = self.error
+        if self.reach is not None:
+            out["reach"] = self.reach.to_json()
         if extra:
             out.update(extra)
         return out

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from ..cache import Cache
 from ..core.model import Hop
-from ..errors import HutongError, NetworkDown, RemoteError
+from ..errors import BadStatus, BlockedScheme, HutongError, NetworkDown, RemoteError
 from ..offload import Offloader
 from ..offload import shared as shared_offloader
 from .bodyredirect import find_body_redirect
@@ -149,6 +149,11 @@ class Resolver:
             seen.add(current)
             try:
                 result = await self._fetcher.fetch_hop(current)
+            except (BadStatus, BlockedScheme) as exc:
+                # where the chain ended, an error page or a hand-over to an app: kept as its last hop, so that
+                # what the link reaches can be told (hutong.core.reach); the chain still failed
+                hops.append(Hop(exc.url, exc.status if isinstance(exc, BadStatus) else None, "final"))
+                return _fail(state, hops, exc.message, exc.code)
             except ContentTypeRefused as exc:
                 # The destination is not a page (an image, a PDF...): it is still the destination.
                 hops.append(Hop(current, None, "final"))
