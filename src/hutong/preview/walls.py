@@ -56,6 +56,8 @@ _SCHEME_JUMP = re.compile(
     r"""\blocation(?:\s*\.\s*href)?\s*=\s*["']([a-zA-Z][a-zA-Z0-9+.\-]{1,30}):"""
     r"""|\blocation\s*\.\s*(?:replace|assign)\s*\(\s*["']([a-zA-Z][a-zA-Z0-9+.\-]{1,30}):"""
 )
+# a quoted "scheme://": the hand-over to an app a page links or scripts to (https:// ones are skipped)
+_QUOTED_SCHEME = re.compile(r"""["']([a-zA-Z][a-zA-Z0-9+.\-]{1,30}):/""")
 _STORE_HOST_PREFIXES = tuple(p.split("/", 1)[0] for p in APP_STORE_PREFIXES)
 _AROUND = "header, footer, nav"
 
@@ -63,7 +65,9 @@ _AROUND = "header, footer, nav"
 def may_be_wall(text: str) -> bool:
     """Whether ``text`` carries any marker of a wall at all (if not, :func:`page_wall` is None without parsing)."""
     low = text.lower()
-    return any(m in low for m in _LOGIN_MARKERS) or any(m in low for m in _APP_MARKERS)
+    if any(m in low for m in _LOGIN_MARKERS) or any(m in low for m in _APP_MARKERS):
+        return True
+    return any(m.group(1).lower() not in WEB_SCHEMES for m in _QUOTED_SCHEME.finditer(text))
 
 
 def page_wall(text: str) -> PageWall | None:

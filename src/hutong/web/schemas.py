@@ -92,6 +92,16 @@ class CardErrorOut(BaseModel):
     detail_zh: str
 
 
+class ReachOut(BaseModel):
+    kind: Literal["content", "login", "app", "error", "blocked"] = Field(
+        description="where the link lands: its content, a login wall, an app wall, an error page, or a block"
+    )
+    code: str = Field(description="the stable rule code (reach.login.listed, reach.app.scheme, reach.app.page ...)")
+    detail: str
+    detail_zh: str
+    evidence: dict[str, str] = Field(default_factory=dict, description="what was seen: url, listed, page, status")
+
+
 class CardOut(BaseModel):
     kind: Literal["product", "video", "article", "profile", "live", "generic"]
     url: str | None = None
@@ -112,6 +122,7 @@ class CardOut(BaseModel):
     truncated: bool = Field(default=False, description="the card was carved from a page cut at the size cap")
     category: str | None = Field(default=None, description="the category the page's own structured data declares")
     category_evidence: str | None = Field(default=None, description="that declaration, as found on the page")
+    reach: ReachOut | None = Field(default=None, description="where the card's fetch landed")
 
 
 class LinkOut(BaseModel):
@@ -132,6 +143,9 @@ class LinkOut(BaseModel):
     hops: list[HopOut] | None = None
     card: CardOut | None = None
     error: str | None = None
+    reach: ReachOut | None = Field(
+        default=None, description="where the link lands, when it was resolved or previewed; null: not known"
+    )
     go: str | None = Field(description="signed time-of-click link; null when the link has no web address")
 
 
