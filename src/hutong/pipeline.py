@@ -132,7 +132,7 @@ class _Online:
 
 def _landing(resolution: Resolution) -> Landing:
     """Where a resolution chain ended: its final hop (a page, an error page, an app hand-over), and why it stopped."""
-    last = resolution.hops[-1] if resolution.hops else None
+    last = resolution.stopped_at or (resolution.hops[-1] if resolution.hops else None)
     if last is not None and last.via == "final":
         return Landing(last.url, last.status, resolution.error_code)
     return Landing(None if resolution.error is not None else resolution.url, None, resolution.error_code)

@@ -47,7 +47,10 @@ CASES: dict[str, tuple[Landing, str | None]] = {
         Landing("https://www.xiaohongshu.com/404/sec_a1b2?error_code=300031", 200),
         "reach.error.listed",
     ),
-    "itms-apps hand-over (notes §1)": (Landing("itms-apps://itunes.apple.com/cn/app/taobao/id387682726"), "reach.app.store"),
+    "itms-apps hand-over (notes §1)": (
+        Landing("itms-apps://itunes.apple.com/cn/app/taobao/id387682726"),
+        "reach.app.store",
+    ),
     "market hand-over (notes §1)": (Landing("market://details?id=com.taobao.taobao"), "reach.app.store"),
     "vivo store scheme": (Landing("vivomarket://details?id=com.ss.android.ugc.aweme"), "reach.app.store"),
     "app scheme of a platform": (Landing("taobao://item.taobao.com/item.htm?id=123456789"), "reach.app.scheme"),
@@ -58,14 +61,22 @@ CASES: dict[str, tuple[Landing, str | None]] = {
     ),
     "app store web page": (Landing("https://apps.apple.com/cn/app/id387682726", 200), "reach.app.store"),
     "play store app page": (Landing("https://play.google.com/store/apps/details?id=com.x", 200), "reach.app.store"),
-    "play books is not an app store page": (Landing("https://play.google.com/store/books/details?id=x", 200),
-                                            "reach.content"),
+    "play books is not an app store page": (
+        Landing("https://play.google.com/store/books/details?id=x", 200),
+        "reach.content",
+    ),
     "listed login page that also looks like an app page": (
         Landing("https://passport.bilibili.com/login", 200, page=APP_PAGE),
         "reach.login.listed",
     ),
-    "page rule: login form, unlisted": (Landing("https://club.example/login", 200, page=LOGIN_FORM), "reach.login.page"),
-    "page rule: app page, listed host": (Landing("https://www.douyin.com/video/1", 200, page=APP_PAGE), "reach.app.page"),
+    "page rule: login form, unlisted": (
+        Landing("https://club.example/login", 200, page=LOGIN_FORM),
+        "reach.login.page",
+    ),
+    "page rule: app page, listed host": (
+        Landing("https://www.douyin.com/video/1", 200, page=APP_PAGE),
+        "reach.app.page",
+    ),
     "HTTP 401": (Landing("https://intranet.example/", 401, "remote.http_status"), "reach.login.http"),
     "HTTP 403": (Landing("https://item.jd.com/1.html", 403, "remote.http_status"), "reach.blocked.site"),
     "HTTP 451": (Landing("https://news.example/x", 451, "remote.http_status"), "reach.blocked.site"),
@@ -124,5 +135,14 @@ def test_a_reach_of_another_layout_is_not_one(data: object) -> None:
 def test_every_code_has_both_sentences() -> None:
     assert all(en and zh for en, zh in SENTENCES.values())
     walled = [code for code in SENTENCES if code.split(".")[1] in ("login", "app")]
-    assert all(SENTENCES[c][0].startswith(("This link asks you to log in first", "This link only opens in its app",
-                                            "This link asked", "This link only opened")) for c in walled)
+    assert all(
+        SENTENCES[c][0].startswith(
+            (
+                "This link asks you to log in first",
+                "This link only opens in its app",
+                "This link asked",
+                "This link only opened",
+            )
+        )
+        for c in walled
+    )

@@ -22,32 +22,49 @@ SMS_FORM = """<form><input type="tel" name="phone" placeholder="手机号">
 CASES: dict[str, tuple[str, str | None]] = {
     "password form only": (page("<h1>欢迎登录</h1>" + LOGIN_FORM), "login"),
     "password form in a header and footer frame": (
-        page("<header><nav>首页 热门 分类 关于我们 联系我们</nav></header>" + LOGIN_FORM
-             + "<footer>" + "版权所有 © 2024 备案号 京ICP备00000000号 " * 10 + "</footer>"),
+        page(
+            "<header><nav>首页 热门 分类 关于我们 联系我们</nav></header>"
+            + LOGIN_FORM
+            + "<footer>"
+            + "版权所有 © 2024 备案号 京ICP备00000000号 " * 10
+            + "</footer>"
+        ),
         "login",
     ),
     "English sign-in form": (page("<h1>Sign in to continue</h1>" + LOGIN_FORM.replace("密码", "Password")), "login"),
     "SMS code login": (page("<h2>手机号登录</h2>" + SMS_FORM), "login"),
     "upper-case type attribute": (page(LOGIN_FORM.replace('type="password"', 'TYPE="PASSWORD"')), "login"),
     "article with a login box beside it": (page(ARTICLE + LOGIN_FORM), None),
-    "open-in-app button only": (page('<div class="mask"><p>内容已隐藏</p><a class="btn" href="#">打开App</a></div>'), "app"),
-    "open in the named app": (page('<button>打开淘宝App查看</button>'), "app"),
+    "open-in-app button only": (
+        page('<div class="mask"><p>内容已隐藏</p><a class="btn" href="#">打开App</a></div>'),
+        "app",
+    ),
+    "open in the named app": (page("<button>打开淘宝App查看</button>"), "app"),
     "view inside the app": (page('<a href="/x">在App内打开</a><p>更多精彩</p>'), "app"),
     "download the client, apk": (page('<a href="https://dl.newtube.example/newtube-v3.apk">下载</a>'), "app"),
     "app store links only": (
-        page('<p>扫码下载</p><a href="https://apps.apple.com/cn/app/id1">iPhone</a>'
-             '<a href="https://play.google.com/store/apps/details?id=x">Android</a>'),
+        page(
+            '<p>扫码下载</p><a href="https://apps.apple.com/cn/app/id1">iPhone</a>'
+            '<a href="https://play.google.com/store/apps/details?id=x">Android</a>'
+        ),
         "app",
     ),
     "store scheme links": (page('<a href="itms-apps://itunes.apple.com/app/id1">App Store</a>'), "app"),
     "app scheme link": (page('<a href="newtube://watch/a1b2">open</a><p>Watch this clip</p>'), "app"),
     "script sends the page to an app": (
-        page('<p>正在打开…</p><script>setTimeout(function(){location.href = "snssdk1128://aweme/detail/1"}, 10)</script>'),
+        page(
+            '<p>正在打开…</p><script>setTimeout(function(){location.href = "snssdk1128://aweme/detail/1"}, 10)</script>'
+        ),
         "app",
     ),
-    "script replace to an app scheme": (page("<script>window.location.replace('taobao://item.taobao.com/x')</script>"),
-                                        "app"),
-    "English get-the-app page": (page("<h1>NewTube</h1><a href='/dl'>Get the app</a><a href='/o'>Open in app</a>"), "app"),
+    "script replace to an app scheme": (
+        page("<script>window.location.replace('taobao://item.taobao.com/x')</script>"),
+        "app",
+    ),
+    "English get-the-app page": (
+        page("<h1>NewTube</h1><a href='/dl'>Get the app</a><a href='/o'>Open in app</a>"),
+        "app",
+    ),
     "English continue-in-app": (page("<a href='/o'>Continue in the NewTube app</a>"), "app"),
     "article with an app banner": (page('<div class="banner"><a href="#">打开App</a></div>' + ARTICLE), None),
     "a paragraph that mentions the app": (page("<p>我们的 App 打开速度更快了，欢迎下载体验。</p>"), None),

@@ -39,13 +39,43 @@ PageWallKind = Literal["login", "app"]
 
 # schemes that are the web's or the browser's own: a redirect to one of them is not a hand-over to an app
 WEB_SCHEMES = frozenset(
-    {"http", "https", "ftp", "ftps", "file", "data", "javascript", "blob", "about", "ws", "wss", "mailto",
-     "tel", "sms", "view-source", "filesystem", "gopher", "dict", "ldap"}
+    {
+        "http",
+        "https",
+        "ftp",
+        "ftps",
+        "file",
+        "data",
+        "javascript",
+        "blob",
+        "about",
+        "ws",
+        "wss",
+        "mailto",
+        "tel",
+        "sms",
+        "view-source",
+        "filesystem",
+        "gopher",
+        "dict",
+        "ldap",
+    }
 )
 # app stores' own hand-over schemes (iOS, Android stores: interop §1)
 APP_STORE_SCHEMES = frozenset(
-    {"itms-apps", "itms-appss", "itms-services", "itms", "market", "vivomarket", "appmarket", "samsungapps",
-     "tmast", "coolmarket", "mimarket"}
+    {
+        "itms-apps",
+        "itms-appss",
+        "itms-services",
+        "itms",
+        "market",
+        "vivomarket",
+        "appmarket",
+        "samsungapps",
+        "tmast",
+        "coolmarket",
+        "mimarket",
+    }
 )
 # app stores' web pages, "host/path-prefix" (Apple, Google Play, Xiaomi: interop §1)
 APP_STORE_PREFIXES: tuple[str, ...] = (
@@ -116,38 +146,55 @@ class Reach:
             return None
         evidence = data.get("evidence")
         pairs = tuple((str(k), str(v)) for k, v in evidence.items()) if isinstance(evidence, dict) else ()
-        return cls(data["kind"], str(data.get("code", "")), str(data.get("detail", "")),
-                   str(data.get("detail_zh", "")), pairs)
+        return cls(
+            data["kind"], str(data.get("code", "")), str(data.get("detail", "")), str(data.get("detail_zh", "")), pairs
+        )
 
 
 # code → (English, Chinese): what the user learns; the evidence follows the English sentence
 SENTENCES: dict[str, tuple[str, str]] = {
     "reach.content": ("This link reaches its content", "此链接可以直接打开内容"),
-    "reach.login.listed": ("This link asks you to log in first: it lands on a login page",
-                           "此链接需要先登录：打开后是登录页面"),
-    "reach.login.page": ("This link asks you to log in first: its page shows only a login form",
-                         "此链接需要先登录：页面只有登录表单"),
-    "reach.login.http": ("This link asks you to log in first: the site answers 401 (authentication required)",
-                         "此链接需要先登录：网站要求身份验证（HTTP 401）"),
-    "reach.app.scheme": ("This link only opens in its app: it hands over to an app",
-                         "此链接只能在其 App 中打开：它会跳转到 App"),
-    "reach.app.store": ("This link only opens in its app: it leads to an app store",
-                        "此链接只能在其 App 中打开：它会跳转到应用商店"),
-    "reach.app.listed": ("This link only opens in its app: it lands on an app-download page",
-                         "此链接只能在其 App 中打开：打开后是 App 下载页面"),
-    "reach.app.page": ("This link only opens in its app: its page only asks you to get or open the app",
-                       "此链接只能在其 App 中打开：页面只提示下载或打开 App"),
-    "reach.login.seen": ("This link asked for a login first when it was checked",
-                         "检查此链接时，它要求先登录"),
-    "reach.app.seen": ("This link only opened in its app when it was checked",
-                       "检查此链接时，它只能在其 App 中打开"),
+    "reach.login.listed": (
+        "This link asks you to log in first: it lands on a login page",
+        "此链接需要先登录：打开后是登录页面",
+    ),
+    "reach.login.page": (
+        "This link asks you to log in first: its page shows only a login form",
+        "此链接需要先登录：页面只有登录表单",
+    ),
+    "reach.login.http": (
+        "This link asks you to log in first: the site answers 401 (authentication required)",
+        "此链接需要先登录：网站要求身份验证（HTTP 401）",
+    ),
+    "reach.app.scheme": (
+        "This link only opens in its app: it hands over to an app",
+        "此链接只能在其 App 中打开：它会跳转到 App",
+    ),
+    "reach.app.store": (
+        "This link only opens in its app: it leads to an app store",
+        "此链接只能在其 App 中打开：它会跳转到应用商店",
+    ),
+    "reach.app.listed": (
+        "This link only opens in its app: it lands on an app-download page",
+        "此链接只能在其 App 中打开：打开后是 App 下载页面",
+    ),
+    "reach.app.page": (
+        "This link only opens in its app: its page only asks you to get or open the app",
+        "此链接只能在其 App 中打开：页面只提示下载或打开 App",
+    ),
+    "reach.login.seen": ("This link asked for a login first when it was checked", "检查此链接时，它要求先登录"),
+    "reach.app.seen": ("This link only opened in its app when it was checked", "检查此链接时，它只能在其 App 中打开"),
     "reach.error.http": ("This link leads to an error page", "此链接打开后是错误页面"),
-    "reach.error.listed": ("This link leads to an error page (the content is gone or hidden)",
-                           "此链接打开后是错误页面（内容已不存在或不可见）"),
+    "reach.error.listed": (
+        "This link leads to an error page (the content is gone or hidden)",
+        "此链接打开后是错误页面（内容已不存在或不可见）",
+    ),
     "reach.error.fetch": ("This link's site could not be reached", "无法访问此链接的网站"),
     "reach.blocked.site": ("The site refuses access to this link", "网站拒绝访问此链接"),
-    "reach.blocked.guard": ("This link is not followed: it points at an address or scheme that is never fetched",
-                            "此链接不予访问：其地址或协议不在允许访问之列"),
+    "reach.blocked.guard": (
+        "This link is not followed: it points at an address or scheme that is never fetched",
+        "此链接不予访问：其地址或协议不在允许访问之列",
+    ),
 }
 
 

@@ -35,8 +35,17 @@ MAX_SCRIPT_CHARS = 64 * 1024  # script text searched for a hand-over to an app s
 
 _LOGIN_MARKERS = ("password", "one-time-code")
 _APP_MARKERS = (
-    "itms", "market://", "apps.apple.com", "itunes.apple.com", "play.google.com", ".apk", "app.mi.com",
-    "app", "客户端", "應用", "应用",
+    "itms",
+    "market://",
+    "apps.apple.com",
+    "itunes.apple.com",
+    "play.google.com",
+    ".apk",
+    "app.mi.com",
+    "app",
+    "客户端",
+    "應用",
+    "应用",
 )
 _PASSWORD_AUTOCOMPLETE = ("current-password", "one-time-code")
 # Chinese calls: (立即|去)(打开|下载|安装|前往)…App/客户端(查看…), or 在…App(内|中)(打开|查看…)

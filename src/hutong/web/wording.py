@@ -19,8 +19,8 @@ from collections.abc import Mapping
 from functools import cache
 
 from ..core.model import Level, LinkReport, Reason
-from ..core.reach import Reach
 from ..core.platforms import bundled
+from ..core.reach import Reach
 from .i18n import Lang, t
 
 # threat words the bundled feed importers write (URLhaus's ``threat`` column, PhishTank's "phishing")
