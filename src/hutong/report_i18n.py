@@ -165,7 +165,8 @@ def rt(key: str, lang: ReportLang, **values: object) -> str:
 
 
 def name_of(kind: str, value: str, lang: ReportLang) -> str:
-    """A category, action, level or group in words (``kind`` is ``cat``, ``action``, ``level``, ``group``);
+    """A category, action, level, group or reach in words (``kind`` is ``cat``, ``action``, ``level``, ``group``,
+    ``reach``);
     a value this module does not know is shown as it is."""
     key = f"{kind}.{value}"
     return rt(key, lang) if key in S else value
