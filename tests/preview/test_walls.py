@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hutong.preview.walls import MAX_OTHER_TEXT, may_be_wall, page_wall
+from hutong.preview.walls import MAX_OTHER_TEXT, MAX_WALL_TEXT, page_wall
 
 ARTICLE = "<p>" + "泡茶的水温要看茶叶：绿茶八十度左右，乌龙茶要沸水，普洱茶也一样。" * 12 + "</p>"
 
@@ -95,9 +95,11 @@ def test_the_text_limit_is_the_boundary() -> None:
     assert page_wall(page(f"<p>{filler}多</p><a href='#'>打开App</a>")) is None
 
 
-def test_a_page_without_any_marker_is_not_parsed() -> None:
-    assert not may_be_wall(page("<h1>茶</h1><p>一篇关于茶的文章。</p>"))
-    assert may_be_wall(page(LOGIN_FORM))
+def test_a_wall_with_much_text_of_its_own_is_not_one() -> None:
+    """A form or calls longer than any wall's (labels, a wall of buttons) are content, whatever they hold."""
+    labels = "<label>字</label>" * (MAX_OTHER_TEXT + MAX_WALL_TEXT)
+    assert page_wall(page(LOGIN_FORM.replace("</form>", labels + "</form>"))) is None
+    assert page_wall(page(LOGIN_FORM)) is not None
 
 
 HOSTILE = {

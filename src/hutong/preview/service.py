@@ -37,7 +37,7 @@ from .explain import explain, explain_error
 from .extract import extract
 from .images import ImageSigner
 from .media import family, media_card, refused_target
-from .walls import may_be_wall, page_wall
+from .walls import page_wall
 
 log = logging.getLogger(__name__)
 CARD_FIELDS = frozenset(f.name for f in dataclasses.fields(Card))
@@ -254,9 +254,9 @@ class Previewer:
         card = build_card(meta, url=card_url, oembed=embed, settings=self._settings)
         if page.truncated:  # carved from the first network.max_html_bytes of the page: say so
             card = dataclasses.replace(card, truncated=True)
-        # the page rule for walls parses the page again, off the event loop, only when a marker is in it
+        # the page rule for walls parses the page again, off the event loop (a page with text ends there)
         try:
-            wall = await self._offload.run(page_wall, text) if may_be_wall(text) else None
+            wall = await self._offload.run(page_wall, text)
         except RemoteError as exc:  # too slow to read for walls: the card stands, the page counts as reached
             log.info("walls of %s: %s (%s)", url, exc.message, exc.code)
             wall = None

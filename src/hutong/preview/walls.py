@@ -14,9 +14,9 @@ download pages are matched on the landing URL by ``hutong.core.reach``):
 A page with a paragraph of its own is content, whatever banner it carries. Characters are counted
 without white space, so a short Chinese note and a short English one weigh about the same words.
 
-Fetched HTML is hostile input: a page with none of the markers (most pages) is answered by ``str.find``
-on its text, without parsing; otherwise one parse (nesting bounded as ``hutong.net.bodyredirect`` does)
-and one pass over a bounded number of elements.
+Fetched HTML is hostile input: one parse (nesting bounded as ``hutong.net.bodyredirect`` does); a page
+with more visible text than a wall carries (most pages) is answered right after it, and a short one with
+one pass over a bounded number of elements and one linear scan of its first ``MAX_SCRIPT_SCAN`` characters.
 """
 
 from __future__ import annotations
@@ -31,22 +31,9 @@ from .scan import depth_bounded
 MAX_OTHER_TEXT = 200  # visible characters (no white space) beside the form or the calls
 MAX_CALL_TEXT = 40  # a call is a short element: a button, not a paragraph that mentions the app
 MAX_ELEMENTS = 2000  # links, buttons and inputs looked at
-MAX_SCRIPT_CHARS = 64 * 1024  # script text searched for a hand-over to an app scheme
+MAX_WALL_TEXT = 2000  # visible characters a login form or the calls may carry themselves
+MAX_SCRIPT_SCAN = 512 * 1024  # characters of a page searched for a script's hand-over to an app scheme
 
-_LOGIN_MARKERS = ("password", "one-time-code")
-_APP_MARKERS = (
-    "itms",
-    "market://",
-    "apps.apple.com",
-    "itunes.apple.com",
-    "play.google.com",
-    ".apk",
-    "app.mi.com",
-    "app",
-    "客户端",
-    "應用",
-    "应用",
-)
 _PASSWORD_AUTOCOMPLETE = ("current-password", "one-time-code")
 # Chinese calls: (立即|去)(打开|下载|安装|前往)…App/客户端(查看…), or 在…App(内|中)(打开|查看…)
 _CALL_ZH = re.compile(
@@ -61,49 +48,37 @@ _CALL_EN = re.compile(
     re.IGNORECASE,
 )
 # location.href = "taobao://…", location.replace('snssdk1128://…'): a page that hands itself to an app
-_SCHEME_JUMP = re.compile(
-    r"""\blocation(?:\s*\.\s*href)?\s*=\s*["']([a-zA-Z][a-zA-Z0-9+.\-]{1,30}):"""
-    r"""|\blocation\s*\.\s*(?:replace|assign)\s*\(\s*["']([a-zA-Z][a-zA-Z0-9+.\-]{1,30}):"""
+_SCHEME_JUMP = re.compile(  # "location" first: a literal prefix the regex engine searches for fast
+    r"""location\s*(?:(?:\.\s*href\s*)?=|\.\s*(?:replace|assign)\s*\()\s*["']([a-zA-Z][a-zA-Z0-9+.\-]{1,30}):"""
 )
-# a quoted "scheme://": the hand-over to an app a page links or scripts to (https:// ones are skipped)
-_QUOTED_SCHEME = re.compile(r"""["']([a-zA-Z][a-zA-Z0-9+.\-]{1,30}):/""")
 _STORE_HOST_PREFIXES = tuple(p.split("/", 1)[0] for p in APP_STORE_PREFIXES)
 _AROUND = "header, footer, nav"
 
 
-def may_be_wall(text: str) -> bool:
-    """Whether ``text`` carries any marker of a wall at all (if not, :func:`page_wall` is None without parsing)."""
-    low = text.lower()
-    if any(m in low for m in _LOGIN_MARKERS) or any(m in low for m in _APP_MARKERS):
-        return True
-    return any(m.group(1).lower() not in WEB_SCHEMES for m in _QUOTED_SCHEME.finditer(text))
-
-
 def page_wall(text: str) -> PageWall | None:
     """The wall ``text`` (a fetched HTML page) shows instead of content, if it is one."""
-    if not may_be_wall(text):
-        return None
     tree = LexborHTMLParser(depth_bounded(text)[0])
     body = tree.body
     if body is None:
         return None
-    jump = _script_jump(tree)
-    for node in tree.css("script, style, noscript, template, svg"):
+    for node in tree.css(f"script, style, noscript, template, svg, {_AROUND}"):
         node.decompose()
+    # most pages are content: more text than any wall carries ends the look at once
+    if _visible(body) > MAX_OTHER_TEXT + MAX_WALL_TEXT:
+        return None
     if _has_password(body):
-        for node in body.css(f"form, {_AROUND}"):
+        for node in body.css("form"):
             node.decompose()
         other = _visible(body)
         if other <= MAX_OTHER_TEXT:
             return PageWall("login", f"a password field, and {other} characters of text beside its form")
         return None
     calls = _calls(body)
+    jump = _script_jump(text)
     if jump is not None:
         calls.insert(0, f"a script that opens {jump}://")
     if not calls:
         return None
-    for node in body.css(_AROUND):
-        node.decompose()
     other = _visible(body)
     if other > MAX_OTHER_TEXT:
         return None
@@ -165,15 +140,10 @@ def _call(node: LexborNode) -> str | None:
     return None
 
 
-def _script_jump(tree: LexborHTMLParser) -> str | None:
-    budget = MAX_SCRIPT_CHARS
-    for node in tree.css("script"):
-        code = node.text(deep=True)[:budget]
-        budget -= len(code)
-        for m in _SCHEME_JUMP.finditer(code):
-            scheme = (m.group(1) or m.group(2) or "").lower()
-            if scheme and scheme not in WEB_SCHEMES:
-                return scheme
-        if budget <= 0:
-            break
+def _script_jump(text: str) -> str | None:
+    """The app scheme a script of the page sends it to (``location.href = "taobao://…"``), if any."""
+    for m in _SCHEME_JUMP.finditer(text, 0, MAX_SCRIPT_SCAN):
+        scheme = m.group(1).lower()
+        if scheme not in WEB_SCHEMES and (m.start() == 0 or not text[m.start() - 1].isalnum()):
+            return scheme
     return None
