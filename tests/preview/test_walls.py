@@ -34,6 +34,18 @@ CASES: dict[str, tuple[str, str | None]] = {
     "English sign-in form": (page("<h1>Sign in to continue</h1>" + LOGIN_FORM.replace("密码", "Password")), "login"),
     "SMS code login": (page("<h2>手机号登录</h2>" + SMS_FORM), "login"),
     "upper-case type attribute": (page(LOGIN_FORM.replace('type="password"', 'TYPE="PASSWORD"')), "login"),
+    "login form behind 100 KB of scripts": (
+        page(LOGIN_FORM, "<script>var a = 1;</script>" * 4000) + "<!--" + "x" * 60_000 + "-->",
+        "login",
+    ),
+    "app page whose body starts after a long head": (
+        page("<a href='#'>打开App</a>", "<style>.a{color:red}</style>" * 3000),
+        "app",
+    ),
+    "long article after a short start": (
+        page("<p>hi</p>" + "<div>" + "<p>段落文字很多。</p>" * 5000 + "</div>" + LOGIN_FORM),
+        None,
+    ),
     "article with a login box beside it": (page(ARTICLE + LOGIN_FORM), None),
     "open-in-app button only": (
         page('<div class="mask"><p>内容已隐藏</p><a class="btn" href="#">打开App</a></div>'),

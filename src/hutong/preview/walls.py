@@ -26,12 +26,13 @@ import re
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..core.reach import APP_STORE_PREFIXES, APP_STORE_SCHEMES, WEB_SCHEMES, PageWall
-from .scan import depth_bounded
+from .scan import any_case, depth_bounded
 
 MAX_OTHER_TEXT = 200  # visible characters (no white space) beside the form or the calls
 MAX_CALL_TEXT = 40  # a call is a short element: a button, not a paragraph that mentions the app
 MAX_ELEMENTS = 2000  # links, buttons and inputs looked at
 MAX_WALL_TEXT = 2000  # visible characters a login form or the calls may carry themselves
+PROBE_CHARS = 48 * 1024  # a longer page's body is first read this far: content shows itself early
 MAX_SCRIPT_SCAN = 512 * 1024  # characters of a page searched for a script's hand-over to an app scheme
 
 _PASSWORD_AUTOCOMPLETE = ("current-password", "one-time-code")
@@ -51,20 +52,20 @@ _CALL_EN = re.compile(
 _SCHEME_JUMP = re.compile(  # "location" first: a literal prefix the regex engine searches for fast
     r"""location\s*(?:(?:\.\s*href\s*)?=|\.\s*(?:replace|assign)\s*\()\s*["']([a-zA-Z][a-zA-Z0-9+.\-]{1,30}):"""
 )
+_BODY_OPEN = re.compile("<" + any_case("body") + r"[\s>/]")
+_HIDDEN_OPEN = re.compile("<(" + any_case("script") + "|" + any_case("style") + r")[\s>/]")
+_SCRIPT_CLOSE = re.compile("</" + any_case("script") + r"\s*>")
+_STYLE_CLOSE = re.compile("</" + any_case("style") + r"\s*>")
 _STORE_HOST_PREFIXES = tuple(p.split("/", 1)[0] for p in APP_STORE_PREFIXES)
 _AROUND = "header, footer, nav"
 
 
 def page_wall(text: str) -> PageWall | None:
     """The wall ``text`` (a fetched HTML page) shows instead of content, if it is one."""
-    tree = LexborHTMLParser(depth_bounded(text)[0])
-    body = tree.body
-    if body is None:
+    if len(text) > PROBE_CHARS and _has_much_text(text):
         return None
-    for node in tree.css(f"script, style, noscript, template, svg, {_AROUND}"):
-        node.decompose()
-    # most pages are content: more text than any wall carries ends the look at once
-    if _visible(body) > MAX_OTHER_TEXT + MAX_WALL_TEXT:
+    _tree, body = _body(text)  # the tree outlives the look at its nodes
+    if body is None or _visible(body) > MAX_OTHER_TEXT + MAX_WALL_TEXT:
         return None
     if _has_password(body):
         for node in body.css("form"):
@@ -84,6 +85,46 @@ def page_wall(text: str) -> PageWall | None:
         return None
     shown = "; ".join(calls[:3])
     return PageWall("app", f"{shown}, and {other} characters of text beside")
+
+
+def _body(text: str) -> tuple[LexborHTMLParser, LexborNode | None]:
+    """``text`` parsed, its body without scripts, styles, headers, footers and navigation."""
+    tree = LexborHTMLParser(depth_bounded(text)[0])
+    for node in tree.css(f"script, style, noscript, template, svg, {_AROUND}"):
+        node.decompose()
+    return tree, tree.body
+
+
+def _has_much_text(text: str) -> bool:
+    """Whether the first ``PROBE_CHARS`` of the page's body already show more text than any wall carries.
+
+    Most pages are content, and a long one (scripts, markup) costs a parse in full; the start of its body
+    says so for a fraction. A cut page shows no more text than the whole (a tag cut in two hides the rest),
+    so a page the probe cannot rule out is parsed whole.
+    """
+    start = _BODY_OPEN.search(text)
+    _, body = _body(_markup(text, start.start() if start is not None else 0, PROBE_CHARS))
+    return body is not None and _visible(body) > MAX_OTHER_TEXT + MAX_WALL_TEXT
+
+
+def _markup(text: str, start: int, limit: int) -> str:
+    """Up to ``limit`` characters of ``text`` from ``start``, leaving out what scripts and styles hold (pages
+    open their body with hundreds of kilobytes of them); one pass with a moving start."""
+    out: list[str] = []
+    size, pos = 0, start
+    while size < limit:
+        m = _HIDDEN_OPEN.search(text, pos)
+        end = m.start() if m is not None else len(text)
+        piece = text[pos : min(end, pos + limit - size)]
+        out.append(piece)
+        size += len(piece)
+        if m is None or size >= limit:
+            break
+        close = (_SCRIPT_CLOSE if m.group(1).lower() == "script" else _STYLE_CLOSE).search(text, m.end())
+        if close is None:
+            break
+        pos = close.end()
+    return "".join(out)
 
 
 def _visible(node: LexborNode) -> int:
