@@ -94,7 +94,7 @@ def _claim(data: Mapping[str, Any]) -> GoClaim:
     if category is not None and category not in CATEGORIES:
         raise TokenError("this link's category is unknown", code="token.malformed")
     wall = data.get("w")
-    if wall is not None and wall not in WALLS:
+    if wall is not None and (not isinstance(wall, str) or wall not in WALLS):
         raise TokenError("this link's wall is unknown", code="token.malformed")
     return GoClaim(
         url=url, context=context, mode=mode, title=title, keyed=keyed == 1, category=category, wall=wall
