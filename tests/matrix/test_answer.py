@@ -69,3 +69,20 @@ def test_the_notice_says_it_in_both_languages_and_links_only_to_go_links() -> No
 def test_the_notice_escapes_html() -> None:
     content = notice("$e", [link("https://a.example/<script>", "confirm")])
     assert "<script>" not in content["formatted_body"] and "&lt;script&gt;" in content["formatted_body"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [("login", "This link asks you to log in first"), ("app", "This link only opens in its app"), ("error", None)],
+)
+def test_the_notice_says_when_a_link_lands_on_a_wall(kind: str, said: str | None) -> None:
+    from hutong.core.reach import SENTENCES
+
+    code = {"login": "reach.login.listed", "app": "reach.app.store", "error": "reach.error.http"}[kind]
+    en, zh = SENTENCES[code]
+    reach = {"kind": kind, "code": code, "detail": en, "detail_zh": zh, "evidence": {}}
+    content = notice("$event", [{**link("https://item.shop.example/1", "confirm"), "reach": reach}])
+    if said is None:
+        assert en not in content["body"]
+    else:
+        assert said in content["body"] and zh in content["body"] and zh in content["formatted_body"]
