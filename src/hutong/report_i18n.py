@@ -50,13 +50,13 @@ S: Mapping[str, Mapping[ReportLang, str]] = {
         "site, or never fetched). Shares of the links whose landing is known; links of unlisted sites are "
         "counted alike, in their own row.",
         "zh": "检查链接时胡同实际访问后的落点，按平台统计：内容本身、登录墙（登录页面，或只有登录表单的页面）、"
-        "App 墙（跳转到 App 或应用商店，或只提示下载、打开 App 的页面）、错误页面，或被拦截（网站拒绝，"
+        "应用墙（跳转到手机应用或应用商店，或只提示下载、打开应用的页面）、错误页面，或被拦截（网站拒绝，"
         "或不予访问）。比例的分母是已知落点的链接数；未收录网站的链接以同样方式计算，单列一行。",
     },
     "col.checked": {"en": "links checked", "zh": "已检查链接数"},
     "reach.content": {"en": "content", "zh": "内容"},
     "reach.login": {"en": "login wall", "zh": "登录墙"},
-    "reach.app": {"en": "app wall", "zh": "App 墙"},
+    "reach.app": {"en": "app wall", "zh": "应用墙"},
     "reach.error": {"en": "error", "zh": "错误"},
     "reach.blocked": {"en": "blocked", "zh": "被拦截"},
     "col.appeals": {"en": "appeals", "zh": "申诉"},
