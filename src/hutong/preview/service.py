@@ -34,10 +34,9 @@ from . import oembed as oembed_mod
 from .card import build_card, fallback_card
 from .decode import page_text
 from .explain import explain, explain_error
-from .extract import extract
 from .images import ImageSigner
 from .media import family, media_card, refused_target
-from .walls import page_wall
+from .walls import read_page
 
 log = logging.getLogger(__name__)
 CARD_FIELDS = frozenset(f.name for f in dataclasses.fields(Card))
@@ -243,7 +242,7 @@ class Previewer:
             error = explain("remote.bad_content", f"{page.url[:200]} is {kind}, not a web page")
             return _Page(error=error), self._ttls.negative_ttl
         try:
-            meta = await self._offload.run(extract, text, page.url)
+            meta, wall = await self._offload.run(read_page, text, page.url)
         except RemoteError as exc:  # the page took too long to read (a hostile page) or its worker died
             log.info("preview of %s: %s (%s)", url, exc.message, exc.code)
             return _Page(error=explain(exc.code, exc.message)), self._ttls.negative_ttl
@@ -254,12 +253,6 @@ class Previewer:
         card = build_card(meta, url=card_url, oembed=embed, settings=self._settings)
         if page.truncated:  # carved from the first network.max_html_bytes of the page: say so
             card = dataclasses.replace(card, truncated=True)
-        # the page rule for walls parses the page again, off the event loop (a page with text ends there)
-        try:
-            wall = await self._offload.run(page_wall, text)
-        except RemoteError as exc:  # too slow to read for walls: the card stands, the page counts as reached
-            log.info("walls of %s: %s (%s)", url, exc.message, exc.code)
-            wall = None
         card = dataclasses.replace(card, reach=self._reach(Landing(page.url, page.status, page=wall)))
         ttl = self._ttls.positive_ttl
         if embed is not None and embed.cache_age is not None:

@@ -26,6 +26,7 @@ import re
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..core.reach import APP_STORE_PREFIXES, APP_STORE_SCHEMES, WEB_SCHEMES, PageWall
+from .extract import PageMeta, extract
 from .scan import any_case, depth_bounded
 
 MAX_OTHER_TEXT = 200  # visible characters (no white space) beside the form or the calls
@@ -58,6 +59,12 @@ _SCRIPT_CLOSE = re.compile("</" + any_case("script") + r"\s*>")
 _STYLE_CLOSE = re.compile("</" + any_case("style") + r"\s*>")
 _STORE_HOST_PREFIXES = tuple(p.split("/", 1)[0] for p in APP_STORE_PREFIXES)
 _AROUND = "header, footer, nav"
+
+
+def read_page(text: str, base: str) -> tuple[PageMeta, PageWall | None]:
+    """What a worker reads from a fetched page in one job (one copy of the page each way): its metadata for
+    the card (``hutong.preview.extract``), and the wall it shows instead of content, if it is one."""
+    return extract(text, base), page_wall(text)
 
 
 def page_wall(text: str) -> PageWall | None:
