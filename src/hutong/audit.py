@@ -31,6 +31,7 @@ class AuditEvent:
     card: bool = False  # a preview card was built
     clicked_through: bool | None = None  # at click time: did the user go on (None: not a click event)
     user: str | None = None  # keyed hash of the user id
+    reach: str | None = None  # where the link landed (content, login, app, error, blocked); None: not known
 
 
 class AuditSink(Protocol):

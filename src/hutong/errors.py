@@ -12,10 +12,12 @@
     ├── RemoteError           something outside went wrong while fetching
     │   ├── BlockedAddress    the destination resolves to a non-global address
     │   ├── BlockedURL        scheme, port or userinfo not allowed
+    │   │   └── BlockedScheme a scheme that is not fetched (an app hand-over: itms-apps://, taobao://)
     │   ├── FetchTimeout      connect or total deadline passed
     │   ├── TooLarge          body, headers or decompressed size over the cap
     │   ├── TooManyRedirects  redirect chain longer than allowed, or a loop
     │   ├── BadContent        content type refused or body undecodable
+    │   ├── BadStatus         the site answered an HTTP error status (4xx, 5xx)
     │   ├── NetworkFailure    DNS, TLS or connection failure
     │   │   ├── TLSFailure    the TLS handshake or certificate check failed
     │   │   ├── NetworkDown   this machine has no network (no name resolves, no route): not the link's fault
@@ -104,6 +106,26 @@ class BlockedAddress(RemoteError):
 
 class BlockedURL(RemoteError):
     code = "remote.blocked_url"
+
+
+class BlockedScheme(BlockedURL):
+    """A URL whose scheme is not fetched; ``url`` is that URL (bounded), so a caller can tell an app hand-over."""
+
+    def __init__(self, message: str, *, url: str = "", scheme: str = "") -> None:
+        super().__init__(message)
+        self.url = url[:2048]
+        self.scheme = scheme
+
+
+class BadStatus(RemoteError):
+    """The site answered an HTTP error; ``url`` and ``status`` say which page and what it answered."""
+
+    code = "remote.http_status"
+
+    def __init__(self, message: str, *, url: str = "", status: int = 0) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
 
 
 class FetchTimeout(RemoteError):

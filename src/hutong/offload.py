@@ -53,6 +53,7 @@ PRELOAD = (
     "hutong.offload",
     "hutong.net.bodyredirect",
     "hutong.preview.extract",
+    "hutong.preview.walls",
     "hutong.preview.card",
     "hutong.preview.images",  # the image proxy decodes in workers too (Pillow loaded once, in the forkserver)
     "hutong.codes",  # pictures read for QR codes and barcodes (zxing-cpp loaded once too)

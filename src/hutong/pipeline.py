@@ -53,9 +53,10 @@ from .core.model import (
     UserPrefs,
     Verdict,
 )
-from .core.platforms import Platform, bundled
+from .core.platforms import Platform, bundled, wall_index
 from .core.policy import Inputs, Policy
 from .core.policy import load as load_policy
+from .core.reach import Landing, Reach, WallIndex, classify
 from .core.unwrap import Unwrapper
 from .core.urls import normalise
 from .edge import NetworkEdge
@@ -65,7 +66,7 @@ from .safety.feeds import FeedInfo
 from .safety.screen import Screener
 
 if TYPE_CHECKING:
-    from .net.resolver import Final
+    from .net.resolver import Final, Resolution
 
 UNOPENABLE_FORMS = ("token", "miniprogram")
 
@@ -147,6 +148,14 @@ class _Online:
     report: LinkReport
     final: Final | None = None  # the destination's answer (its page), when it is the report's URL
     failure: CardError | None = None  # why resolution stopped, for the card
+
+
+def _landing(resolution: Resolution) -> Landing:
+    """Where a resolution chain ended: its final hop (a page, an error page, an app hand-over), and why it stopped."""
+    last = resolution.stopped_at or (resolution.hops[-1] if resolution.hops else None)
+    if last is not None and last.via == "final":
+        return Landing(last.url, last.status, resolution.error_code)
+    return Landing(None if resolution.error is not None else resolution.url, None, resolution.error_code)
 
 
 def _merge_removed(first: tuple[str, ...], then: tuple[str, ...]) -> tuple[str, ...]:
@@ -402,6 +411,15 @@ class Engine:
     def _platforms_by_id(self) -> dict[str, Platform]:
         return {p.id: p for p in self.platforms}
 
+    @cached_property
+    def walls(self) -> WallIndex:
+        """Every platform file's listed login, app-download and error pages, matched for every link alike."""
+        return wall_index(self.platforms)
+
+    def reach_of(self, resolution: Resolution) -> Reach | None:
+        """Where a resolved (or stopped) chain lands, by its last hop alone (no page was read)."""
+        return classify(_landing(resolution), self.walls)
+
     def decide(
         self,
         report: LinkReport,
@@ -519,10 +537,11 @@ class Engine:
             code = (exc.code or "failed").rsplit(".", 1)[-1]
             return _Online(_unresolved(report, report.hops, exc.message, code), failure=explain(exc.code, exc.message))
         hops = report.hops + resolution.hops
+        reach = self.reach_of(resolution)
         if resolution.error is not None:
             code = (resolution.error_code or "failed").rsplit(".", 1)[-1]
             failure = explain(resolution.error_code, resolution.error)
-            return _Online(_unresolved(report, hops, resolution.error, code), failure=failure)
+            return _Online(_unresolved(report, hops, resolution.error, code).evolve(reach=reach), failure=failure)
         try:
             destination = normalise(resolution.url)
         except InputError as exc:  # the resolver hands back URLs it could request: not expected, but explained
@@ -535,7 +554,8 @@ class Engine:
             # a means we do not follow): where the link leads is still unknown, so it must not pass as resolved
             error = f"the chain ended at {resolution.url[:200]}, still a short link (expired, or not a redirect)"
             failure = explain(NO_DESTINATION, error)
-            return _Online(_unresolved(report, hops, error, "no_destination"), failure=failure)
+            reach = classify(Landing(resolution.url, None, NO_DESTINATION), self.walls)
+            return _Online(_unresolved(report, hops, error, "no_destination").evolve(reach=reach), failure=failure)
         # the share text's own title and kind stay; the original is the link as found; what the resolver
         # cleaned off the hops it requested is removed as surely as what cleaning the final URL removes
         resolved = again.evolve(
@@ -543,6 +563,7 @@ class Engine:
             title=report.title,
             needs_resolve=False,
             removed=_merge_removed(resolution.removed, again.removed),
+            reach=reach,
         )
         # the answer is the report's page unless the final URL was a wrapper, unwrapped after the chain
         final = resolution.final if again.hops == hops else None
@@ -562,12 +583,14 @@ class Engine:
                 report.url, share_title=report.title, kind_hint=report.identity.kind, settings=self.config.preview
             )
             failure = online.failure or explain(None, report.error or "")
-            return report.evolve(card=dataclasses.replace(card, error=failure))
+            return report.evolve(card=dataclasses.replace(card, error=failure, reach=report.reach))
         card = await self.edge.previewer.card_for(
             report.url, share_title=report.title, kind_hint=report.identity.kind, prefetched=final
         )
         card = screened_video(card, self._screen_player)  # a player a client may embed is a link too
-        return _with_page_category(report.evolve(card=card))
+        # the card's fetch read the page itself: where it landed says more than the chain's last hop
+        reach = card.reach if card.reach is not None else report.reach
+        return _with_page_category(report.evolve(card=card, reach=reach))
 
     def _screen_player(self, url: str) -> tuple[Level, str | None]:
         """A card's video player or stream screened like any link: (level, the strongest reason's code)."""

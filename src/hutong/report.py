@@ -21,6 +21,13 @@ decisions at that level. Unlisted links reach a category other than ``unknown`` 
 by evidence (the page's own structured data), so every (group, level) count is shown,
 compared or not. Both indexes are recomputable from the JSON export: every rate comes
 with its ``open`` and ``decisions`` counts.
+
+The reachability table says, per platform, where the links hutong fetched when they were checked
+(resolved or previewed) really landed: their content, a login wall, an app wall, an error page or a
+block (``hutong.core.reach``), as counts and shares of the links whose landing is known. Links of no
+listed platform are one more row, ``unknown`` (other sites), counted exactly like a platform's. Each
+share is its count over ``checked``, both in the JSON export, and every count can be recomputed from
+the audit export (``hutong audit export``): check events, grouped by ``platform`` and ``reach``.
 """
 
 from __future__ import annotations
@@ -33,7 +40,8 @@ from typing import TYPE_CHECKING, Any
 
 from .appeals import AppealCounts, AppealStore
 from .core.model import CATEGORIES
-from .store.audit_store import AuditStore, CountRow
+from .core.reach import REACH_KINDS
+from .store.audit_store import AuditStore, CountRow, ReachRow
 
 if TYPE_CHECKING:
     from .core.policy import Policy
@@ -147,6 +155,22 @@ class Bucket:
 
 
 @dataclass(frozen=True, slots=True)
+class Reachability:
+    """Where one platform's checked links landed (``platform`` is ``all`` for the total line)."""
+
+    platform: str
+    counts: tuple[tuple[str, int], ...]  # (reach kind, count): the kinds of hutong.core.reach in order
+
+    @property
+    def checked(self) -> int:
+        return sum(n for _, n in self.counts)
+
+    def share(self, kind: str) -> float:
+        n = next((c for k, c in self.counts if k == kind), 0)
+        return round(n / self.checked, 4) if self.checked else 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Neutrality:
     policy: str
     version: str
@@ -173,6 +197,7 @@ class Report:
     neutrality: Neutrality | None
     min_events: int
     appeals: AppealCounts | None = None  # reports of mistakes filed in the window; None: the store keeps none
+    reachability: tuple[Reachability, ...] = ()  # "all" first, then per platform; only links whose landing is known
 
 
 def _breakdowns(rows: Iterable[CountRow], key: str) -> tuple[Breakdown, ...]:
@@ -242,6 +267,33 @@ def _listing_disparity(rows: Iterable[CountRow], min_events: int) -> tuple[Listi
                 gaps.append(LevelGap(level, tuple(sorted(compared, key=lambda x: (-x.rate, x.platform)))))
         out.append(ListingDisparity(cat, tuple(gaps), tuple(counts)))
     return tuple(out)
+
+
+def _reachability(rows: Iterable[ReachRow]) -> tuple[Reachability, ...]:
+    table: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in rows:
+        if r.stage == "check":
+            table[r.platform or UNKNOWN_PLATFORM][r.reach] += r.count
+    if not table:
+        return ()
+    every: Counter[str] = Counter()
+    for counts in table.values():
+        every.update(counts)
+
+    def line(name: str, counts: Counter[str]) -> Reachability:
+        extra = sorted(k for k in counts if k not in REACH_KINDS)
+        return Reachability(name, tuple((k, counts.get(k, 0)) for k in (*REACH_KINDS, *extra)))
+
+    ordered = sorted(table.items(), key=lambda kv: (-kv[1].total(), kv[0]))
+    return (line("all", every), *(line(name, counts) for name, counts in ordered))
+
+
+def _reach_json(line: Reachability) -> dict[str, Any]:
+    return {
+        "checked": line.checked,
+        "counts": dict(line.counts),
+        "share": {k: line.share(k) for k, _ in line.counts},
+    }
 
 
 def _buckets(rows: Iterable[CountRow]) -> tuple[Bucket, ...]:
@@ -325,6 +377,7 @@ def build_report(
         neutrality=neutrality,
         min_events=min_events,
         appeals=store.appeal_counts(since, until) if isinstance(store, AppealStore) else None,
+        reachability=_reachability(counts.reach),
     )
 
 
@@ -392,6 +445,11 @@ def report_json(report: Report) -> dict[str, Any]:
                 c.platform: {"clicks": c.clicks, "through": c.through, "rate": c.rate}
                 for c in report.click_through[1:]
             },
+        },
+        "reachability": {
+            "kinds": list(REACH_KINDS),
+            "all": _reach_json(report.reachability[0]) if report.reachability else None,
+            "by_platform": {r.platform: _reach_json(r) for r in report.reachability[1:]},
         },
         "appeals": None
         if report.appeals is None

@@ -42,6 +42,23 @@ S: Mapping[str, Mapping[ReportLang, str]] = {
         "operator to allow the site.",
         "zh": "访问者从拦截页和警告页提交的误判申诉，以及其中有多少促使运营方放行了该网站。",
     },
+    "h.reach": {"en": "Reachability: do links reach their content?", "zh": "可达性：链接能否打开内容？"},
+    "reach.intro": {
+        "en": "Where the links hutong fetched when they were checked really landed, per platform: their content, "
+        "a login wall (a login page, or a page that is only a login form), an app wall (a hand-over to an app, "
+        "an app store, a page that only asks to get or open the app), an error page, or a block (refused by the "
+        "site, or never fetched). Shares of the links whose landing is known; links of unlisted sites are "
+        "counted alike, in their own row.",
+        "zh": "检查链接时胡同实际访问后的落点，按平台统计：内容本身、登录墙（登录页面，或只有登录表单的页面）、"
+        "应用墙（跳转到手机应用或应用商店，或只提示下载、打开应用的页面）、错误页面，或被拦截（网站拒绝，"
+        "或不予访问）。比例的分母是已知落点的链接数；未收录网站的链接以同样方式计算，单列一行。",
+    },
+    "col.checked": {"en": "links checked", "zh": "已检查链接数"},
+    "reach.content": {"en": "content", "zh": "内容"},
+    "reach.login": {"en": "login wall", "zh": "登录墙"},
+    "reach.app": {"en": "app wall", "zh": "应用墙"},
+    "reach.error": {"en": "error", "zh": "错误"},
+    "reach.blocked": {"en": "blocked", "zh": "被拦截"},
     "col.appeals": {"en": "appeals", "zh": "申诉"},
     "col.received": {"en": "received", "zh": "收到"},
     "col.changed": {"en": "led to a change", "zh": "促成更改"},
@@ -148,7 +165,8 @@ def rt(key: str, lang: ReportLang, **values: object) -> str:
 
 
 def name_of(kind: str, value: str, lang: ReportLang) -> str:
-    """A category, action, level or group in words (``kind`` is ``cat``, ``action``, ``level``, ``group``);
+    """A category, action, level, group or reach in words (``kind`` is ``cat``, ``action``, ``level``, ``group``,
+    ``reach``);
     a value this module does not know is shown as it is."""
     key = f"{kind}.{value}"
     return rt(key, lang) if key in S else value

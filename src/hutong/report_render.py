@@ -61,6 +61,12 @@ def csv_rows(report: Report) -> list[tuple[str, str, str, Any]]:
         for grp, levels in d["counts"].items():
             for level, c in levels.items():
                 rows += [("listing_disparity", cat, f"{level}.{grp}.{k}", c[k]) for k in ("open", "decisions")]
+    reach = doc["reachability"]
+    lines = ({"all": reach["all"]} if reach["all"] else {}) | reach["by_platform"]
+    for name, line in lines.items():
+        rows.append(("reachability", name, "checked", line["checked"]))
+        rows += [("reachability", name, k, n) for k, n in line["counts"].items()]
+        rows += [("reachability", name, f"{k}.share", v) for k, v in line["share"].items()]
     rows += [("top_reasons", r["code"], "count", r["count"]) for r in doc["top_reasons"]]
     if doc["appeals"] is not None:
         rows += [("appeals", "", k, v) for k, v in doc["appeals"].items()]
@@ -269,6 +275,24 @@ def _appeals_html(appeals: dict[str, int] | None, lang: ReportLang) -> str:
     )
 
 
+def _reach_html(reach: dict[str, Any], plat: Callable[[str], str], lang: ReportLang) -> str:
+    kinds = reach["kinds"]
+    lines = ([("all", rt("all", lang), reach["all"])] if reach["all"] else []) + [
+        (p, plat(p), line) for p, line in reach["by_platform"].items()
+    ]
+    return (
+        f"<h2>{escape(rt('h.reach', lang))}</h2><p>{escape(rt('reach.intro', lang))}</p>"
+        + _table(
+            "reachability",
+            [rt("col.platform", lang), rt("col.checked", lang), *(name_of("reach", k, lang) for k in kinds)],
+            ([Named(key, shown), line["checked"], *(line["share"].get(k, 0.0) for k in kinds)]
+             for key, shown, line in lines),
+            lang,
+            rt("h.reach", lang),
+        )
+    )
+
+
 def _widest(levels: dict[str, Any]) -> str | None:
     return max(levels, key=lambda lv: levels[lv]["gap"]) if levels else None
 
@@ -396,6 +420,7 @@ def render_report_html(report: Report, lang: ReportLang = "en", *, switch_href: 
             lang,
             rt("h.listing", lang),
         ),
+        _reach_html(doc["reachability"], plat, lang),
         h2("h.reasons"),
         _table(
             "top_reasons",

@@ -86,6 +86,8 @@ async def test_product_card_survives_a_page_without_metadata_the_same_way(
     assert report.title == "同款保温杯"
     assert report.card is not None
     # nothing from the page: the card is what is known, identical in shape for every platform, and says why
-    assert filled(report.card) == {"kind", "url", "title", "site_name", "error"}
+    assert filled(report.card) == {"kind", "url", "title", "site_name", "error", "reach"}
     assert (report.card.kind, report.card.title) == ("product", "同款保温杯")
+    assert report.reach == report.card.reach and report.card.reach is not None
+    assert (report.card.reach.kind, report.card.reach.code) == ("blocked", "reach.blocked.site")  # HTTP 403
     assert report.card.error is not None and report.card.error.code == "remote.http_status"

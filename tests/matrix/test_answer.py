@@ -78,3 +78,20 @@ def test_a_link_read_from_a_code_in_the_picture_says_so() -> None:
     assert [("图片中的二维码" in line, "a code in the picture" in line) for line in lines if "unknown[.]" in line] == [
         (False, False), (True, True)
     ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [("login", "This link asks you to log in first"), ("app", "This link only opens in its app"), ("error", None)],
+)
+def test_the_notice_says_when_a_link_lands_on_a_wall(kind: str, said: str | None) -> None:
+    from hutong.core.reach import SENTENCES
+
+    code = {"login": "reach.login.listed", "app": "reach.app.store", "error": "reach.error.http"}[kind]
+    en, zh = SENTENCES[code]
+    reach = {"kind": kind, "code": code, "detail": en, "detail_zh": zh, "evidence": {}}
+    content = notice("$event", [{**link("https://item.shop.example/1", "confirm"), "reach": reach}])
+    if said is None:
+        assert en not in content["body"]
+    else:
+        assert said in content["body"] and zh in content["body"] and zh in content["formatted_body"]

@@ -19,8 +19,10 @@ NOW = 1_800_000_000.0
         GoClaim("http://例子.测试/路径", "group", mode="strict", title="标题"),
         GoClaim("https://x.test/", "channel", mode="confirm"),
         GoClaim("https://shop.test/p/1", "group", category="ecommerce"),
+        GoClaim("https://item.shop.test/1", "group", wall="login"),
+        GoClaim("https://clips.test/v/1", "direct", wall="app"),
     ],
-    ids=["plain", "unicode-with-mode-title", "channel", "declared-category"],
+    ids=["plain", "unicode-with-mode-title", "channel", "declared-category", "login-wall", "app-wall"],
 )
 def test_claims_round_trip(claim: GoClaim) -> None:
     assert read_token(SIGNER, make_token(SIGNER, claim, ttl_days=1, now=NOW), now=NOW) == claim
@@ -52,6 +54,8 @@ def test_expiry_follows_ttl_days() -> None:
         ("unknown mode", {"u": "https://x.test/", "c": "direct", "m": "yolo"}),
         ("title not a string", {"u": "https://x.test/", "c": "direct", "t": 5}),
         ("unknown category", {"u": "https://x.test/", "c": "direct", "g": "casino"}),
+        ("unknown wall", {"u": "https://x.test/", "c": "direct", "w": "paywall"}),
+        ("wall not a string", {"u": "https://x.test/", "c": "direct", "w": ["login"]}),
     ],
 )
 def test_validly_signed_but_wrong_payloads_are_refused(name: str, data: dict[str, object]) -> None:

@@ -14,6 +14,7 @@ LEVELS = ("safe", "unknown", "suspicious", "malicious")
 ACTIONS = ("open", "confirm", "copy", "block")
 REASONS = ("feed.urlhaus", "lookalike.skeleton", "policy.group.copy", "structural.ip_host")
 USERS = ("u1", "u2", "u3", None)
+REACH = ("content", "content", "login", "app", "error", "blocked", None)
 
 
 def make_events(
@@ -26,6 +27,7 @@ def make_events(
 ) -> list[AuditEvent]:
     """``n`` events spread over ``span`` seconds from ``start``, oldest first."""
     rnd = random.Random(seed)
+    landed = random.Random(seed + 7919)  # its own stream: the other dimensions stay what they were
     pool = tuple(users)
     out = []
     for _ in range(n):
@@ -47,6 +49,7 @@ def make_events(
                 card=rnd.random() < 0.3,
                 clicked_through=(rnd.random() < 0.6) if stage == "click" else None,
                 user=rnd.choice(pool),
+                reach=landed.choice(REACH) if stage == "check" else None,
             )
         )
     out.sort(key=lambda e: e.time)
@@ -62,6 +65,11 @@ def naive_rows(events: Iterable[AuditEvent]) -> Counter[tuple[object, ...]]:
     return Counter(
         (e.stage, e.platform, e.category, e.level, e.action, e.card, e.clicked_through) for e in events
     )
+
+
+def naive_reach(events: Iterable[AuditEvent]) -> Counter[tuple[str, str | None, str]]:
+    """Counts by (stage, platform, reach) of the events whose reach is known, ignoring time."""
+    return Counter((e.stage, e.platform, e.reach) for e in events if e.reach)
 
 
 def naive_reasons(events: Iterable[AuditEvent]) -> Counter[tuple[str, str]]:

@@ -12,7 +12,7 @@ from hutong.audit import AuditEvent
 from hutong.errors import InputError, StorageError
 from hutong.store.audit_store import AuditStore, Counts, hour_of
 from tests.store.conftest import Opener
-from tests.store.events_gen import in_range, make_events, naive_reasons, naive_rows
+from tests.store.events_gen import in_range, make_events, naive_reach, naive_reasons, naive_rows
 
 T0 = 1_700_000_000.0  # 2023-11-14T22:13:20Z, not on an hour boundary
 H = 3600.0
@@ -22,6 +22,14 @@ def rows_of(counts: Counts) -> dict[tuple[object, ...], int]:
     out: dict[tuple[object, ...], int] = {}
     for r in counts.rows:
         key = (r.stage, r.platform, r.category, r.level, r.action, r.card, r.clicked_through)
+        out[key] = out.get(key, 0) + r.count
+    return out
+
+
+def reach_of(counts: Counts) -> dict[tuple[str, str | None, str], int]:
+    out: dict[tuple[str, str | None, str], int] = {}
+    for r in counts.reach:
+        key = (r.stage, r.platform, r.reach)
         out[key] = out.get(key, 0) + r.count
     return out
 
@@ -63,6 +71,7 @@ def test_events_and_counts_match_the_log_over_any_range(
     counts = store.counts(since, until)
     assert rows_of(counts) == dict(naive_rows(expected))
     assert reasons_of(counts) == dict(naive_reasons(expected))
+    assert reach_of(counts) == dict(naive_reach(expected))
 
 
 def test_counts_buckets_are_the_events_hours(store: AuditStore) -> None:
@@ -95,6 +104,7 @@ def test_prune_deletes_whole_hours_before_the_cutoff(store: AuditStore, before: 
     assert list(store.events()) == kept
     assert rows_of(store.counts()) == dict(naive_rows(kept))
     assert reasons_of(store.counts()) == dict(naive_reasons(kept))
+    assert reach_of(store.counts()) == dict(naive_reach(kept))
 
 
 def test_prune_across_months_drops_old_months(store: AuditStore) -> None:
@@ -119,6 +129,7 @@ def test_delete_user_removes_only_that_user(store: AuditStore, user: str) -> Non
     assert list(store.events()) == kept
     assert rows_of(store.counts()) == dict(naive_rows(kept))
     assert reasons_of(store.counts()) == dict(naive_reasons(kept))
+    assert reach_of(store.counts()) == dict(naive_reach(kept))
     assert store.delete_user(user) == 0
 
 

@@ -61,3 +61,46 @@ def test_a_version_1_database_gains_the_appeals_table_and_keeps_its_events(tmp_p
         50,
     )
     conn.close()
+
+
+def test_a_version_3_database_gains_reach_and_its_old_events_have_none(tmp_path: Path) -> None:
+    from hutong.store.migrations import MIGRATIONS, _statements
+    from hutong.store.sqlite_store import SqliteStore
+    from tests.store.events_gen import make_events
+
+    path = tmp_path / "v3.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE hutong_schema (version INTEGER PRIMARY KEY, name TEXT, applied_at REAL)")
+    for m in MIGRATIONS[:3]:  # the database as the release before reachability left it
+        for stmt in _statements(m.sqlite):
+            conn.execute(stmt)
+        conn.execute("INSERT INTO hutong_schema VALUES (?, ?, 0)", (m.version, m.name))
+    old_columns = "ts, stage, context, category, level, reasons, action, rule, policy_version, card"
+    conn.execute(
+        f"INSERT INTO audit_events ({old_columns}) VALUES (1.7e9, 'check', 'direct', 'news', 'safe', '', 'open', "
+        "'default', 'v1', 0)"
+    )
+    conn.close()
+    new = make_events(40, seed=9)
+    with SqliteStore(path) as store:
+        store.record(new)
+        events = list(store.events())
+        assert events[0].reach is None and events[1:] == new
+        assert sum(r.count for r in store.counts().reach) == sum(1 for e in new if e.reach)
+
+
+@pytest.mark.postgres
+def test_postgres_gains_reach_on_every_partition() -> None:
+    from hutong.store.postgres_store import PostgresStore
+    from tests.store.events_gen import make_events
+
+    url = need_postgres()
+    schema = unique("hutong_reach")
+    try:
+        events = make_events(60, seed=21, start=1_697_760_000.0, span=60 * 86400.0)  # three months
+        with PostgresStore(f"{url}?schema={schema}") as store:
+            store.record(events)
+            assert list(store.events()) == events
+            assert sum(r.count for r in store.counts().reach) == sum(1 for e in events if e.reach)
+    finally:
+        drop_pg_schema(schema)

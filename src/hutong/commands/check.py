@@ -266,6 +266,8 @@ def _table(reports: Sequence[LinkReport]) -> tuple[Table, list[str]]:
                 url += f"\n{TRUNCATED_CARD}"
             if r.card.error is not None:
                 url += f"\ncard error: {r.card.error.code}\n{r.card.error.detail}"
+        if r.reach is not None:
+            url += f"\nreach: {r.reach.kind} ({r.reach.code})\n{r.reach.detail}"
         row = [Text(str(i)), Text(f"{r.found.text}\n({r.found.form})"), Text(who), Text(verdict), decision, Text(url)]
         cells += [cell.plain for cell in row]
         grid.add_row(*row)
@@ -324,3 +326,6 @@ def print_stacked(con: Console, reports: Sequence[LinkReport]) -> None:
             if r.card.error is not None:
                 tok("card error", r.card.error.code)
                 prose("", r.card.error.detail)
+        if r.reach is not None:
+            tok("reach", f"{r.reach.kind} ({r.reach.code})")
+            prose("", r.reach.detail)

@@ -11,7 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
+from .reach import Reach
+
 FoundForm = Literal["url", "domain", "share", "token", "miniprogram", "applink", "qr"]
+
 Context = Literal["direct", "group", "channel"]
 Mode = Literal["direct", "confirm", "strict"]
 
@@ -350,11 +353,13 @@ class Card:
     category: str | None = None  # what the page's own structured data says it is (hutong.preview.category)
     category_evidence: str | None = None  # that declaration, e.g. "schema.org Product with an offer (89.90 CNY)"
     video: CardVideo | None = None  # how to play the page's video in place (hutong.preview.video)
+    reach: Reach | None = None  # where the fetch landed: the content, a login or app wall, an error (core.reach)
 
     def to_json(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["error"] = self.error.to_json() if self.error is not None else None
         out["video"] = self.video.to_json() if self.video is not None else None
+        out["reach"] = self.reach.to_json() if self.reach is not None else None
         return out
 
 
@@ -390,6 +395,7 @@ class LinkReport:
     card: Card | None = None
     error: str | None = None  # a bounded, explained failure (e.g. resolution refused), if any
     payment: Payment | None = None  # payee and amount, for a payment link or request that states them
+    reach: Reach | None = None  # where the link lands, once resolved or previewed (hutong.core.reach)
 
     def evolve(self, **changes: Any) -> LinkReport:
         return replace(self, **changes)
@@ -419,6 +425,8 @@ class LinkReport:
             out["error"] = self.error
         if self.payment is not None:
             out["payment"] = self.payment.to_json()
+        if self.reach is not None:
+            out["reach"] = self.reach.to_json()
         if extra:
             out.update(extra)
         return out

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from ..errors import DataError
 from .model import CATEGORIES, KINDS
+from .reach import WallIndex, WallKind, WallRule, split_entry
 
 T = TypeVar("T")
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
@@ -111,6 +112,7 @@ class Platform:
     patterns: tuple[ContentPattern, ...] = ()
     wrappers: tuple[Wrapper, ...] = ()
     applinks: tuple[AppLinkRule, ...] = ()
+    walls: tuple[WallRule, ...] = ()  # login, app-download and error pages, from ``[walls]``
     source: str = ""  # file it came from
 
     @property
@@ -211,7 +213,36 @@ _TOP = {
     "patterns",
     "wrappers",
     "applinks",
+    "walls",
 }
+# [walls] key → (kind of wall, whether entries are "host/path-prefix" rather than hosts)
+WALL_KEYS: dict[str, tuple[WallKind, bool]] = {
+    "login_hosts": ("login", False),
+    "login_prefixes": ("login", True),
+    "app_hosts": ("app", False),
+    "app_prefixes": ("app", True),
+    "error_prefixes": ("error", True),
+}
+_WALL_HOST_RE = re.compile(r"^(?:\*\.)?[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$")
+
+
+def parse_walls(raw: Any, platform: str, source: str) -> tuple[WallRule, ...]:
+    """The ``[walls]`` table: hosts (``*.domain`` allowed) and ``host/path-prefix`` entries per kind of wall."""
+    where = f"{source} [walls]"
+    if not isinstance(raw, dict):
+        raise DataError(f"{where}: must be a table")
+    _check_keys(raw, set(WALL_KEYS), where)
+    rules: list[WallRule] = []
+    for key, (kind, prefixed) in WALL_KEYS.items():
+        for entry in _strs(raw, key, where):
+            host, prefix = split_entry(entry)
+            if not _WALL_HOST_RE.match(host) or host != entry.partition("/")[0]:
+                raise DataError(f"{where}: {key} entry {entry!r} needs a lower-case host name")
+            if prefixed != (prefix is not None) or (prefixed and host.startswith("*.")):
+                shape = "host/path-prefix (an exact host)" if prefixed else "host, without a path"
+                raise DataError(f"{where}: {key} entry {entry!r} must be a {shape}")
+            rules.append(WallRule(kind, host, prefix, platform))
+    return tuple(rules)
 
 
 def parse_platform(raw: Mapping[str, Any], source: str = "<data>") -> Platform:
@@ -341,6 +372,7 @@ def parse_platform(raw: Mapping[str, Any], source: str = "<data>") -> Platform:
         applinks=tuple(
             _applink(a, str(category), f"{source} applinks[{i}]") for i, a in enumerate(raw.get("applinks", []))
         ),
+        walls=parse_walls(raw.get("walls", {}), pid, source),
         source=source,
     )
 
@@ -436,6 +468,11 @@ def bundled() -> tuple[Platform, ...]:
     """The platforms shipped with hutong."""
     root = resources.files("hutong") / "data" / "platforms"
     return load_dir(Path(str(root)))
+
+
+def wall_index(platforms: Iterable[Platform]) -> WallIndex:
+    """Every platform's listed walls in one index, for every link alike (``hutong.core.reach``)."""
+    return WallIndex(rule for p in platforms for rule in p.walls)
 
 
 def by_id() -> dict[str, Platform]:

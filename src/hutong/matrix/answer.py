@@ -85,6 +85,9 @@ def notice(event_id: str, links: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         lines.append(f"   {reason_zh}")
         if card:
             lines.append(f"   {card}")
+        wall = _wall_text(link.get("reach"))
+        if wall:
+            lines.append(f"   {wall}")
         if go and action != "block":
             lines.append(f"   open through hutong / 经 hutong 打开: {go}")
         item = (
@@ -93,6 +96,8 @@ def notice(event_id: str, links: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         )
         if card:
             item += f"<br><i>{html.escape(card)}</i>"
+        if wall:
+            item += f"<br>{html.escape(wall)}"
         if go and action != "block":
             item += f'<br><a href="{html.escape(str(go), quote=True)}">open through hutong / 经 hutong 打开</a>'
         items.append(item + "</li>")
@@ -122,6 +127,13 @@ def _structured(link: Mapping[str, Any]) -> dict[str, Any]:
         else None,
     }
     return {k: v for k, v in out.items() if v is not None}
+
+
+def _wall_text(reach: Any) -> str:
+    """A login or app wall the link lands on, in both languages ("this link asks you to log in first")."""
+    if not isinstance(reach, Mapping) or reach.get("kind") not in ("login", "app"):
+        return ""
+    return f"{reach.get('detail') or ''} / {reach.get('detail_zh') or ''}".strip(" /")
 
 
 def _card_text(card: Any) -> str:

@@ -25,6 +25,7 @@ from ..config import CacheSection, NetworkSection
 from ..core.model import Hop
 from ..errors import (
     BadContent,
+    BadStatus,
     FetchTimeout,
     HutongError,
     NameNotFound,
@@ -293,7 +294,7 @@ class GuardedFetcher:
         if status == 304 and conditional:  # the caller's copy is current: nothing to read
             return dataclasses.replace(base, hops=(Hop(target.href, status, "final"),))
         if not 200 <= status < 300:
-            raise RemoteError(f"{target.href[:200]} answered HTTP {status}", code="remote.http_status")
+            raise BadStatus(f"{target.href[:200]} answered HTTP {status}", url=target.href, status=status)
         if not content_allowed(purpose, mtype):
             raise ContentTypeRefused(
                 f"{target.href[:200]} is {mtype or 'of no stated type'}, which is not read for a {purpose}",

@@ -14,6 +14,7 @@ so a preview can be built from it instead of fetching the destination a second t
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from typing import Any, Protocol
 
 from ..cache import Cache
 from ..core.model import Hop
-from ..errors import HutongError, NetworkDown, RemoteError
+from ..errors import BadStatus, BlockedScheme, HutongError, NetworkDown, RemoteError
 from ..offload import Offloader
 from ..offload import shared as shared_offloader
 from .bodyredirect import find_body_redirect
@@ -49,7 +50,9 @@ class Resolution:
     """Where a link leads: the final (or last safely reached) URL, every hop, and any failure.
 
     ``removed`` names the parameters the hop cleaner took off the URLs requested; ``final`` is the
-    destination's answer when this call fetched it (None from the cache or after a failure).
+    destination's answer when this call fetched it (None from the cache or after a failure);
+    ``stopped_at`` is where a failed chain ended without going on: an error page (with its status)
+    or a hand-over to a scheme that is not fetched (``itms-apps://``), so its reach can be told.
     """
 
     url: str
@@ -58,6 +61,7 @@ class Resolution:
     error_code: str | None = None
     removed: tuple[str, ...] = ()
     final: Final | None = field(default=None, compare=False, repr=False)
+    stopped_at: Hop | None = None
 
     @property
     def ok(self) -> bool:
@@ -66,20 +70,25 @@ class Resolution:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (also the cache format)."""
-        return {
+        out: dict[str, Any] = {
             "url": self.url,
             "hops": [h.to_json() for h in self.hops],
             "error": self.error,
             "error_code": self.error_code,
             "removed": list(self.removed),
         }
+        if self.stopped_at is not None:
+            out["stopped_at"] = self.stopped_at.to_json()
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Resolution:
         """Inverse of ``to_json`` (without ``final``, which is never cached)."""
         hops = tuple(Hop(h["url"], h["status"], h["via"]) for h in data["hops"])
         removed = tuple(str(n) for n in data.get("removed") or ())
-        return cls(data["url"], hops, data.get("error"), data.get("error_code"), removed)
+        stop = data.get("stopped_at")
+        stopped = Hop(stop["url"], stop["status"], stop["via"]) if isinstance(stop, dict) else None
+        return cls(data["url"], hops, data.get("error"), data.get("error_code"), removed, stopped_at=stopped)
 
 
 class Resolver:
@@ -149,6 +158,11 @@ class Resolver:
             seen.add(current)
             try:
                 result = await self._fetcher.fetch_hop(current)
+            except (BadStatus, BlockedScheme) as exc:
+                # where the chain ended, an error page or a hand-over to an app: kept beside the hops, so that
+                # what the link reaches can be told (hutong.core.reach); the chain still failed
+                stopped = Hop(exc.url, exc.status if isinstance(exc, BadStatus) else None, "final")
+                return dataclasses.replace(_fail(state, hops, exc.message, exc.code), stopped_at=stopped)
             except ContentTypeRefused as exc:
                 # The destination is not a page (an image, a PDF...): it is still the destination.
                 hops.append(Hop(current, None, "final"))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import ada_url
 
 from ..config import NetworkSection
-from ..errors import BlockedURL
+from ..errors import BlockedScheme, BlockedURL
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_URL_CHARS = 8192
@@ -43,8 +43,10 @@ def parse_target(url: str, settings: NetworkSection) -> Target:
         raise BlockedURL(f"{url[:200]!r} is not a valid URL; check it for typos") from exc
     scheme = parsed.protocol.rstrip(":")
     if scheme not in settings.allowed_schemes:
-        raise BlockedURL(
-            f"the scheme {scheme!r} is not fetched (allowed: {', '.join(settings.allowed_schemes)})"
+        raise BlockedScheme(
+            f"the scheme {scheme!r} is not fetched (allowed: {', '.join(settings.allowed_schemes)})",
+            url=url,
+            scheme=scheme,
         )
     if parsed.username or parsed.password:
         raise BlockedURL("the URL carries a user name or password before '@'; such links are not fetched")

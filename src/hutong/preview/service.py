@@ -23,7 +23,9 @@ from urllib.parse import urlsplit, urlunsplit
 from ..cache import Cache
 from ..config import CacheSection, PreviewSection
 from ..core.model import Card, CardError, CardVideo
-from ..errors import HutongError, RemoteError
+from ..core.platforms import bundled, wall_index
+from ..core.reach import Landing, Reach, WallIndex, classify
+from ..errors import BadStatus, BlockedScheme, HutongError, RemoteError
 from ..net.fetcher import ContentTypeRefused
 from ..net.types import Fetcher, FetchResult
 from ..offload import Offloader
@@ -32,9 +34,9 @@ from . import oembed as oembed_mod
 from .card import build_card, fallback_card
 from .decode import page_text
 from .explain import explain, explain_error
-from .extract import extract
 from .images import ImageSigner
 from .media import family, media_card, refused_target
+from .walls import read_page
 
 log = logging.getLogger(__name__)
 CARD_FIELDS = frozenset(f.name for f in dataclasses.fields(Card))
@@ -63,13 +65,15 @@ class _Page:
     media: str | None = None  # "image/jpeg": the URL is a media file, its card is built per share
     final: str | None = None  # the media file's URL after redirects
     error: CardError | None = None  # why there is neither
+    reach: Reach | None = None  # where the fetch landed (the card's own, when there is a card)
 
 
 def _encode(page: _Page) -> bytes:
     card = page.card.to_json() if page.card else None
     ok = page.card is not None or page.media is not None
     error = page.error.to_json() if page.error else None
-    fields = {"ok": ok, "card": card, "media": page.media, "final": page.final, "error": error}
+    reach = page.reach.to_json() if page.reach else None
+    fields = {"ok": ok, "card": card, "media": page.media, "final": page.final, "error": error, "reach": reach}
     return json.dumps(fields, ensure_ascii=False).encode()
 
 
@@ -95,6 +99,7 @@ def _decode(raw: bytes) -> _Page:
             video = values.get("video")
             values["video"] = CardVideo.from_json(video) if isinstance(video, dict) else None
             values["truncated"] = values.get("truncated") is True
+            values["reach"] = Reach.from_json(values.get("reach"))
             card = Card(**values)
         else:
             card = None
@@ -105,7 +110,17 @@ def _decode(raw: bytes) -> _Page:
         media if isinstance(media, str) else None,
         final if isinstance(final, str) else None,
         _card_error(data.get("error")),
+        Reach.from_json(data.get("reach")),
     )
+
+
+def _failed_at(url: str, exc: HutongError) -> Landing:
+    """Where a failed fetch ended: the error page or the app hand-over it names, else the URL asked for."""
+    if isinstance(exc, BadStatus):
+        return Landing(exc.url or url, exc.status, exc.code)
+    if isinstance(exc, BlockedScheme):
+        return Landing(exc.url or url, None, exc.code)
+    return Landing(url, None, exc.code)
 
 
 class Previewer:
@@ -120,8 +135,10 @@ class Previewer:
         *,
         ttls: CacheSection | None = None,
         offload: Offloader | None = None,
+        walls: WallIndex | None = None,
     ) -> None:
         self._offload = offload or shared_offloader()  # card extraction runs off the event loop
+        self._walls = walls if walls is not None else wall_index(bundled())
         self._fetcher = fetcher
         self._cache = cache
         self._settings = settings
@@ -151,9 +168,9 @@ class Previewer:
                 settings=self._settings,
             )
             if media is not None:
-                return self._signed(media)
+                return self._signed(dataclasses.replace(media, reach=page.reach))
         if page.card is None:
-            return dataclasses.replace(fallback, error=page.error)
+            return dataclasses.replace(fallback, error=page.error, reach=page.reach)
         return self._finish(page.card, fallback=fallback)
 
     def _finish(self, card: Card, *, fallback: Card) -> Card:
@@ -206,25 +223,28 @@ class Previewer:
         except ContentTypeRefused as exc:
             # refused on its headers, body unread: a picture/video/sound file still gets a card
             final, media = (exc.url, exc.media_type) if exc.url else refused_target(exc.message, url)
+            reached = self._reach(Landing(final or url))  # a file, not a page: still the link's content
             if family(media) is not None:
-                return _Page(media=media, final=final), self._ttls.positive_ttl
+                return _Page(media=media, final=final, reach=reached), self._ttls.positive_ttl
             log.info("preview of %s: %s (%s)", url, exc.message, exc.code)
-            return _Page(error=explain_error(exc)), self._ttls.negative_ttl
+            return _Page(error=explain_error(exc), reach=reached), self._ttls.negative_ttl
         except HutongError as exc:  # RemoteError by contract; an InputError for a malformed URL is as final
             log.info("preview of %s failed: %s (%s)", url, exc.message, exc.code)
-            return _Page(error=explain_error(exc)), self._ttls.negative_ttl
+            return _Page(error=explain_error(exc), reach=self._reach(_failed_at(url, exc))), self._ttls.negative_ttl
         if page.status >= 400:
             error = explain("remote.http_status", f"{page.url[:200]} answered HTTP {page.status}")
-            return _Page(error=error), self._ttls.negative_ttl
+            reached = self._reach(Landing(page.url, page.status))
+            return _Page(error=error, reach=reached), self._ttls.negative_ttl
         if family(page.content_type) is not None:  # a fetcher that hands media over for a page
-            return _Page(media=page.content_type, final=page.url), self._ttls.positive_ttl
+            reached = self._reach(Landing(page.url, page.status))
+            return _Page(media=page.content_type, final=page.url, reach=reached), self._ttls.positive_ttl
         text = page_text(page)
         if text is None:
             kind = page.content_type or "of no stated type"
             error = explain("remote.bad_content", f"{page.url[:200]} is {kind}, not a web page")
             return _Page(error=error), self._ttls.negative_ttl
         try:
-            meta = await self._offload.run(extract, text, page.url)
+            meta, wall = await self._offload.run(read_page, text, page.url)
         except RemoteError as exc:  # the page took too long to read (a hostile page) or its worker died
             log.info("preview of %s: %s (%s)", url, exc.message, exc.code)
             return _Page(error=explain(exc.code, exc.message)), self._ttls.negative_ttl
@@ -235,10 +255,14 @@ class Previewer:
         card = build_card(meta, url=card_url, oembed=embed, settings=self._settings)
         if page.truncated:  # carved from the first network.max_html_bytes of the page: say so
             card = dataclasses.replace(card, truncated=True)
+        card = dataclasses.replace(card, reach=self._reach(Landing(page.url, page.status, page=wall)))
         ttl = self._ttls.positive_ttl
         if embed is not None and embed.cache_age is not None:
             ttl = max(min(ttl, float(embed.cache_age)), self._ttls.negative_ttl)
         return _Page(card), ttl
+
+    def _reach(self, landing: Landing) -> Reach | None:
+        return classify(landing, self._walls)
 
     async def _oembed(self, links: tuple[oembed_mod.OEmbedLink, ...], page: FetchResult) -> oembed_mod.OEmbed | None:
         """The first discovered oEmbed response that parses; the page's own metadata wins over it."""

@@ -25,7 +25,7 @@ from ..errors import InputError
 from ..signing import Signer, load_signer
 from ..store.userhash import UserHasher
 from .apikeys import ApiKeys
-from .golinks import GoClaim, go_url, honoured, make_token, read_token
+from .golinks import GoClaim, go_url, honoured, make_token, read_token, seen_wall
 from .observer import NullObserver, Observer
 from .pictures import PictureAnalysis, check_picture, close_readers
 from .prefs import PrefsStore, SQLitePrefs
@@ -282,10 +282,12 @@ class Gateway:
             return None
         codes = report.verdict.codes
         declared = report.identity.category if "category.page" in codes else None
+        walled = report.reach.kind if report.reach is not None and report.reach.walled else None
         request = "category.share" in codes and report.identity.category == "payment"
         claim = GoClaim(
             url=report.url, context=context, mode=mode, title=report.title, keyed=keyed, category=declared,
             payment=(report.payment or Payment()) if request else None,
+            wall=walled,
         )
         token = make_token(self.signer, claim, ttl_days=self.config.server.go_ttl_days)
         return go_url(self.config.server.public_url or base, token)
@@ -304,6 +306,8 @@ class Gateway:
             claim.url, context=claim.context, prefs=prefs, mode=mode, title=claim.title, category=claim.category,
             payment=claim.payment,
         )
+        if claim.wall is not None and report.reach is None:  # seen at check time: the confirm page says so
+            report = report.evolve(reach=seen_wall(claim.wall))
         action = report.decision.action if report.decision else Action.CONFIRM
         target = report.url if report.url and report.url.lower().startswith(("http://", "https://")) else None
         go_ahead = trusted and (action is Action.OPEN or (action is Action.CONFIRM and confirmed))
@@ -343,6 +347,8 @@ class Gateway:
                 card=r.card is not None,
                 clicked_through=clicked_through,
                 user=who,
+                # where the link landed, learnt by this check's own fetch; a click re-checks offline
+                reach=r.reach.kind if r.reach is not None and stage == "check" else None,
             )
             for r in reports
             if r.decision is not None

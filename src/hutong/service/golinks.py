@@ -1,7 +1,8 @@
 """Go-links: a signed token that carries one URL, the chat context and (optionally) the mode, title, the
 category the link's fetched page declared when it was checked and, for a friend-pays request, the payee and
 amount its share text stated (the click-time check is offline, so that evidence would otherwise be lost: a
-newcomer shop decided unlike a listed one at the click, a payment request opened as a plain shop link).
+newcomer shop decided unlike a listed one at the click, a payment request opened as a plain shop link),
+and the wall (login or app) the check's fetch landed on, so the confirm page can say so.
 
 The token is the only source of the URL a go-link redirects to, so a go-link cannot be
 pointed anywhere its signer did not check (hutong is not an open redirect). The clicking
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.model import CATEGORIES, CONTEXTS, MODES, Context, Mode, Payment
+from ..core.reach import Reach, reach_of
 from ..errors import TokenError
 from ..signing import Signer, b64encode
 
@@ -38,6 +40,8 @@ CONFIRM_PURPOSE = "go-confirm"
 CONFIRM_TTL = 900.0  # seconds a confirm page's Continue stays good: long enough to read the page
 CONFIRM_COOKIE = "hutong_confirm"
 _BROWSER_ID = re.compile(r"[A-Za-z0-9_-]{22,64}")
+# a wall a go-link may carry → the reach code the confirm page explains it with
+WALLS = {"login": "reach.login.seen", "app": "reach.app.seen"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,7 @@ class GoClaim:
     keyed: bool = False  # made for a caller with an API key
     category: str | None = None  # declared by the fetched page at check time (a category.page reason)
     payment: Payment | None = None  # a friend-pays request's payee and amount (the share text said so)
+    wall: str | None = None  # "login" or "app": the wall the check's fetch landed on (hutong.core.reach)
 
 
 def make_token(signer: Signer, claim: GoClaim, *, ttl_days: float, now: float | None = None) -> str:
@@ -66,6 +71,8 @@ def make_token(signer: Signer, claim: GoClaim, *, ttl_days: float, now: float | 
         data["g"] = claim.category
     if claim.payment is not None:
         data["p"] = {k: v[:MAX_TITLE] for k, v in claim.payment.to_json().items() if v}
+    if claim.wall:
+        data["w"] = claim.wall
     return signer.sign(PURPOSE, data, ttl=ttl_days * 86400.0, now=now)
 
 
@@ -93,10 +100,18 @@ def _claim(data: Mapping[str, Any]) -> GoClaim:
     payment = data.get("p")
     if payment is not None and not isinstance(payment, dict):
         raise TokenError("this link's payment request is unreadable", code="token.malformed")
+    wall = data.get("w")
+    if wall is not None and (not isinstance(wall, str) or wall not in WALLS):
+        raise TokenError("this link's wall is unknown", code="token.malformed")
     return GoClaim(
         url=url, context=context, mode=mode, title=title, keyed=keyed == 1, category=category,
-        payment=None if payment is None else Payment.from_json(payment),
+        payment=None if payment is None else Payment.from_json(payment), wall=wall,
     )
+
+
+def seen_wall(wall: str) -> Reach:
+    """The reach a go-link's claim carries, as the click shows it: a wall seen when the link was checked."""
+    return reach_of(WALLS[wall], "login" if wall == "login" else "app", (("seen", "when the link was checked"),))
 
 
 def honoured(claim: GoClaim, *, open_server: bool) -> bool:

@@ -60,11 +60,23 @@ class ReasonRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ReachRow:
+    """How many events in one hour of one platform landed where (``hutong.core.reach`` kinds)."""
+
+    bucket: float
+    stage: str
+    platform: str | None
+    reach: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class Counts:
     """Exact counts over a time range, from the rollup for whole hours and raw events at the edges."""
 
     rows: tuple[CountRow, ...]
     reasons: tuple[ReasonRow, ...]
+    reach: tuple[ReachRow, ...] = ()  # only events whose reach is known
 
 
 class AuditStore(AuditSink, Protocol):

@@ -24,6 +24,7 @@ COLUMNS: tuple[str, ...] = (
     "card",
     "clicked_through",
     "user_hash",
+    "reach",
 )
 COLUMN_LIST = ", ".join(COLUMNS)
 
@@ -46,12 +47,13 @@ def to_row(ev: AuditEvent) -> tuple[Any, ...]:
         ev.card,
         ev.clicked_through,
         ev.user,
+        ev.reach,
     )
 
 
 def from_row(row: Sequence[Any]) -> AuditEvent:
     """Inverse of ``to_row`` (SQLite hands booleans back as 0/1)."""
-    (ts, stage, context, site, platform, category, kind, level, reasons, action, rule, pv, card, ct, user) = (
+    (ts, stage, context, site, platform, category, kind, level, reasons, action, rule, pv, card, ct, user, reach) = (
         row
     )
     return AuditEvent(
@@ -70,6 +72,7 @@ def from_row(row: Sequence[Any]) -> AuditEvent:
         card=bool(card),
         clicked_through=None if ct is None else bool(ct),
         user=user,
+        reach=reach,
     )
 
 

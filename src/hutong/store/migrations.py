@@ -74,6 +74,14 @@ CREATE TABLE audit_reason_rollup (
 ){suffix};
 """
 
+# Where each checked link landed (hutong.core.reach): a column on the events, and per-hour counts by
+# platform and reach for the report's reachability table. Older events have no reach (NULL): not known.
+_REACH_ROLLUP = """
+CREATE TABLE audit_reach_rollup (
+    bucket {real} NOT NULL, stage text NOT NULL, platform text NOT NULL, reach text NOT NULL, n bigint NOT NULL,
+    PRIMARY KEY (bucket, stage, platform, reach)
+){suffix};
+"""
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -129,6 +137,15 @@ CREATE TABLE appeals (
 CREATE INDEX appeals_ts ON appeals (ts);
 CREATE INDEX appeals_status ON appeals (status, ts);
 """,
+    ),
+    Migration(
+        4,
+        "reach",
+        sqlite="ALTER TABLE audit_events ADD COLUMN reach TEXT;\n"
+        + _REACH_ROLLUP.format(real="REAL", suffix=" WITHOUT ROWID"),
+        # on the partitioned table the column reaches every partition, present and future
+        postgres="ALTER TABLE audit_events ADD COLUMN reach text;\n"
+        + _REACH_ROLLUP.format(real="double precision", suffix=""),
     ),
 )
 

@@ -63,6 +63,11 @@ INSERT INTO audit_reason_rollup AS r
 SELECT * FROM unnest(%b::float8[], %b::text[], %b::text[], %b::int8[])
 ON CONFLICT (bucket, stage, reason) DO UPDATE SET n = r.n + excluded.n
 """
+_ADD_REACH = """
+INSERT INTO audit_reach_rollup AS r
+SELECT * FROM unnest(%b::float8[], %b::text[], %b::text[], %b::text[], %b::int8[])
+ON CONFLICT (bucket, stage, platform, reach) DO UPDATE SET n = r.n + excluded.n
+"""
 # This writer's commit mark: the number of the batch its last committed transaction held.
 _MARK = (
     "INSERT INTO audit_commits VALUES (%s, %s, %s) "
@@ -215,6 +220,9 @@ class PostgresStore(appeal_rows.AppealReads, CommittedWrites):
                 cur.execute(
                     _ADD_REASONS, [[k[i] for k, _ in reasons] for i in range(3)] + [[n for _, n in reasons]]
                 )
+                if tally.reach:
+                    reach = sorted(tally.reach.items())
+                    cur.execute(_ADD_REACH, [[k[i] for k, _ in reach] for i in range(4)] + [[n for _, n in reach]])
         except (psycopg.OperationalError, psycopg.InterfaceError):
             conn.close()  # reconnect on the next attempt
             raise
@@ -274,10 +282,16 @@ class PostgresStore(appeal_rows.AppealReads, CommittedWrites):
                     f"SELECT {b}, stage, reason, sum(n) FROM audit_reason_rollup{where} GROUP BY 1, 2, 3",  # noqa: S608
                     [size, size, *params],
                 ).fetchall()
+                reach = conn.execute(
+                    f"SELECT {b}, stage, platform, reach, sum(n) FROM audit_reach_rollup{where} "  # noqa: S608
+                    "GROUP BY 1, 2, 3, 4",
+                    [size, size, *params],
+                ).fetchall()
             tally = Tally.of((), size)
             tally.add_rows(
                 ((tuple(r[:8]), int(r[8])) for r in rows),
                 ((tuple(r[:3]), int(r[3])) for r in reasons),
+                ((tuple(r[:4]), int(r[4])) for r in reach),
             )
             return tally
 
@@ -304,6 +318,7 @@ class PostgresStore(appeal_rows.AppealReads, CommittedWrites):
                 gone += conn.execute("DELETE FROM audit_events WHERE ts < %s", (cutoff,)).rowcount
                 conn.execute("DELETE FROM audit_rollup WHERE bucket < %s", (cutoff,))
                 conn.execute("DELETE FROM audit_reason_rollup WHERE bucket < %s", (cutoff,))
+                conn.execute("DELETE FROM audit_reach_rollup WHERE bucket < %s", (cutoff,))
                 conn.execute("DELETE FROM audit_commits WHERE at < %s", (cutoff,))  # writers long gone
                 conn.execute(_APPEALS.prune, (cutoff,))  # appeals are kept as long as events
             return gone
@@ -335,8 +350,12 @@ class PostgresStore(appeal_rows.AppealReads, CommittedWrites):
                 conn.execute(
                     _ADD_REASONS, [[k[i] for k, _ in negr] for i in range(3)] + [[n for _, n in negr]]
                 )
+                if tally.reach:
+                    nega = sorted((k, -n) for k, n in tally.reach.items())
+                    conn.execute(_ADD_REACH, [[k[i] for k, _ in nega] for i in range(4)] + [[n for _, n in nega]])
                 conn.execute("DELETE FROM audit_rollup WHERE n <= 0")
                 conn.execute("DELETE FROM audit_reason_rollup WHERE n <= 0")
+                conn.execute("DELETE FROM audit_reach_rollup WHERE n <= 0")
                 conn.execute("DELETE FROM audit_events WHERE user_hash = %s", (user_hash,))
             return len(rows)
 

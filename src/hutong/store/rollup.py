@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..audit import AuditEvent
-from .audit_store import HOUR, CountRow, Counts, ReasonRow, check_bucket, hour_of
+from .audit_store import HOUR, CountRow, Counts, ReachRow, ReasonRow, check_bucket, hour_of
 
 # In rollup tables NULLs are replaced so the key can be unique on every backend.
 NO_PLATFORM = ""
@@ -21,6 +21,7 @@ RowKey = tuple[
     float, str, str, str, str, str, int, int
 ]  # bucket stage platform category level action card click
 ReasonKey = tuple[float, str, str]  # bucket stage reason
+ReachKey = tuple[float, str, str, str]  # bucket stage platform reach
 
 
 def click_code(value: bool | None) -> int:
@@ -40,6 +41,7 @@ class Tally:
     rows: Counter[RowKey]
     reasons: Counter[ReasonKey]
     size: float = HOUR
+    reach: Counter[ReachKey] = field(default_factory=Counter)
 
     @classmethod
     def of(cls, events: Iterable[AuditEvent], size: float = HOUR) -> Tally:
@@ -70,12 +72,24 @@ class Tally:
             if ev.reasons
             for code in ev.reasons
         )
+        self.reach.update(
+            (float(int(ev.time // size) * size), ev.stage, ev.platform or NO_PLATFORM, ev.reach)
+            for ev in evs
+            if ev.reach
+        )
 
-    def add_rows(self, rows: Iterable[tuple[RowKey, int]], reasons: Iterable[tuple[ReasonKey, int]]) -> None:
+    def add_rows(
+        self,
+        rows: Iterable[tuple[RowKey, int]],
+        reasons: Iterable[tuple[ReasonKey, int]],
+        reach: Iterable[tuple[ReachKey, int]] = (),
+    ) -> None:
         for rk, n in rows:
             self.rows[rk] += n
         for qk, n in reasons:
             self.reasons[qk] += n
+        for ak, n in reach:
+            self.reach[ak] += n
 
     def counts(self) -> Counts:
         rows = tuple(
@@ -84,7 +98,10 @@ class Tally:
             if n > 0
         )
         reasons = tuple(ReasonRow(b, st, r, n) for (b, st, r), n in sorted(self.reasons.items()) if n > 0)
-        return Counts(rows, reasons)
+        reach = tuple(
+            ReachRow(b, st, pl or None, where, n) for (b, st, pl, where), n in sorted(self.reach.items()) if n > 0
+        )
+        return Counts(rows, reasons, reach)
 
 
 def edges(since: float | None, until: float | None) -> tuple[float | None, float | None]:

@@ -48,6 +48,9 @@ _ADD_ROW_END = (
 _ADD_REASON = "INSERT INTO audit_reason_rollup VALUES "
 _REASON_ROW = "(?, ?, ?, ?)"
 _ADD_REASON_END = " ON CONFLICT (bucket, stage, reason) DO UPDATE SET n = n + excluded.n"
+_ADD_REACH = "INSERT INTO audit_reach_rollup VALUES "
+_REACH_ROW = "(?, ?, ?, ?, ?)"
+_ADD_REACH_END = " ON CONFLICT (bucket, stage, platform, reach) DO UPDATE SET n = n + excluded.n"
 Statement = tuple[str, list[Any]]
 _APPEALS = appeal_rows.Statements("?")
 
@@ -147,6 +150,7 @@ class SqliteStore(appeal_rows.AppealReads, CommittedWrites):
             *_multirow(_INSERT, _EVENT_ROW, [to_row(ev) for ev in batch]),
             *_multirow(_ADD_ROW, _ROLLUP_ROW, [(*k, n) for k, n in tally.rows.items()], _ADD_ROW_END),
             *_multirow(_ADD_REASON, _REASON_ROW, [(*k, n) for k, n in tally.reasons.items()], _ADD_REASON_END),
+            *_multirow(_ADD_REACH, _REACH_ROW, [(*k, n) for k, n in tally.reach.items()], _ADD_REACH_END),
         ]
         with self._turn:
             self._transaction(self._writer, lambda c: self._run_all(c, statements))
@@ -218,13 +222,20 @@ class SqliteStore(appeal_rows.AppealReads, CommittedWrites):
                 f"SELECT {b}, stage, reason, SUM(n) FROM audit_reason_rollup{where} GROUP BY 1, 2, 3",  # noqa: S608
                 [size, size, *params],
             ).fetchall()
+            reach = conn.execute(
+                f"SELECT {b}, stage, platform, reach, SUM(n) FROM audit_reach_rollup{where} "  # noqa: S608
+                "GROUP BY 1, 2, 3, 4",
+                [size, size, *params],
+            ).fetchall()
         except sqlite3.Error as exc:
             raise StorageError(f"cannot read the audit database {str(self.path)!r}: {exc}") from exc
         finally:
             conn.close()
         tally = Tally.of((), size)
         tally.add_rows(
-            ((tuple(r[:8]), int(r[8])) for r in rows), ((tuple(r[:3]), int(r[3])) for r in reasons)
+            ((tuple(r[:8]), int(r[8])) for r in rows),
+            ((tuple(r[:3]), int(r[3])) for r in reasons),
+            ((tuple(r[:4]), int(r[4])) for r in reach),
         )
         return tally
 
@@ -244,6 +255,7 @@ class SqliteStore(appeal_rows.AppealReads, CommittedWrites):
             gone = conn.execute("DELETE FROM audit_events WHERE ts < ?", (cutoff,)).rowcount
             conn.execute("DELETE FROM audit_rollup WHERE bucket < ?", (cutoff,))
             conn.execute("DELETE FROM audit_reason_rollup WHERE bucket < ?", (cutoff,))
+            conn.execute("DELETE FROM audit_reach_rollup WHERE bucket < ?", (cutoff,))
             conn.execute(_APPEALS.prune, (cutoff,))  # appeals are kept as long as events
             return int(gone)
 
@@ -267,8 +279,14 @@ class SqliteStore(appeal_rows.AppealReads, CommittedWrites):
                 "UPDATE audit_reason_rollup SET n = n - ? WHERE bucket = ? AND stage = ? AND reason = ?",
                 [(n, *k) for k, n in tally.reasons.items()],
             )
+            conn.executemany(
+                "UPDATE audit_reach_rollup SET n = n - ? WHERE bucket = ? AND stage = ? AND platform = ? "
+                "AND reach = ?",
+                [(n, *k) for k, n in tally.reach.items()],
+            )
             conn.execute("DELETE FROM audit_rollup WHERE n <= 0")
             conn.execute("DELETE FROM audit_reason_rollup WHERE n <= 0")
+            conn.execute("DELETE FROM audit_reach_rollup WHERE n <= 0")
             conn.execute("DELETE FROM audit_events WHERE user_hash = ?", (user_hash,))
             return len(rows)
 

@@ -104,6 +104,7 @@ def render(
         shown_reasons=wording.shown_reasons,
         headline=lambda reason: wording.headline(reason, lang),
         facts=lambda reason: wording.facts(reason, lang),
+        reach_notice=lambda reach: wording.reach_notice(reach, lang),
         **values,
     )
     headers = SECURITY_HEADERS

@@ -139,6 +139,16 @@ class CardVideoOut(BaseModel):
     note: CardErrorOut | None = Field(default=None, description="why there is no player to show (preview.video.*)")
 
 
+class ReachOut(BaseModel):
+    kind: Literal["content", "login", "app", "error", "blocked"] = Field(
+        description="where the link lands: its content, a login wall, an app wall, an error page, or a block"
+    )
+    code: str = Field(description="the stable rule code (reach.login.listed, reach.app.scheme, reach.app.page ...)")
+    detail: str
+    detail_zh: str
+    evidence: dict[str, str] = Field(default_factory=dict, description="what was seen: url, listed, page, status")
+
+
 class CardOut(BaseModel):
     kind: Literal["product", "video", "article", "profile", "live", "generic"]
     url: str | None = None
@@ -160,6 +170,7 @@ class CardOut(BaseModel):
     category: str | None = Field(default=None, description="the category the page's own structured data declares")
     category_evidence: str | None = Field(default=None, description="that declaration, as found on the page")
     video: CardVideoOut | None = Field(default=None, description="how to play the page's one video in place")
+    reach: ReachOut | None = Field(default=None, description="where the card's fetch landed")
 
 
 class PaymentOut(BaseModel):
@@ -188,6 +199,9 @@ class LinkOut(BaseModel):
     error: str | None = None
     payment: PaymentOut | None = Field(
         default=None, description="payee and amount of a payment link or friend-pays request, when stated"
+    )
+    reach: ReachOut | None = Field(
+        default=None, description="where the link lands, when it was resolved or previewed; null: not known"
     )
     go: str | None = Field(description="signed time-of-click link; null when the link has no web address")
 

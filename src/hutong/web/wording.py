@@ -20,6 +20,7 @@ from functools import cache
 
 from ..core.model import Level, LinkReport, Reason
 from ..core.platforms import bundled
+from ..core.reach import Reach
 from .i18n import Lang, t
 
 # threat words the bundled feed importers write (URLhaus's ``threat`` column, PhishTank's "phishing")
@@ -103,6 +104,14 @@ def facts(reason: Reason, lang: Lang) -> tuple[str, ...]:
             key = "fact.feed.stale" if ev.get("stale") else "fact.feed.age" if hours >= 1 else "fact.feed.fresh"
             out.append(t(key, lang).format(hours=f"{hours:.0f}"))
     return tuple(out)
+
+
+def reach_notice(reach: Reach | None, lang: Lang) -> str:
+    """What a card or confirm page says of a wall the link lands on ("this link asks you to log in first",
+    "this link only opens in its app"), with how hutong saw it; empty when no wall was seen."""
+    if reach is None or not reach.walled:
+        return ""
+    return reach.detail_zh if lang == "zh" and reach.detail_zh else reach.detail
 
 
 def danger(report: LinkReport, lang: Lang) -> str:
