@@ -38,6 +38,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 from bench.benchlib import load_note, machine, write_section  # noqa: E402
 from hutong.config import CacheSection, NetworkSection, PreviewSection  # noqa: E402
+from hutong.errors import HutongError  # noqa: E402
 from hutong.net.fetcher import GuardedFetcher  # noqa: E402
 from hutong.preview.images import ImageSigner  # noqa: E402
 from hutong.preview.service import Previewer  # noqa: E402
@@ -80,7 +81,7 @@ def serve(kind: str) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         if kind == "h2":
-            from bench.h2server import H2Server
+            from tests.support.h2server import H2Server
 
             with H2Server.running(Path(tmp), answer, HOSTS) as h2:
                 _report(h2.port, h2.ca_path, lambda: h2.connections, counts)
@@ -126,6 +127,14 @@ class Server:
         self.proc.stdin.flush()
         return dict(json.loads(self.proc.stdout.readline()))
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used (user + system), from /proc."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self) -> None:
         assert self.proc.stdin is not None
         self.proc.stdin.close()
@@ -155,7 +164,10 @@ async def run(server: Server, source: str, n: int, concurrency: int, *, cards: b
                     card = await previewer.card_for(url)
                     ok += card.title is not None and card.description is not None
                 else:
-                    result = await fetcher.fetch(url)
+                    try:
+                        result = await fetcher.fetch(url)
+                    except HutongError:  # counted as incomplete (a timeout on an overloaded machine)
+                        return
                     ok += result.status == 200
 
         start = time.perf_counter()
@@ -172,6 +184,8 @@ class Row:
     complete: int = 0
     connections: int = 0
     requests: int = 0
+    client_cpu_ms: float = 0.0  # per page, this process (card extraction's worker processes not counted)
+    server_cpu_ms: float = 0.0  # per page, the server process
 
 
 def measure(args: argparse.Namespace) -> list[Row]:
@@ -184,13 +198,16 @@ def measure(args: argparse.Namespace) -> list[Row]:
                     rows.append(Row(kind, source, mode))
                 for _ in range(args.repeat):  # floor and cards interleaved: both see the same machine
                     for row in rows[-2:]:
-                        before = server.counts()
+                        before, cpu0, server0 = server.counts(), time.process_time(), server.cpu_seconds()
                         secs, ok = asyncio.run(run(server, source, args.pages, args.concurrency, cards=row.mode == "card"))
+                        cpu, server_cpu = time.process_time() - cpu0, server.cpu_seconds() - server0
                         after = server.counts()
                         if args.pages / secs > row.pages_per_s:
                             row.pages_per_s, row.complete = args.pages / secs, ok
                             row.connections = after["connections"] - before["connections"]
                             row.requests = after["requests"] - before["requests"]
+                            row.client_cpu_ms = cpu * 1e3 / args.pages
+                            row.server_cpu_ms = server_cpu * 1e3 / args.pages
                         print(f"  {kind} {source} {row.mode}: {args.pages / secs:.0f} pages/s", flush=True)
         finally:
             server.close()
@@ -221,13 +238,15 @@ def goals(rows: list[Row]) -> list[tuple[str, bool]]:
 
 def table(rows: list[Row], pages: int) -> str:
     lines = [
-        "| server | pages | run | pages/s | complete | TLS connections | requests |",
-        "|---|---|---|---:|---:|---:|---:|",
+        "| server | pages | run | pages/s | complete | TLS connections | requests | client CPU ms/page "
+        "| server CPU ms/page |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         label = "fetch only (floor: GuardedFetcher)" if r.mode == "fetch" else "preview card (Previewer)"
         lines.append(
-            f"| {r.server} | {r.source} | {label} | {r.pages_per_s:.0f} | {r.complete}/{pages} | {r.connections} | {r.requests} |"
+            f"| {r.server} | {r.source} | {label} | {r.pages_per_s:.0f} | {r.complete}/{pages} | {r.connections} "
+            f"| {r.requests} | {r.client_cpu_ms:.2f} | {r.server_cpu_ms:.2f} |"
         )
     return "\n".join(lines)
 
@@ -270,7 +289,8 @@ def main() -> None:
             "Each server runs in a process of its own (so it has a core of its own on a quiet 2-core machine); "
             "`keep-alive` keeps HTTP/1.1 connections, `h2` offers HTTP/2, `close` closes each connection after "
             "its answer (a TLS handshake per page, as the issue measured). The fetch-only rows are the floor of "
-            "the card rows in the same run; \"TLS connections\" are counted by the server.\n\n"
+            "the card rows in the same run; \"TLS connections\" are counted by the server; CPU per page is the "
+            "client process's (card extraction runs in worker processes, not counted) and the server's.\n\n"
             f"{out}\n\n"
             "Goals: " + "; ".join(f"{text} ({'pass' if ok else 'FAIL'})" for text, ok in results) + ".\n\n"
         )

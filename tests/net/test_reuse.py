@@ -8,7 +8,9 @@ DNS answer can change between fetches while its port stays.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +18,8 @@ from hutong.config import NetworkSection
 from hutong.errors import BlockedAddress
 from hutong.net.fetcher import GuardedFetcher
 from hutong.net.transport import PinnedTransport
-from tests.support.localnet import ALIAS, LocalNet, html, redirect
+from tests.support.h2server import H2Server
+from tests.support.localnet import ALIAS, LocalNet, Reply, Request, html, redirect
 
 
 def _settings(localnet: LocalNet, *hosts: str) -> NetworkSection:
@@ -144,3 +147,24 @@ async def test_pools_are_bounded(localnet: LocalNet) -> None:
             await f.fetch(f"https://x.example/{i}")
         assert [key[0] for key in transport.pool_keys] == ["127.0.0.1"]
     assert len(localnet.connections) == 3  # the first pool was closed when the second opened
+
+
+async def test_http2_multiplexes_one_connection_per_host(tmp_path: Path) -> None:
+    """Against a server that speaks only HTTP/2 (ALPN ``h2``), concurrent fetches share one connection."""
+    hosts = ("one.example", "two.example")
+
+    def answer(req: Request) -> Reply:
+        return Reply(body=f"<title>{req.host} {req.path}</title>".encode())
+
+    with H2Server.running(tmp_path, answer, hosts) as server:
+        settings = NetworkSection(
+            connect_to=tuple(f"{h}:443:127.0.0.1:{server.port}" for h in hosts),
+            allow_networks=("127.0.0.1/32",),
+            ca_bundle=str(server.ca_path),
+            rate_limit_per_minute=0,
+        )
+        async with GuardedFetcher(settings) as f:
+            urls = [f"https://{hosts[i % 2]}/p/{i}" for i in range(20)]
+            results = await asyncio.gather(*(f.fetch(url) for url in urls))
+        assert [r.text for r in results] == [f"<title>{u[8:].split('/', 1)[0]} /{u[8:].split('/', 1)[1]}</title>" for u in urls]
+        assert server.connections == 2 and len(server.requests) == 20

@@ -124,7 +124,7 @@ class PinnedTransport(httpx.AsyncBaseTransport):
         test_context: ssl.SSLContext | None = None,
         *,
         http2: bool = True,
-        max_connections: int = 32,
+        max_connections: int = 100,
         keepalive_expiry: float = 5.0,
         max_pools: int = 64,
     ) -> None:
@@ -217,7 +217,7 @@ def warn_overrides(settings: NetworkSection) -> None:
 
 
 def build_transport(
-    settings: NetworkSection, *, max_connections: int = 32, http2: bool = True
+    settings: NetworkSection, *, max_connections: int = 100, http2: bool = True
 ) -> PinnedTransport:
     """An httpx transport whose connections go only to pinned, vetted addresses; never via a proxy.
 

@@ -1,4 +1,5 @@
-"""A small local HTTP/2 server over TLS for the preview benchmark (``h2`` does the protocol).
+"""A small local HTTP/2 server over TLS, for the connection-reuse tests and bench/preview.py (``h2`` does the
+protocol).
 
 It answers each request with what ``answer`` (a function of a ``tests.support.localnet.Request``)
 returns, respects HTTP/2 flow control, offers only ``h2`` by ALPN, and counts the connections it
@@ -37,8 +38,12 @@ class _Protocol(asyncio.Protocol):
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
         self.server.connections += 1
+        self.server._open.add(self)
         self.conn.initiate_connection()
         transport.write(self.conn.data_to_send())
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.server._open.discard(self)
 
     def data_received(self, data: bytes) -> None:
         assert self.transport is not None
@@ -64,6 +69,7 @@ class _Protocol(asyncio.Protocol):
     def _answer(self, stream_id: int, headers: dict[str, str]) -> None:
         host = headers.get(":authority", "").rsplit(":", 1)[0].lower()
         request = Request(headers.get(":method", ""), headers.get(":path", ""), host, tuple(headers.items()), True)
+        self.server.requests.append(request)
         reply = self.server.answer(request)
         head = [(":status", str(reply.status)), *((k.lower(), v) for k, v in reply.headers)]
         head.append(("content-length", str(len(reply.body))))
@@ -99,6 +105,8 @@ class H2Server:
         self.answer = answer
         self.ca_path = ca_path
         self.connections = 0
+        self.requests: list[Request] = []
+        self._open: set[_Protocol] = set()
         self.port = 0
         self._ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ca.issue_cert(*hosts).configure_cert(self._ctx)
@@ -133,7 +141,19 @@ class H2Server:
         try:
             yield server
         finally:
-            assert server._server is not None
-            server._loop.call_soon_threadsafe(server._server.close)
-            server._loop.call_soon_threadsafe(server._loop.stop)
-            server._thread.join(10)
+            server._stop()
+
+    def _stop(self) -> None:
+        async def close() -> None:
+            assert self._server is not None
+            self._server.close()
+            for protocol in self._open:
+                if protocol.transport is not None:
+                    protocol.transport.abort()
+            await asyncio.sleep(0)
+
+        asyncio.run_coroutine_threadsafe(close(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(10)
+        self._loop.close()
