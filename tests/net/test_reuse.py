@@ -145,7 +145,7 @@ async def test_pools_are_bounded(localnet: LocalNet) -> None:
         transport._max_pools = 1
         for i in range(len(answers)):
             await f.fetch(f"https://x.example/{i}")
-        assert [key[0] for key in transport.pool_keys] == ["127.0.0.1"]
+        assert [key[3] for key in transport.pool_keys] == ["127.0.0.1"]
     assert len(localnet.connections) == 3  # the first pool was closed when the second opened
 
 

@@ -7,9 +7,9 @@ task, and this module's network backend connects to exactly that address. A conn
 attempt with no matching pin fails closed.
 
 Connections are kept alive and reused (HTTP/2 multiplexed where the server offers it), but only
-within one pool per vetted address: every request is vetted afresh by the fetcher, and a
-connection serves it only if it goes to the address that vetting chose, for the same host, port
-and TLS name (see :class:`PinnedTransport`).
+within one pool per host, port and vetted address: every request is vetted afresh by the fetcher,
+and a connection serves it only if it goes to the address that vetting chose, for the same host,
+port and TLS name (see :class:`PinnedTransport`).
 
 A pin made for a connection that ``network.connect_to`` redirects (a test override, see
 ``overrides``) also trusts ``network.ca_bundle``, in pools of its own; every other connection
@@ -18,6 +18,7 @@ verifies against the system store only, so a test CA can never vouch for a real 
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import logging
 import ssl
@@ -103,19 +104,55 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-PoolKey = tuple[str, int, bool]  # vetted address, port connected to, network.ca_bundle trusted
+# scheme, host, port (as in the URL: TLS names this host), vetted address, port connected to, ca_bundle trusted
+PoolKey = tuple[str, str, int, str, int, bool]
+
+
+@dataclass(slots=True)
+class _Pool:
+    """One origin's connections to one vetted address, and the requests it may carry at once."""
+
+    transport: httpx.AsyncHTTPTransport
+    slots: asyncio.Semaphore
+    in_flight: int = 0
+
+
+class _Releasing(httpx.AsyncByteStream):
+    """A response body that gives its pool slot back when it is closed (read or not)."""
+
+    def __init__(self, inner: httpx.AsyncByteStream, pool: _Pool) -> None:
+        self._inner = inner
+        self._pool: _Pool | None = pool
+
+    async def __aiter__(self) -> typing.AsyncIterator[bytes]:
+        async for chunk in self._inner:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._inner.aclose()
+        finally:
+            pool, self._pool = self._pool, None
+            if pool is not None:
+                _release(pool)
+
+
+def _release(pool: _Pool) -> None:
+    pool.in_flight -= 1
+    pool.slots.release()
 
 
 class PinnedTransport(httpx.AsyncBaseTransport):
     """Kept-alive connections (HTTP/1.1, and HTTP/2 where the server offers it), reused only for the same
-    vetted address.
+    host, port, TLS name and vetted address.
 
-    Requests are sent through one connection pool per (vetted address, connect port, trust store); within
-    a pool httpcore reuses a connection only for the same scheme, host and port, and TLS names that host
-    (SNI and certificate). So a connection is reused only by a request for the same host, port and TLS
-    name whose fresh resolution vetted the same address: a changed DNS answer gets a new connection to
-    the newly vetted address, never the old one. A request sent without a pin for its host fails closed.
-    At most ``max_pools`` pools are kept; past that, the least recently used idle pool is closed.
+    Requests go through one connection pool per (scheme, host, port, vetted address, connect port, trust
+    store): a connection is reused only by a request for the same host and port (TLS SNI and the
+    certificate name that host) whose fresh resolution vetted the same address, so a changed DNS answer
+    gets a new connection to the newly vetted address, never the old one. A request sent without a pin
+    for its host fails closed. Each pool carries at most ``max_connections`` requests at once (the rest
+    wait their turn here, where waiting is cheap, rather than in httpcore's queue, which every finished
+    request scans); at most ``max_pools`` pools are kept, the least recently used idle one closed first.
     """
 
     def __init__(
@@ -124,20 +161,20 @@ class PinnedTransport(httpx.AsyncBaseTransport):
         test_context: ssl.SSLContext | None = None,
         *,
         http2: bool = True,
-        max_connections: int = 100,
+        max_connections: int = 16,
         keepalive_expiry: float = 5.0,
-        max_pools: int = 64,
+        max_pools: int = 256,
     ) -> None:
         self._contexts = {False: ssl_context, True: test_context or ssl_context}
         self._http2 = http2
         self._max_connections = max_connections
         self._keepalive_expiry = keepalive_expiry
         self._max_pools = max_pools
-        self._pools: OrderedDict[PoolKey, httpx.AsyncHTTPTransport] = OrderedDict()
+        self._pools: OrderedDict[PoolKey, _Pool] = OrderedDict()
 
     @property
     def pool_keys(self) -> tuple[PoolKey, ...]:
-        """The (address, connect port, test trust) of every open pool, least recently used first."""
+        """The key of every open pool (scheme, host, port, address, connect port, test trust), oldest first."""
         return tuple(self._pools)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -145,17 +182,26 @@ class PinnedTransport(httpx.AsyncBaseTransport):
         port = url.port or _DEFAULT_PORTS.get(url.scheme, 0)
         if current is None or current.host != url.host.lower() or current.port != port:
             raise httpx.ConnectError(f"refused to connect to {url.host}:{port}: no vetted address for it")
-        key = (current.address, current.connect_port, current.test_override)
-        transport = self._pools.get(key)
-        if transport is None:
-            transport = self._pools[key] = self._pool(key)
+        key = (url.scheme, current.host, current.port, current.address, current.connect_port, current.test_override)
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = self._pools[key] = self._pool(key)
             await self._trim()
         else:
             self._pools.move_to_end(key)
-        return await transport.handle_async_request(request)
+        await pool.slots.acquire()
+        pool.in_flight += 1
+        try:
+            response = await pool.transport.handle_async_request(request)
+        except BaseException:
+            _release(pool)
+            raise
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = _Releasing(response.stream, pool)
+        return response
 
-    def _pool(self, key: PoolKey) -> httpx.AsyncHTTPTransport:
-        address, connect_port, test_override = key
+    def _pool(self, key: PoolKey) -> _Pool:
+        _scheme, _host, _port, address, connect_port, test_override = key
         ctx = self._contexts[test_override]
         transport = httpx.AsyncHTTPTransport(verify=ctx, trust_env=False, retries=0)
         # httpx has no public hook for the network backend; its transport delegates to ``_pool``,
@@ -170,23 +216,23 @@ class PinnedTransport(httpx.AsyncBaseTransport):
             retries=0,
             network_backend=PinnedBackend(address, connect_port),
         )
-        return transport
+        return _Pool(transport, asyncio.Semaphore(self._max_connections))
 
     async def _trim(self) -> None:
         """Close the least recently used pool with no request in flight, while there are too many."""
         while len(self._pools) > self._max_pools:
-            for key, transport in self._pools.items():
-                if all(c.is_idle() or c.is_closed() for c in transport._pool.connections):
+            for key, pool in self._pools.items():
+                if pool.in_flight == 0:
                     del self._pools[key]
-                    await transport.aclose()
+                    await pool.transport.aclose()
                     break
             else:
                 return  # every pool is busy: keep them until one is idle
 
     async def aclose(self) -> None:
         pools, self._pools = list(self._pools.values()), OrderedDict()
-        for transport in pools:
-            await transport.aclose()
+        for pool in pools:
+            await pool.transport.aclose()
 
 
 def override_ssl_context(settings: NetworkSection) -> ssl.SSLContext | None:
@@ -217,11 +263,11 @@ def warn_overrides(settings: NetworkSection) -> None:
 
 
 def build_transport(
-    settings: NetworkSection, *, max_connections: int = 100, http2: bool = True
+    settings: NetworkSection, *, max_connections: int = 16, http2: bool = True
 ) -> PinnedTransport:
     """An httpx transport whose connections go only to pinned, vetted addresses; never via a proxy.
 
-    ``max_connections`` is per vetted address; ``http2`` offers HTTP/2 in TLS (ALPN), which one
-    connection per host then multiplexes."""
+    ``max_connections`` is per host and vetted address (requests at once, so connections at most);
+    ``http2`` offers HTTP/2 in TLS (ALPN), which one connection per host then multiplexes."""
     ctx = httpx.create_ssl_context(trust_env=False)  # the system/certifi store, for every other host
     return PinnedTransport(ctx, override_ssl_context(settings), http2=http2, max_connections=max_connections)
