@@ -20,6 +20,7 @@ facts, the per-message loop): the best pass's CPU time less the stages. ``struct
 of ``screen`` spent in the structural screening rule.
 
     .venv/bin/python bench/pipeline.py [--write] [--limit N] [--repeat N]
+    .venv/bin/python bench/pipeline.py --digest   # SHA-256 of every report's JSON: compare before/after
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from __future__ import annotations
 import argparse
 import collections
 import datetime as dt
+import hashlib
+import json
 import sys
 import time
 from collections.abc import Callable
@@ -121,6 +124,22 @@ def _pass(engine: Engine, messages: list[str]) -> tuple[float, int, collections.
             if r.decision is not None:
                 actions[r.decision.action.value] += 1
     return time.process_time() - t0, links, actions
+
+
+def digest(messages: list[str]) -> tuple[int, str]:
+    """The SHA-256 of the JSON of every report on ``messages`` (group, then direct context): the same
+    before and after a speed change, or the change altered an answer."""
+    engine = Engine.from_config()
+    h = hashlib.sha256()
+    reports = 0
+    for context in ("group", "direct"):
+        for m in messages:
+            analysis = engine.examine(m, context=context)  # type: ignore[arg-type]
+            if analysis.links:
+                reports += len(analysis.links)
+                h.update(json.dumps(analysis.to_json(), ensure_ascii=False, sort_keys=True).encode())
+                h.update(b"\n")
+    return reports, h.hexdigest()
 
 
 def _floor_pass(engine: Engine, messages: list[str]) -> float:
@@ -265,7 +284,12 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None, help="only the first N messages")
     ap.add_argument("--repeat", type=int, default=5, help="passes; the best is reported")
     ap.add_argument("--write", action="store_true", help="write the figures into docs/benchmarks.md")
+    ap.add_argument("--digest", action="store_true", help="only print the SHA-256 of every report's JSON")
     args = ap.parse_args()
+    if args.digest:
+        reports, hexdigest = digest(corpus_messages(args.limit))
+        print(f"{reports:,} reports, sha256 {hexdigest}")
+        return
     result = run(args.limit, args.repeat)
     print(
         f"{result['messages']:,} messages, {result['links']:,} links in {result['seconds']:.3f} s CPU: "
