@@ -114,7 +114,7 @@ class _Pool:
 
     transport: httpx.AsyncHTTPTransport
     slots: asyncio.Semaphore
-    in_flight: int = 0
+    in_flight: int = 0  # requests waiting for a slot or holding one
 
 
 class _Releasing(httpx.AsyncByteStream):
@@ -189,8 +189,12 @@ class PinnedTransport(httpx.AsyncBaseTransport):
             await self._trim()
         else:
             self._pools.move_to_end(key)
-        await pool.slots.acquire()
-        pool.in_flight += 1
+        pool.in_flight += 1  # counted while waiting too, so the pool is not closed under a waiting request
+        try:
+            await pool.slots.acquire()
+        except BaseException:
+            pool.in_flight -= 1
+            raise
         try:
             response = await pool.transport.handle_async_request(request)
         except BaseException:
