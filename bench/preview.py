@@ -9,7 +9,8 @@ its own URL on each of 5 host names: ``keep-alive`` keeps HTTP/1.1 connections o
 HTTP/2 (ALPN), ``close`` closes every connection after its answer (a new TLS handshake per page, as
 before issue 15). ``real`` pages are the 91 metascraper pages (mean ~280 kB), ``small`` the test
 templates (~0.4 kB). Per server and source, the same run measures the floor, fetch only (the guarded
-fetcher alone), then preview cards (``Previewer.card_for``), interleaved ``--repeat`` times (best kept).
+fetcher alone), then preview cards (``Previewer.card_for``); all servers run at once and take turns, per
+source, in each of ``--repeat`` passes (best kept), so a change of the machine's load hits every row.
 
 Goals (issue 15), printed as pass/fail: on the keep-alive servers, pages/s at least 3× those of the
 closing server in the same run and 3× the figures the issue measured (card 82, fetch only 104 pages/s,
@@ -189,29 +190,29 @@ class Row:
 
 
 def measure(args: argparse.Namespace) -> list[Row]:
-    rows: list[Row] = []
-    for kind in args.servers:
-        server = Server(kind)
-        try:
-            for source in args.source:
-                for mode in ("fetch", "card"):
-                    rows.append(Row(kind, source, mode))
-                for _ in range(args.repeat):  # floor and cards interleaved: both see the same machine
-                    for row in rows[-2:]:
-                        before, cpu0, server0 = server.counts(), time.process_time(), server.cpu_seconds()
-                        secs, ok = asyncio.run(run(server, source, args.pages, args.concurrency, cards=row.mode == "card"))
-                        cpu, server_cpu = time.process_time() - cpu0, server.cpu_seconds() - server0
-                        after = server.counts()
-                        if args.pages / secs > row.pages_per_s:
-                            row.pages_per_s, row.complete = args.pages / secs, ok
-                            row.connections = after["connections"] - before["connections"]
-                            row.requests = after["requests"] - before["requests"]
-                            row.client_cpu_ms = cpu * 1e3 / args.pages
-                            row.server_cpu_ms = server_cpu * 1e3 / args.pages
-                        print(f"  {kind} {source} {row.mode}: {args.pages / secs:.0f} pages/s", flush=True)
-        finally:
+    """Every (server, source, mode) row, best of ``--repeat`` passes; within a pass the servers take turns
+    per source (all servers run at once, idle but for their turn), so each sees the same machine."""
+    servers = {kind: Server(kind) for kind in args.servers}
+    rows = {(k, src, mode): Row(k, src, mode) for src in args.source for k in args.servers for mode in ("fetch", "card")}
+    try:
+        for _ in range(args.repeat):
+            for row in rows.values():
+                server = servers[row.server]
+                before, cpu0, server0 = server.counts(), time.process_time(), server.cpu_seconds()
+                secs, ok = asyncio.run(run(server, row.source, args.pages, args.concurrency, cards=row.mode == "card"))
+                cpu, server_cpu = time.process_time() - cpu0, server.cpu_seconds() - server0
+                after = server.counts()
+                if args.pages / secs > row.pages_per_s:
+                    row.pages_per_s, row.complete = args.pages / secs, ok
+                    row.connections = after["connections"] - before["connections"]
+                    row.requests = after["requests"] - before["requests"]
+                    row.client_cpu_ms = cpu * 1e3 / args.pages
+                    row.server_cpu_ms = server_cpu * 1e3 / args.pages
+                print(f"  {row.server} {row.source} {row.mode}: {args.pages / secs:.0f} pages/s", flush=True)
+    finally:
+        for server in servers.values():
             server.close()
-    return rows
+    return list(rows.values())
 
 
 def _rate(rows: list[Row], server: str, source: str, mode: str) -> float | None:
