@@ -102,6 +102,7 @@ def _share_category_reason(category: str, was: str) -> Reason:
 
 
 _NO_PREFS = UserPrefs()
+_NO_LINKS = Analysis(())
 _LABELS = {level: level.label for level in Level}
 
 _SHORT_REASON = Reason(
@@ -270,7 +271,7 @@ class Engine:
         """``analyse``, with whether the message held more links than the finder takes (``truncated``)."""
         finds = self.finder.scan(text)
         if not finds.links:
-            return Analysis(())  # most chat messages carry no link
+            return _NO_LINKS  # most chat messages carry no link
         asked = _Asked(context, prefs or _NO_PREFS, mode)
         reports = []
         for found in finds.links:

@@ -39,6 +39,7 @@ import trustme
 from hutong.config import NetworkSection
 
 MAX_REQUEST_HEAD = 64 * 1024
+ALIAS = "127.0.0.2"  # the servers answer here too, at the same ports
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Request:
     host: str
     headers: tuple[tuple[str, str], ...]
     tls: bool
+    connection: int = 0  # which connection it came on (``LocalNet.connections``), numbered from 1
 
     def header(self, name: str) -> str | None:
         """A request header by case-insensitive name."""
@@ -75,6 +77,16 @@ class Reply:
 
 
 Handler = Reply | Callable[[Request], Reply]
+
+
+@dataclass(frozen=True)
+class Connection:
+    """One connection the servers accepted: its number, whether it is TLS, and the name asked for in SNI."""
+
+    number: int
+    tls: bool
+    sni: str | None
+    address: str  # the server address it was accepted on: 127.0.0.1 or ``ALIAS``
 
 
 def html(
@@ -145,6 +157,8 @@ class LocalNet:
     https_port: int = 0
     http_port: int = 0
     requests: list[Request] = field(default_factory=list)
+    connections: list[Connection] = field(default_factory=list)
+    keep_alive: bool = False  # answer HTTP/1.1 keep-alive (else every reply closes its connection)
     _routes: dict[tuple[str, str | None], Handler] = field(default_factory=dict)
     _loop: asyncio.AbstractEventLoop | None = None
     _thread: threading.Thread | None = None
@@ -160,10 +174,12 @@ class LocalNet:
             self._routes[(host.lower(), path)] = handler
 
     def reset(self) -> None:
-        """Forget every route and logged request."""
+        """Forget every route, logged request and connection; close connections after each reply again."""
         with self._lock:
             self._routes.clear()
             self.requests.clear()
+            self.connections.clear()
+            self.keep_alive = False
 
     def hosts(self) -> list[str]:
         """Every host with a route."""
@@ -226,14 +242,28 @@ class LocalNet:
             raise RuntimeError("localnet did not start")
 
     async def _listen(self) -> None:
+        """Listen on 127.0.0.1 and, at the same ports, on ``ALIAS`` (so a test can change a name's DNS
+        answer without changing its port); ports taken on the alias are given up and drawn again."""
         tls = self._server_context()
-        https = await asyncio.start_server(
-            lambda r, w: self._serve(r, w, tls=True), "127.0.0.1", 0, ssl=tls, ssl_handshake_timeout=5
-        )
-        plain = await asyncio.start_server(lambda r, w: self._serve(r, w, tls=False), "127.0.0.1", 0)
-        self._servers = [https, plain]
-        self.https_port = https.sockets[0].getsockname()[1]
-        self.http_port = plain.sockets[0].getsockname()[1]
+        for _ in range(20):
+            https = await asyncio.start_server(
+                lambda r, w: self._serve(r, w, tls=True), "127.0.0.1", 0, ssl=tls, ssl_handshake_timeout=5
+            )
+            plain = await asyncio.start_server(lambda r, w: self._serve(r, w, tls=False), "127.0.0.1", 0)
+            ports = https.sockets[0].getsockname()[1], plain.sockets[0].getsockname()[1]
+            try:
+                alias_https = await asyncio.start_server(
+                    lambda r, w: self._serve(r, w, tls=True), ALIAS, ports[0], ssl=tls, ssl_handshake_timeout=5
+                )
+                alias_plain = await asyncio.start_server(lambda r, w: self._serve(r, w, tls=False), ALIAS, ports[1])
+            except OSError:
+                https.close()
+                plain.close()
+                continue
+            self._servers = [https, plain, alias_https, alias_plain]
+            self.https_port, self.http_port = ports
+            return
+        raise RuntimeError(f"localnet found no ports free on both 127.0.0.1 and {ALIAS}")
 
     def _stop(self) -> None:
         loop = self._loop
@@ -274,13 +304,32 @@ class LocalNet:
 
     # --- one connection ----------------------------------------------------------------
 
+    def _accepted(self, writer: asyncio.StreamWriter, *, tls: bool) -> int:
+        sni = None
+        if tls:
+            ssl_object = writer.get_extra_info("ssl_object")
+            context = getattr(ssl_object, "context", None)
+            with self._lock:
+                sni = next((name for name, ctx in self._contexts.items() if ctx is context), None)
+        address = str(writer.get_extra_info("sockname")[0])
+        with self._lock:
+            number = len(self.connections) + 1
+            self.connections.append(Connection(number, tls, sni, address))
+        return number
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, tls: bool) -> None:
+        number = self._accepted(writer, tls=tls)
         try:
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
-            if len(head) > MAX_REQUEST_HEAD:
-                return
-            req = _parse_request(head, tls=tls)
-            await _send(writer, self._handler(req))
+            while True:
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+                if len(head) > MAX_REQUEST_HEAD:
+                    return
+                req = dataclasses.replace(_parse_request(head, tls=tls), connection=number)
+                reply = self._handler(req)
+                keep = self.keep_alive and reply.raw is None and reply.endless is None
+                await _send(writer, reply, keep_alive=keep)
+                if not keep:
+                    return
         except (
             asyncio.IncompleteReadError,
             asyncio.LimitOverrunError,
@@ -307,7 +356,7 @@ def _parse_request(head: bytes, *, tls: bool) -> Request:
     return Request(method=method, path=path, host=host.lower(), headers=headers, tls=tls)
 
 
-async def _send(writer: asyncio.StreamWriter, reply: Reply) -> None:
+async def _send(writer: asyncio.StreamWriter, reply: Reply, *, keep_alive: bool = False) -> None:
     if reply.delay:
         await asyncio.sleep(reply.delay)
     if reply.raw is not None:
@@ -317,7 +366,7 @@ async def _send(writer: asyncio.StreamWriter, reply: Reply) -> None:
     head = f"HTTP/1.1 {reply.status} X\r\n"
     for k, v in reply.headers:
         head += f"{k}: {v}\r\n"
-    head += "Connection: close\r\n"
+    head += "Connection: keep-alive\r\n" if keep_alive else "Connection: close\r\n"
     if reply.endless is not None:
         head += "Transfer-Encoding: chunked\r\n\r\n"
     else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote
 
 from .link import Link, QueryParam, first_value
@@ -80,6 +81,9 @@ class HostEntry:
     bare_identified: Identification  # that match, on a host whose short-ness the path cannot change
 
 
+HOST_CACHE = 4096  # hosts whose answer is kept, beyond those the data names
+
+
 class Identifier:
     """Identify links against a set of platforms (the bundled ones by default)."""
 
@@ -103,6 +107,9 @@ class Identifier:
             for h in (*p.hosts, *p.short_hosts, *(h for pattern in p.patterns for h in pattern.hosts))
         }
         self._named: dict[str, HostEntry | None] = {h: self._host_entry(h) for h in named}
+        # the answer for other hosts (subdomains of the named ones, hosts of no platform): a pure function of
+        # the host, and chat repeats hosts, so the latest are kept (bounded)
+        self._other = lru_cache(maxsize=HOST_CACHE)(self._host_entry)
         # canonical URL templates, split once into literal text and field names; keyed by the pattern's
         # identity (hashing a pattern's fields costs more than filling it), which these platforms keep alive
         self._templates: dict[int, tuple[str, ...]] = {
@@ -137,7 +144,7 @@ class Identifier:
 
     def _entry(self, host: str) -> HostEntry | None:
         named = self._named
-        return named[host] if host in named else self._host_entry(host)
+        return named[host] if host in named else self._other(host)
 
     def identify(self, link: Link) -> Identification:
         """The platform and content pattern of ``link``, and whether it is a short link.

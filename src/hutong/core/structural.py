@@ -406,8 +406,31 @@ RULES: tuple[Rule, ...] = (
 _NO_FINDING = Verdict(Level.SAFE, ())
 
 
+def _plain(url: Link, raw: str) -> bool:
+    """True when no rule of ``RULES`` can find anything: an http(s) link to a short ASCII domain name with
+    no userinfo, port or punycode label, written in ASCII with no ``%`` or backslash (most chat links).
+    Each condition is the one its rule tests first, so skipping the rules changes no verdict."""
+    return (
+        url.host_kind == "domain"
+        and url.port is None
+        and url.scheme in WEB_SCHEMES
+        and not url.username
+        and not url.password
+        and "xn--" not in url.hostname
+        and url.hostname.isascii()
+        and len(url.href) <= DEFAULT_LIMITS.url_length
+        and len(url.host) <= DEFAULT_LIMITS.host_length
+        and url.hostname.count(".") < DEFAULT_LIMITS.subdomain_labels
+        and raw.isascii()
+        and "%" not in raw
+        and "\\" not in raw
+    )
+
+
 def check(url: Link, raw: str, *, rules: tuple[Rule, ...] = RULES) -> Verdict:
     """Run the structural rules in order; ``Verdict(Level.SAFE, ())`` means no structural finding."""
+    if rules is RULES and _plain(url, raw):
+        return _NO_FINDING
     subject = Subject(url, raw)
     verdict = _NO_FINDING
     for rule in rules:

@@ -16,6 +16,7 @@ import binascii
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, unquote
 
 from ..errors import InputError
@@ -25,6 +26,7 @@ from .platforms import HostIndex, Platform, Wrapper, bundled
 from .urls import normalise
 
 MAX_TARGET = 8192  # longer "targets" are not links a person shared; refuse rather than parse
+HOST_CACHE = 4096  # hosts whose wrappers are kept: a pure function of the host, and chat repeats hosts
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,10 @@ class Unwrapper:
         for w in self.wrappers:
             for h in w.hosts:
                 self._index.add(h, w)
+        self._wrappers_of = lru_cache(maxsize=HOST_CACHE)(self._host_wrappers)
+
+    def _host_wrappers(self, host: str) -> tuple[Wrapper, ...]:
+        return tuple(self._index.lookup(host))
 
     def unwrap(self, link: Link, max_depth: int = 5) -> Unwrapped:
         """Follow wrappers inside ``link``; each hop records a wrapper URL with ``via="wrapper"``."""
@@ -94,7 +100,7 @@ class Unwrapper:
         host = link.platform_host
         if host is None:
             return None
-        for w in self._index.lookup(host):
+        for w in self._wrappers_of(host):
             if w.path is None or w.path.search(link.path):
                 return w
         return None

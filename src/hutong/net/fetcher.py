@@ -50,6 +50,7 @@ from .types import FetchResult, Purpose, Validators
 log = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_DRAIN_BYTES = 16_384  # an unread body up to this is read to keep its connection; a longer one closes it
 _ACCEPT: dict[Purpose, str] = {
     "page": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
     "image": "image/avif,image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8",
@@ -269,7 +270,9 @@ class GuardedFetcher:
         )
         response = await self._client.send(request, stream=True)
         try:
-            return await self._read(target, purpose, response, conditional=bool(conditional))
+            result = await self._read(target, purpose, response, conditional=bool(conditional))
+            await _release(response)
+            return result
         finally:
             await response.aclose()
 
@@ -353,6 +356,18 @@ def _tls_failure(exc: BaseException) -> bool:
         seen.add(id(cur))
         cur = cur.__cause__ or cur.__context__
     return False
+
+
+async def _release(response: httpx.Response) -> None:
+    """Read what is left of a small body nobody reads (a redirect's, a 304's), so that its connection can
+    serve the next request; closing a response with unread bytes closes its connection instead."""
+    if response.is_stream_consumed or response.is_closed:
+        return
+    length = response.headers.get("content-length", "")
+    if not length.isdigit() or int(length) > _DRAIN_BYTES:
+        return
+    async for _chunk in response.aiter_raw():
+        pass
 
 
 def _with_hops(result: FetchResult, hops: tuple[Hop, ...]) -> FetchResult:
