@@ -20,7 +20,8 @@ STRINGS: Mapping[str, Mapping[Lang, str]] = {
     "dev.mode": {
         "en": "Development mode: no API keys are configured, so the API accepts calls without a key "
         "from this machine only. Create one with `hutong keys create NAME`.",
-        "zh": "开发模式：尚未配置 API 密钥，仅接受本机的无密钥调用。使用 `hutong keys create NAME` 创建密钥。",
+        "zh": "开发模式：尚未配置 API 密钥，仅接受本机的无密钥调用。"
+        "使用 `hutong keys create NAME` 创建密钥。",
     },
     "play.title": {"en": "Check the links in a message", "zh": "检查消息中的链接"},
     "play.intro": {
@@ -136,12 +137,14 @@ STRINGS: Mapping[str, Mapping[Lang, str]] = {
         "zh": "此链接已被篡改：签名不匹配。",
     },
     "err.token.unknown_key": {
-        "en": "This link was signed with a key this server does not have (another server's link, or a retired key).",
+        "en": "This link was signed with a key this server does not have "
+        "(another server's link, or a retired key).",
         "zh": "此链接的签名密钥不属于本服务器（可能来自其他服务器，或密钥已停用）。",
     },
     "rate.title": {"en": "Too many requests", "zh": "请求过于频繁"},
     "rate.message": {
-        "en": "Your address made more than {limit} requests a minute to these pages. Try again in {seconds} seconds.",
+        "en": "Your address made more than {limit} requests a minute to these pages. "
+        "Try again in {seconds} seconds.",
         "zh": "您的地址每分钟对这些页面的请求超过 {limit} 次。请在 {seconds} 秒后重试。",
     },
     "rate.lead": {
@@ -234,7 +237,8 @@ STRINGS: Mapping[str, Mapping[Lang, str]] = {
         "zh": "该情报源在一小时内更新过。",
     },
     "fact.feed.stale": {
-        "en": "The feed was last updated {hours} hours ago, longer than this service relies on it for: it only warns.",
+        "en": "The feed was last updated {hours} hours ago, longer than this service relies on it for: "
+        "it only warns.",
         "zh": "该情报源于 {hours} 小时前更新，已超出本服务的信任期限，因此仅作提醒。",
     },
     "field.title": {"en": "Title in the share", "zh": "分享标题"},

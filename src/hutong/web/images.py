@@ -85,7 +85,9 @@ async def image(token: str, request: Request, gw: Annotated[Gateway, Depends(gat
     images = gw.images if isinstance(gw.images, Images) else None
     headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'"}
     if images is None:
-        return Response("image proxy not available", status_code=404, media_type="text/plain", headers=headers)
+        return Response(
+            "image proxy not available", status_code=404, media_type="text/plain", headers=headers
+        )
     try:
         url = images.signer.verify(token)
         body, media_type = await images.proxy().render(url)
@@ -98,4 +100,6 @@ async def image(token: str, request: Request, gw: Annotated[Gateway, Depends(gat
                 exc.message, status_code=503, media_type="text/plain", headers={**headers, "Retry-After": "1"}
             )
         return Response(exc.message, status_code=502, media_type="text/plain", headers=headers)
-    return Response(body, media_type=media_type, headers={**headers, "Cache-Control": "public, max-age=86400"})
+    return Response(
+        body, media_type=media_type, headers={**headers, "Cache-Control": "public, max-age=86400"}
+    )
