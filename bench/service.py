@@ -39,7 +39,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import ROOT, load_note, machine, write_section  # noqa: E402
+from benchlib import ROOT, load_note, machine, write_section
 
 HEADING = "## HTTP service (`bench/service.py`)"
 
