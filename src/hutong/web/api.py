@@ -103,7 +103,7 @@ def base_url(request: Request) -> str:
     """
     scope = request.scope
     scheme = scope.get("scheme", "http")
-    root = scope.get("app_root_path", scope.get("root_path", "")).rstrip("/")
+    root: str = scope.get("app_root_path", scope.get("root_path", "")).rstrip("/")
     for key, value in scope["headers"]:
         if key == b"host":
             return f"{scheme}://{value.decode('latin-1')}{root}"
