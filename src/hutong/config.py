@@ -154,7 +154,7 @@ AUDIT_DURABILITIES = ("sync", "commit", "queued")  # what each means: hutong.sto
 @dataclass(frozen=True)
 class AuditSection:
     enabled: bool = True
-    durability: str = "sync"  # what an acknowledged decision survives: "sync", "commit" or "queued"
+    durability: str = "commit"  # what an acknowledged decision survives: "sync", "commit" or "queued"
     queue_events: int = 10_000  # events a worker may hold for its audit writer before it refuses checks (503)
     retention_days: int = 365
     disparity_min_events: int = 20  # per platform, category and level, before a rate enters the disparity

@@ -1,7 +1,7 @@
 """``audit.durability`` and ``audit.queue_events``: what each store is told, when a caller returns, and the
 refusal when the writer's queue is full.
 
-(The kill -9 tests in ``test_durability.py`` run at the default, ``sync``.)
+(The kill -9 tests in ``test_durability.py`` run at the default, ``commit``.)
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ EXPECTED = [
 
 def test_every_configurable_durability_is_defined_once() -> None:
     assert tuple(d.name for d in durability.CHOICES) == AUDIT_DURABILITIES
-    assert durability.DEFAULT.name == AuditSection().durability == "sync"
+    assert durability.DEFAULT.name == AuditSection().durability == "commit"
     assert [e[0] for e in EXPECTED] == list(AUDIT_DURABILITIES)
 
 

@@ -131,7 +131,8 @@ def test_postgres_killed_and_restarted_under_load_loses_no_acknowledged_event(
 ) -> None:
     url = f"{pg.url}?schema=hutong_fault"
     config, data = write_config(
-        tmp_path, f'[audit]\nenabled = true\n\n[storage]\naudit = "{url}"\nwrite_retry = 30.0\n'
+        # a kill -9 of the database server itself: only "sync" promises that commits survive it
+        tmp_path, f'[audit]\nenabled = true\ndurability = "sync"\n\n[storage]\naudit = "{url}"\nwrite_retry = 30.0\n'
     )
     server = Serve(config, data, tmp_path / "serve.log")
     try:

@@ -2,10 +2,10 @@
 
 ``record`` (and ``record_async``, its asyncio form) returns after the transaction holding the
 events has committed. The writer's ``synchronous`` level follows ``audit.durability``
-(``store/durability.py``): ``FULL`` for ``sync`` (the default: the WAL is fsynced at every commit,
-so acknowledged events survive a kill -9, an OS crash and a power cut), ``NORMAL`` otherwise (the
-WAL is fsynced at checkpoints: a kill -9 loses nothing committed, an OS crash or power cut may lose
-the commits since the last checkpoint, never the file's consistency).
+(``store/durability.py``): ``NORMAL`` for ``commit`` (the default) and ``queued`` (the WAL is
+fsynced at checkpoints: a kill -9 loses nothing committed, an OS crash or power cut may lose the
+commits since the last checkpoint, never the file's consistency), ``FULL`` for ``sync`` (the WAL is
+fsynced at every commit, so acknowledged events also survive an OS crash and a power cut).
 Readers use their own connections; WAL lets them run while the writer writes.
 
 A full disk is refused, never papered over: the commit fails, every caller in that batch gets a
