@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import json
 import os
@@ -78,7 +77,7 @@ class Signer:
 
     def _mac(self, purpose: str, kid: str, payload: str) -> str:
         msg = f"{purpose}\n{kid}.{payload}".encode("ascii")
-        return b64encode(hmac.new(self._keys[kid], msg, hashlib.sha256).digest())
+        return b64encode(hmac.digest(self._keys[kid], msg, "sha256"))  # one-shot: the same MAC, half the calls
 
     def sign(self, purpose: str, data: Mapping[str, Any], *, ttl: float, now: float | None = None) -> str:
         """A token for ``data`` (JSON-able, without ``exp``) valid for ``ttl`` seconds."""

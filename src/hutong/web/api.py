@@ -7,7 +7,6 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Path, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
-from starlette.requests import ClientDisconnect
 
 from ..core.model import Analysis, UserPrefs
 from ..errors import InputError
@@ -70,14 +69,20 @@ def authorised(request: Request) -> tuple[Gateway, bool]:
 
 
 async def read_body(request: Request) -> bytes:
-    """The whole request body; a client that leaves mid-body (or is cut off by the body limit) ends the request."""
-    try:
-        return await request.body()
-    except ClientDisconnect as exc:
-        # nobody is listening for an answer; this only ends the request cleanly
-        raise ApiError(
-            400, "the client closed the connection before sending the body", code="input.incomplete"
-        ) from exc
+    """The whole request body; a client that leaves mid-body (or is cut off by the body limit) ends the request.
+
+    Read from ``receive`` directly: a body with a declared length arrives in one message, and
+    Starlette's ``Request.body`` went through an async generator for it.
+    """
+    chunks: list[bytes] = []
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            # nobody is listening for an answer; this only ends the request cleanly
+            raise ApiError(400, "the client closed the connection before sending the body", code="input.incomplete")
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def parse(model: type[M], raw: bytes) -> M:
