@@ -1,14 +1,20 @@
-"""HTTP service benchmark: sustained throughput and latency of /v1/check (offline) and /go under load.
+"""HTTP service benchmark: hutong's routes against a bare Starlette route, measured in the same run.
 
-Runs the real `hutong serve` in a subprocess (1 worker, then 2), drives it with `wrk`
-(Debian's package) or, without wrk, an asyncio httpx load generator in a separate process,
-and samples the server's memory (RSS of the server and its workers) once a second.
+Each goal row is measured right after its floor: a bare Starlette JSON route (``bench/bare_route.py``,
+which reads the body and answers a constant object) served by uvicorn with exactly the options,
+protocol and worker count of ``hutong serve``. The load generator is ``wrk`` (Debian's package:
+``apt-get install wrk``), 2 threads, 32 connections, on the same machine. The ratio hutong/floor is
+what the goals speak of, so a busy machine slows both sides; the absolute figures are only a record.
 
-    .venv/bin/python bench/service.py                 # 60 s per run, prints a table
-    .venv/bin/python bench/service.py --duration 10   # quicker
-    .venv/bin/python bench/service.py --write-docs    # also record the figures in docs/benchmarks.md
+    .venv/bin/python bench/service.py                       # 20 s per row, prints the table and goals
+    .venv/bin/python bench/service.py --rounds 3            # each pair three times, median ratio
+    .venv/bin/python bench/service.py --durability all      # also the other audit.durability settings
+    .venv/bin/python bench/service.py --postgres URL        # also the PostgreSQL audit store
+    .venv/bin/python bench/service.py --write               # record the figures in docs/benchmarks.md
 
-Goal (issue 5): >= 2,000 checks/s with p99 < 50 ms on 2 workers for typical messages, memory flat.
+Goals (issue 15): ``POST /v1/check`` on 2 workers with the audit on (its default durability) reaches
+>= 0.35 of the floor's requests/s with p99 < 25 ms, and >= 0.5 with the audit off; ``GET /healthz``
+>= 0.7 of the floor. The process exits 1 when a goal is not met.
 """
 
 from __future__ import annotations
@@ -18,7 +24,6 @@ import asyncio
 import datetime as dt
 import json
 import os
-import platform
 import re
 import shutil
 import signal
@@ -27,15 +32,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs" / "benchmarks.md"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import ROOT, load_note, machine, write_section
+
 HEADING = "## HTTP service (`bench/service.py`)"
 
 # typical chat messages: share texts with a link, plain links, and chatter without links
@@ -47,56 +52,61 @@ MESSAGES = [
     "docs here: https://example.com/guide?utm_source=chat&fbclid=abc and https://github.com/hutong/hutong",
     "【小红书】https://www.xiaohongshu.com/discovery/item/0123456789abcdef01234567?xsec_token=AB=&xsec_source=pc_share",
 ]
+BODIES = [json.dumps({"text": m, "context": "group"}, ensure_ascii=False) for m in MESSAGES]
+BASE_CONFIG = "[server]\nclient_rate_per_minute = 0\n"  # one load generator is one client: no per-client 429s
 
 
-# What was done for the goal, and what it cost before (kept here so that --write-docs keeps it).
-TUNING = """\
-**Before tuning** (the code as of commit 77c5696, same machine and command, 2026-11-21): at load average
-~6, `/v1/check` 557/s (p99 266 ms) on 1 worker and 835/s (p99 411 ms) on 2; `/go` 480/s and 709/s. Run
-again on 2 workers right after the table above (load average 0.80): `/v1/check` 937/s (p50 33 ms, p99
-150 ms), `/go` 928/s (p99 146 ms), `/healthz` 2,447/s. What changed, each measured with this script or
-in process:
+@dataclass(frozen=True)
+class Run:
+    """One wrk measurement."""
 
-- *Hot routes skip the framework* (`web/fastlane.py`): `POST /v1/check`, `/v1/check/batch` and
-  `GET /go/{token}` call their endpoint functions directly instead of going through FastAPI's routing,
-  dependency solving and exception middleware (same handlers, same errors, same OpenAPI): in-process
-  cost of a check without audit 0.45 → 0.37 ms.
-- *No access log* and explicit `httptools`/`uvloop` in `hutong serve` (`/metrics` counts requests).
-- *Metrics* keep their label children instead of calling `labels()` per request.
-- *Audit write without a thread per request*: the SQLite store's `record_async` queues the events for
-  its group-committing writer thread and awaits a future that thread settles after `COMMIT`
-  (before: `run_in_threadpool` per request, 0.13 ms of thread hand-off each).
-- *Workers take turns to write* through an `flock` on `audit.sqlite3.writer-lock`, instead of SQLite's
-  busy handler, which sleeps 1, 2, 5, 10, ... ms while another worker holds the write lock: the p99 of
-  `/v1/check` on 2 workers fell from 285 ms to 85 ms in a 15 s A/B run.
-- *One statement per table per commit* (multi-row `INSERT ... VALUES (...), (...)`) and
-  *`sys.setswitchinterval(0.0005)` in workers*: the writer thread gives up the GIL around every SQLite
-  call and, in a busy worker, waited up to 5 ms to get it back while holding the write lock; a commit
-  under load took 3.4 ms, now 2.2 ms (most of it the fsync).
-
-**Durability is unchanged**: the audit log stays in WAL mode with `synchronous=FULL`, and a response
-is sent only after the commit holding its events returned, so an acknowledged decision survives a
-kill -9 of the worker *and* a power cut (the WAL is fsynced at every commit). Many requests share one
-commit (group commit), so the fsync is paid per batch, not per request. `synchronous=NORMAL` would
-survive a process kill but not a power cut and was not chosen. With two workers the commits of both
-take turns on one file, so the audit log sets the ceiling: on this machine, with other engineers'
-work on the same disk, an fsync took 0.1-1.7 ms. A deployment that needs more puts the audit log on
-PostgreSQL (`storage.audit`) or a faster disk; with `audit.enabled = false` the same 2 workers
-answered 2,267-3,189 checks/s with p99 32-51 ms in 12-15 s runs.
-"""
-
-
-@dataclass
-class Result:
-    name: str
-    workers: int
     requests_per_s: float
     p50_ms: float
     p99_ms: float
     errors: int
-    rss_start_mb: float
-    rss_max_mb: float
-    rss_end_mb: float
+
+
+@dataclass(frozen=True)
+class Row:
+    """A hutong route under one configuration, and the floor it is compared with."""
+
+    name: str
+    workers: int
+    method: str  # GET or POST (POST sends the six bodies in turn)
+    path: str  # "/go" is filled in with a fresh go-link
+    config: str = ""  # TOML added to BASE_CONFIG
+    goal_ratio: float | None = None
+    goal_p99_ms: float | None = None
+    runs: list[tuple[Run, Run]] = field(default_factory=list)  # (floor, hutong) per round
+
+    def ratio(self) -> float:
+        return statistics.median(h.requests_per_s / f.requests_per_s for f, h in self.runs)
+
+    def hutong(self) -> Run:
+        """The round with the median ratio (its p99 is reported with it)."""
+        ranked = sorted(self.runs, key=lambda fh: fh[1].requests_per_s / fh[0].requests_per_s)
+        return ranked[len(ranked) // 2][1]
+
+    def floor(self) -> Run:
+        ranked = sorted(self.runs, key=lambda fh: fh[1].requests_per_s / fh[0].requests_per_s)
+        return ranked[len(ranked) // 2][0]
+
+    def goal(self) -> str:
+        if self.goal_ratio is None:
+            return "(no goal)"
+        h = self.hutong()
+        wanted = f"≥ {self.goal_ratio:g}" + (f", p99 < {self.goal_p99_ms:g} ms" if self.goal_p99_ms else "")
+        ok = self.met()
+        return f"{'met' if ok else 'NOT met'} ({wanted}; {self.ratio():.2f}, p99 {h.p99_ms:.1f} ms)"
+
+    def met(self) -> bool:
+        if self.goal_ratio is None:
+            return True
+        if self.ratio() < self.goal_ratio:
+            return False
+        if self.hutong().errors:
+            return False
+        return self.goal_p99_ms is None or all(h.p99_ms < self.goal_p99_ms for _, h in self.runs)
 
 
 def free_port() -> int:
@@ -106,92 +116,75 @@ def free_port() -> int:
         return port
 
 
-def rss_mb(pid: int) -> float:
-    """RSS of ``pid`` and its children (the uvicorn workers), in MiB."""
-    total = 0
-    pids = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
-    except OSError:
-        pass
-    for p in pids:
+def _wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited: {log.read_text(errors='replace')[-2000:]}")
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"the server did not become ready within 90 s: {log.read_text(errors='replace')[-2000:]}")
 
 
 class Server:
-    def __init__(self, workers: int, data_dir: str, config: str | None = None) -> None:
+    """A server subprocess on a free port: ``hutong serve``, or the bare route with the same options."""
+
+    def __init__(self, workers: int, data_dir: Path, config: str | None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HUTONG_DATA_DIR": data_dir}
-        env.pop("HUTONG_CONFIG", None)
-        if not config:
-            # one load generator is one client: without this, /go would measure the per-client 429s
-            config = str(Path(data_dir) / "bench.toml")
-            Path(config).write_text("[server]\nclient_rate_per_minute = 0\n", encoding="utf-8")
-        env["HUTONG_CONFIG"] = str(Path(config).resolve())
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "import sys; from hutong.cli import main; sys.exit(main(sys.argv[1:]))",
-                "serve",
-                "--port",
-                str(self.port),
-                "--workers",
-                str(workers),
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.base + "/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT / 'bench'}", "HUTONG_DATA_DIR": str(data_dir)}
+        self.log = data_dir / ("serve.log" if config is not None else "bare.log")
+        if config is None:  # the floor
+            code = (
+                "import uvicorn; from hutong.commands.serve import uvicorn_options; "
+                "from hutong.config import ServerSection; "
+                f"uvicorn.run('bare_route:app', host='127.0.0.1', port={self.port}, workers={workers}, "
+                "**uvicorn_options(ServerSection()))"
+            )
+            cmd = [sys.executable, "-c", code]
+            ready = self.base + "/bare"
         else:
-            self.stop()
-            raise SystemExit("the server did not become ready within 60 s")
+            path = data_dir / "bench.toml"
+            path.write_text(BASE_CONFIG + config, encoding="utf-8")
+            env["HUTONG_CONFIG"] = str(path)
+            cli = "import sys; from hutong.cli import main; sys.exit(main(sys.argv[1:]))"
+            cmd = [sys.executable, "-c", cli, "serve", "--port", str(self.port), "--workers", str(workers)]
+            ready = self.base + "/readyz"
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _wait_ready(ready, self.proc, self.log)
         # warm every worker (first requests pay for imports and caches)
-        for i in range(50):
-            httpx.post(self.base + "/v1/check", json={"text": MESSAGES[i % len(MESSAGES)]}, timeout=10)
+        with httpx.Client(timeout=10) as client:
+            for i in range(200):
+                if config is None:
+                    client.post(self.base + "/bare", content=BODIES[i % len(BODIES)])
+                else:
+                    client.post(self.base + "/v1/check", content=BODIES[i % len(BODIES)])
+
+    def go_path(self) -> str:
+        r = httpx.post(self.base + "/v1/check", json={"text": "https://github.com/hutong/hutong"}, timeout=10)
+        go: str = r.json()["links"][0]["go"]
+        return go[len(self.base) :] if go.startswith(self.base) else "/" + go.split("/", 3)[3]
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGINT)
         try:
-            self.proc.wait(timeout=20)
+            self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
 
 
-class MemorySampler(threading.Thread):
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True)
-        self.pid, self.stop_event = pid, threading.Event()
-        self.samples: list[float] = []
-
-    def run(self) -> None:
-        while not self.stop_event.is_set():
-            self.samples.append(rss_mb(self.pid))
-            self.stop_event.wait(1.0)
-
-
-WRK_CHECK = """
+WRK_POST = """
 local bodies = {%s}
 local i = 0
 request = function()
   i = (i %% #bodies) + 1
-  return wrk.format("POST", "/v1/check", {["Content-Type"] = "application/json"}, bodies[i])
+  return wrk.format("POST", "%s", {["Content-Type"] = "application/json"}, bodies[i])
 end
 """
 
@@ -199,23 +192,25 @@ end
 def _unit_ms(value: str) -> float:
     m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value.strip())
     if not m:
-        print(f"unparsed wrk latency {value!r}", file=sys.stderr)
-        return float("nan")
-    n, unit = float(m.group(1)), m.group(2)
-    return n * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+        raise SystemExit(f"unparsed wrk latency {value!r}")
+    return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[m.group(2)]
 
 
-def run_wrk(url: str, script: str | None, duration: int, connections: int) -> tuple[float, float, float, int]:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
-        fh.write(script or "")
-        path = fh.name
+def wrk(url: str, method: str, duration: int, connections: int) -> Run:
+    """Drive ``url`` with wrk for ``duration`` seconds; POST rotates through BODIES."""
+    path = "/" + url.split("/", 3)[3]
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
-    if script:
-        cmd += ["-s", path]
-    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        if method == "POST":
+            # Lua long brackets: the UTF-8 bodies go in byte for byte (Lua 5.1 has no \u escapes)
+            fh.write(WRK_POST % (", ".join(f"[==[{b}]==]" for b in BODIES), path))
+            cmd += ["-s", fh.name]
+    try:
+        out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(fh.name)
     if os.environ.get("BENCH_VERBOSE"):
         print(out)
-    os.unlink(path)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = _unit_ms(re.search(r"^\s*50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     p99 = _unit_ms(re.search(r"^\s*99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
@@ -224,106 +219,81 @@ def run_wrk(url: str, script: str | None, duration: int, connections: int) -> tu
         errors += int(m.group(1))
     if m := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
         errors += sum(int(x) for x in m.groups())
-    return rps, p50, p99, errors
+    return Run(rps, p50, p99, errors)
 
 
-def _httpx_worker(url: str, bodies: list[str] | None, duration: int, connections: int, out: str) -> None:
-    async def main() -> None:
-        latencies: list[float] = []
-        errors = 0
-        stop = time.monotonic() + duration
-        limits = httpx.Limits(max_connections=connections)
-        async with httpx.AsyncClient(limits=limits, timeout=5) as client:
-
-            async def loop(k: int) -> None:
-                nonlocal errors
-                i = k
-                while time.monotonic() < stop:
-                    t0 = time.perf_counter()
-                    try:
-                        if bodies:
-                            r = await client.post(
-                                url,
-                                content=bodies[i % len(bodies)],
-                                headers={"content-type": "application/json"},
-                            )
-                        else:
-                            r = await client.get(url)
-                        if r.status_code >= 400:
-                            errors += 1
-                    except httpx.HTTPError:
-                        errors += 1
-                    latencies.append(time.perf_counter() - t0)
-                    i += 1
-
-            await asyncio.gather(*(loop(k) for k in range(connections)))
-        Path(out).write_text(json.dumps({"lat": latencies, "errors": errors}))
-
-    asyncio.run(main())
+def rows_for(args: argparse.Namespace) -> list[Row]:
+    """The rows this run measures: the goals, then what was asked for."""
+    rows = [
+        Row("POST /v1/check, audit on (SQLite, default durability)", 2, "POST", "/v1/check",
+            "[audit]\nenabled = true\n", goal_ratio=0.35, goal_p99_ms=25.0),
+        Row("POST /v1/check, audit off", 2, "POST", "/v1/check", "[audit]\nenabled = false\n", goal_ratio=0.5),
+        Row("GET /healthz", 1, "GET", "/healthz", "", goal_ratio=0.7),
+        Row("GET /healthz", 2, "GET", "/healthz", ""),
+        Row("GET /go/{token} (click, audit on)", 2, "GET", "/go", "[audit]\nenabled = true\n"),
+    ]  # fmt: skip
+    settings = DURABILITIES if args.durability == ["all"] else [d for d in args.durability if d != "default"]
+    for d in settings:
+        rows.append(Row(f"POST /v1/check, audit on (SQLite, durability {d})", 2, "POST", "/v1/check",
+                        f'[audit]\nenabled = true\ndurability = "{d}"\n'))  # fmt: skip
+    if args.postgres:
+        for d in ["default", *settings]:
+            line = "" if d == "default" else f'durability = "{d}"\n'
+            rows.append(Row(f"POST /v1/check, audit on (PostgreSQL, durability {d})", 2, "POST", "/v1/check",
+                            f'[audit]\nenabled = true\n{line}[storage]\naudit = "{args.postgres}"\n'))  # fmt: skip
+    return rows
 
 
-def run_httpx(url: str, bodies: list[str] | None, duration: int, connections: int) -> tuple[float, float, float, int]:
-    import multiprocessing
-
-    out = tempfile.mktemp(suffix=".json")
-    proc = multiprocessing.get_context("spawn").Process(
-        target=_httpx_worker, args=(url, bodies, duration, connections, out)
-    )
-    proc.start()
-    proc.join()
-    data = json.loads(Path(out).read_text())
-    os.unlink(out)
-    lat = sorted(data["lat"])
-    q = statistics.quantiles(lat, n=100)
-    return len(lat) / duration, q[49] * 1000, q[98] * 1000, data["errors"]
+DURABILITIES = ["sync", "commit", "queued"]
 
 
-def measure(
-    name: str, workers: int, url: str, bodies: list[str] | None, duration: int, connections: int, pid: int
-) -> Result:
-    sampler = MemorySampler(pid)
-    sampler.start()
-    if shutil.which("wrk"):
-        # Lua long brackets: the UTF-8 bodies go in byte for byte (Lua 5.1 has no \u escapes)
-        script = WRK_CHECK % ", ".join(f"[==[{b}]==]" for b in bodies) if bodies else None
-        rps, p50, p99, errors = run_wrk(url, script, duration, connections)
-    else:
-        rps, p50, p99, errors = run_httpx(url, bodies, duration, connections)
-    sampler.stop_event.set()
-    sampler.join()
-    s = sampler.samples or [0.0]
-    return Result(name, workers, rps, p50, p99, errors, s[0], max(s), s[-1])
+def measure(rows: list[Row], args: argparse.Namespace) -> None:
+    """Each round: for every row, the floor with the same worker count and method, then the row."""
+    with tempfile.TemporaryDirectory(prefix="hutong-bench-") as tmp:
+        for round_ in range(args.rounds):
+            for i, row in enumerate(rows):
+                data = Path(tmp) / f"r{round_}-{i}"
+                (data / "floor").mkdir(parents=True)
+                (data / "hutong").mkdir()
+                floor_server = Server(row.workers, data / "floor", None)
+                try:
+                    floor = wrk(floor_server.base + "/bare", row.method, args.duration, args.connections)
+                finally:
+                    floor_server.stop()
+                server = Server(row.workers, data / "hutong", row.config)
+                try:
+                    path = server.go_path() if row.path == "/go" else row.path
+                    method = "GET" if row.path == "/go" else row.method
+                    hutong = wrk(server.base + path, method, args.duration, args.connections)
+                finally:
+                    server.stop()
+                row.runs.append((floor, hutong))
+                print(
+                    f"round {round_ + 1}: {row.name}, {row.workers} worker(s): {hutong.requests_per_s:,.0f}/s "
+                    f"p99 {hutong.p99_ms:.1f} ms; floor {floor.requests_per_s:,.0f}/s "
+                    f"p99 {floor.p99_ms:.1f} ms; ratio {hutong.requests_per_s / floor.requests_per_s:.2f}",
+                    flush=True,
+                )
 
 
-def in_process_ms(n: int = 2000) -> dict[str, float]:
-    """CPU cost of one /v1/check inside the app (no sockets), sequentially: independent of the load generator."""
+def in_process_ms(n: int = 3000) -> dict[str, float]:
+    """CPU per ``/v1/check`` inside the app (no sockets, one at a time): where the time goes."""
     sys.path.insert(0, str(ROOT / "src"))
     from hutong.audit import NullSink
     from hutong.config import Config, DataSection
     from hutong.pipeline import Engine
     from hutong.web.app import create_app
 
-    bodies = [json.dumps({"text": m, "context": "group"}, ensure_ascii=False).encode() for m in MESSAGES]
+    bodies = [b.encode() for b in BODIES]
 
-    async def call(app: object, body: bytes) -> None:
+    async def call(app: object, body: bytes, path: str) -> None:
         scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": "/v1/check",
-            "raw_path": b"/v1/check",
-            "query_string": b"",
-            "root_path": "",
-            "headers": [
-                (b"host", b"bench"),
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-            "client": ("127.0.0.1", 1),
-            "server": ("127.0.0.1", 80),
-        }
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST" if body else "GET",
+            "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+            "headers": [(b"host", b"bench"), (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode())],
+            "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+        }  # fmt: skip
 
         async def receive() -> dict[str, object]:
             return {"type": "http.request", "body": body, "more_body": False}
@@ -334,140 +304,144 @@ def in_process_ms(n: int = 2000) -> dict[str, float]:
 
         await app(scope, receive, send)  # type: ignore[operator]
 
-    async def run(app: object, count: int) -> float:
+    async def run(app: object, count: int, path: str, post: bool) -> float:
         for b in bodies:
-            await call(app, b)
-        t0 = time.perf_counter()
-        for i in range(count):
-            await call(app, bodies[i % len(bodies)])
-        return (time.perf_counter() - t0) / count * 1000
+            await call(app, b if post else b"", path)
+        best = float("inf")
+        for _ in range(3):  # the least disturbed of three runs
+            t0 = time.process_time()
+            for i in range(count):
+                await call(app, bodies[i % len(bodies)] if post else b"", path)
+            best = min(best, (time.process_time() - t0) / count * 1000)
+        return best
+
+    def through_fastapi(app: object) -> object:
+        """The same app with the hot routes left to FastAPI's router (the front door keeps the rest)."""
+        front = app.front  # type: ignore[attr-defined]
+        front.exact.clear()
+        front.go = None
+        return app
+
+    import bare_route
 
     out: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as d:
         cfg = Config(data=DataSection(dir=d))
         engine = Engine.from_config(cfg)
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         for i in range(n):
             engine.analyse(MESSAGES[i % len(MESSAGES)], context="group")
-        out["engine.analyse"] = (time.perf_counter() - t0) / n * 1000
-        out["app, no audit"] = asyncio.run(run(create_app(cfg, engine=engine, audit=NullSink()), n))
-        out["app, SQLite audit (fsync per call)"] = asyncio.run(run(create_app(cfg, engine=engine), n // 4))
+        out["engine.analyse"] = (time.process_time() - t0) / n * 1000
+        out["bare route (floor), POST"] = asyncio.run(run(bare_route.app, n, "/bare", True))
+        out["/v1/check, audit off, hot route"] = asyncio.run(run(create_app(cfg, engine=engine, audit=NullSink()), n, "/v1/check", True))
+        slow = through_fastapi(create_app(cfg, engine=engine, audit=NullSink()))
+        out["/v1/check, audit off, through FastAPI's router"] = asyncio.run(run(slow, n, "/v1/check", True))
+        out["bare route (floor), GET"] = asyncio.run(run(bare_route.app, n, "/bare", False))
+        out["/healthz, hot route"] = asyncio.run(run(create_app(cfg, engine=engine, audit=NullSink()), n, "/healthz", False))
+        slow = through_fastapi(create_app(cfg, engine=engine, audit=NullSink()))
+        out["/healthz, through FastAPI's router"] = asyncio.run(run(slow, n, "/healthz", False))
     return out
 
 
-def machine() -> str:
-    model = platform.processor() or "unknown CPU"
-    try:
-        for line in subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout.splitlines():
-            if line.startswith("Model name:"):
-                model = line.split(":", 1)[1].strip()
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    return f"{model}, {os.cpu_count()} cores"
+# What was measured before issue 15's changes, and what changed (kept here so that --write keeps it).
+HISTORY = """\
+**Before** (main at 0db41fc, this script's first version of the floor, 2026-12-06, 5 s per row, load average
+2.4-3.2): `/v1/check` audit on (then `synchronous=FULL`) 2,555/s, p99 55.6 ms against a floor of 16,248/s:
+**0.16**; audit off 2,904/s, p99 40.9 ms against 17,415/s: **0.17**; `/healthz` on 1 worker 4,841/s against
+12,612/s: **0.38** (2 workers 0.36); `/go` 1,642/s, p99 69.8 ms (0.09). In process: engine 0.067 ms, the app
+without audit 0.228 ms a check, `/healthz` 0.11 ms. The issue's own outside run: 0.12, 0.21 and 0.30-0.41.
+
+What changed, each measured in process (CPU time, so the shared machine's load matters less):
+
+- *One front door instead of four middlewares* (`web/front.py`): the body limit, timing, per-client limits
+  and the hot routes (`/v1/check`, `/v1/check/batch`, `/go/{token}`, `/healthz`) in one plain ASGI layer
+  outside FastAPI's middleware stack. A declared `Content-Length` is checked once and the body is then
+  passed on untouched (only a chunked body is counted as it arrives); one histogram observation per
+  request. The hot-route shortcut (the old "fast lane", now a dispatch table in the front door) is kept
+  because it earns its keep against the same app through FastAPI's router with the same plain-ASGI
+  work: `/healthz` 0.008 ms against 0.090 ms, `/v1/check` 0.176 ms against 0.286 ms (the router walks
+  every declared route before it finds one).
+- *orjson for API bodies and go-link tokens* (`web/jsonbody.py`, `signing.py`): a 1.5 KB check answer with
+  Chinese text took 19-25 µs in the standard library's encoder, 1.1 µs in orjson; tokens are byte for byte
+  what `json.dumps(sort_keys=True)` gave.
+- *Per-request work that did not need to be per request*: the base URL from the scope instead of two URL
+  objects, the bind address parsed once (it was parsed with `ipaddress` twice a check).
+- *The audit writer*: `audit.durability` (default `commit`, see deploy.md) instead of `synchronous=FULL` on
+  every commit, a bounded queue (`audit.queue_events`, 503 `storage.busy` when full), one event-loop
+  wake-up per batch instead of one per caller, and `validate` at 1.6 µs an event instead of ~7.
+"""
 
 
-def table(results: list[Result]) -> str:
+def table(rows: list[Row]) -> str:
     lines = [
-        "| endpoint | workers | requests/s | p50 ms | p99 ms | errors | RSS start → max → end (MiB) |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| route | workers | hutong req/s | p50 ms | p99 ms | errors | floor req/s | floor p99 ms | ratio | goal |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for r in results:
+    for r in rows:
+        h, f = r.hutong(), r.floor()
         lines.append(
-            f"| {r.name} | {r.workers} | {r.requests_per_s:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.errors} | "
-            f"{r.rss_start_mb:.0f} → {r.rss_max_mb:.0f} → {r.rss_end_mb:.0f} |"
+            f"| {r.name} | {r.workers} | {h.requests_per_s:,.0f} | {h.p50_ms:.1f} | {h.p99_ms:.1f} | {h.errors} | "
+            f"{f.requests_per_s:,.0f} | {f.p99_ms:.1f} | {r.ratio():.2f} | {r.goal()} |"
         )
     return "\n".join(lines)
 
 
-def verdict(results: list[Result]) -> str:
-    """Whether this run met the goal, in words."""
-    rows = [r for r in results if r.name == "POST /v1/check" and r.workers == 2]
-    if not rows:
-        return "not measured (no 2-worker run)"
-    r = rows[0]
-    ok = r.requests_per_s >= 2000 and r.p99_ms < 50
-    return f"{'met' if ok else 'not met'} in this run ({r.requests_per_s:,.0f}/s, p99 {r.p99_ms:.0f} ms)"
-
-
-def write_docs(results: list[Result], args: argparse.Namespace, load: str, costs: dict[str, float]) -> None:
-    tool = "wrk" if shutil.which("wrk") else "an asyncio httpx load generator (separate process)"
-    body = (
+def report(rows: list[Row], args: argparse.Namespace, load: str, costs: dict[str, float]) -> str:
+    return (
         f"{HEADING}\n\n"
-        f"Machine: {machine()}; date {dt.date.today().isoformat()}; load generator: {tool}, "
-        f"{args.connections} connections, {args.duration} s per row, on the same machine. "
-        f"Load average before the run: {load} (the machine is shared with other engineers' work, so the "
-        "figures are a floor, not a ceiling). Command: `.venv/bin/python bench/service.py --write-docs`.\n\n"
-        f"{table(results)}\n\n"
-        "CPU per `/v1/check` in process (no sockets, one at a time, same messages): "
-        + "; ".join(f"{name} {ms:.2f} ms" for name, ms in costs.items())
-        + ". Under concurrency the SQLite audit log commits many requests per fsync (group commit). "
-        "`GET /healthz` is the framework's own ceiling on the same machine at the same time.\n\n"
-        "`/v1/check` rotates through six typical messages (share texts with links, plain links, chatter); "
+        f"Machine: {machine()}; date {dt.date.today().isoformat()}; {load}. Load generator: wrk, 2 threads, "
+        f"{args.connections} connections, {args.duration} s per row, {args.rounds} round(s), on the same machine. "
+        "Floor: a bare Starlette JSON route (`bench/bare_route.py`: reads the body, answers a constant object) "
+        "under the same uvicorn options and worker count, measured right before each row (POST rows send it "
+        "the same bodies). Command: `.venv/bin/python bench/service.py --write`.\n\n"
+        f"{table(rows)}\n\n"
+        "CPU per `/v1/check` in process (no sockets, one at a time, same six messages): "
+        + "; ".join(f"{name} {ms:.3f} ms" for name, ms in costs.items())
+        + ". The hot routes are answered by the front door (`web/front.py`) with the same endpoint functions; "
+        "\"through FastAPI's router\" is the same app with that shortcut off (same body limit, timing and "
+        "limits, as plain ASGI), which is what the shortcut is kept against.\n\n"
+        "`/v1/check` rotates through six typical messages (share texts with links, plain links, chatter), "
         "offline (no preview). `/go` is the time-of-click check of one signed link that opens (302). "
-        f"Goal: ≥ 2,000 checks/s with p99 < 50 ms on 2 workers, memory flat: {verdict(results)}. "
-        "No peer library offers this service, so there is no peer row.\n\n"
-        f"{TUNING}"
+        "Goals: /v1/check on 2 workers ≥ 0.35 of the floor with p99 < 25 ms with the audit on at its default "
+        "durability, ≥ 0.5 with the audit off; /healthz ≥ 0.7 (issue 15). Each goal row's ratio is only as "
+        "good as its floor: on a loaded machine the floor itself moved by a factor of three between rows, "
+        "so read the ratios of a quiet run.\n\n"
+        f"{HISTORY}"
     )
-    text = DOCS.read_text(encoding="utf-8")
-    start = text.index(HEADING)
-    nxt = text.find("\n## ", start + len(HEADING))
-    DOCS.write_text(text[:start] + body + (text[nxt:] if nxt != -1 else ""), encoding="utf-8")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=int, default=60, help="seconds per measurement (default 60)")
+    parser.add_argument("--duration", type=int, default=20, help="seconds per measurement (default 20)")
+    parser.add_argument("--rounds", type=int, default=1, help="times each floor/row pair is measured (median)")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--write-docs", action="store_true")
-    parser.add_argument("--config", help="a configuration file for the server (default: built-in defaults, per-client limits off)")
+    parser.add_argument(
+        "--durability", nargs="+", default=["default"], choices=["default", "all", *DURABILITIES],
+        help="also measure /v1/check with these audit.durability settings",
+    )  # fmt: skip
+    parser.add_argument("--postgres", help="a PostgreSQL URL (with ?schema=...): also measure that audit store")
+    parser.add_argument("--only", help="measure only the rows whose name contains this text")
+    parser.add_argument("--write", action="store_true", help="record the figures in docs/benchmarks.md")
     args = parser.parse_args()
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    bodies = [json.dumps({"text": m, "context": "group"}, ensure_ascii=False) for m in MESSAGES]
-    results: list[Result] = []
-    for workers in args.workers:
-        with tempfile.TemporaryDirectory(prefix="hutong-bench-") as data_dir:
-            server = Server(workers, data_dir, args.config)
-            try:
-                ceiling = max(5, args.duration // 4)
-                results.append(
-                    measure(
-                        "GET /healthz (ceiling)",
-                        workers,
-                        server.base + "/healthz",
-                        None,
-                        ceiling,
-                        args.connections,
-                        server.proc.pid,
-                    )
-                )
-                results.append(
-                    measure(
-                        "POST /v1/check",
-                        workers,
-                        server.base + "/v1/check",
-                        bodies,
-                        args.duration,
-                        args.connections,
-                        server.proc.pid,
-                    )
-                )
-                go = httpx.post(
-                    server.base + "/v1/check", json={"text": "https://github.com/hutong/hutong"}, timeout=10
-                ).json()["links"][0]["go"]
-                results.append(
-                    measure("GET /go/{token}", workers, go, None, args.duration, args.connections, server.proc.pid)
-                )
-            finally:
-                server.stop()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    load = load_note()
+    print(f"machine: {machine()}; {load}; {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}", flush=True)
+    rows = rows_for(args)
+    if args.only:
+        rows = [r for r in rows if args.only in r.name]
+    measure(rows, args)
     costs = in_process_ms()
-    print(f"machine: {machine()}; load average before: {load}")
-    print(table(results))
-    for name, ms in costs.items():
-        print(f"in process: {name}: {ms:.3f} ms per message")
-    if args.write_docs:
-        write_docs(results, args, load, costs)
-        print(f"written to {DOCS.relative_to(ROOT)}")
+    text = report(rows, args, load, costs)
+    print(text)
+    print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for r in rows:
+        if r.goal_ratio is not None:
+            print(f"goal {r.name}, {r.workers} worker(s): {r.goal()}")
+    if args.write:
+        write_section(HEADING, text)
+        print("written to docs/benchmarks.md")
+    sys.exit(0 if all(r.met() for r in rows) else 1)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,8 @@ class AuditEvent:
 
 class AuditSink(Protocol):
     def record(self, events: Sequence[AuditEvent]) -> None:
-        """Store ``events`` durably; when this returns, they survive a kill -9 of the process."""
+        """Store ``events``; when this returns they are as durable as ``audit.durability`` says (at the
+        default, they survive a kill -9 of the process; see ``hutong.store.durability``)."""
         ...
 
 

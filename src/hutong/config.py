@@ -157,9 +157,14 @@ class StorageSection:
     write_retry: float = 10.0  # seconds an audit write is retried through a database outage before it fails
 
 
+AUDIT_DURABILITIES = ("sync", "commit", "queued")  # what each means: hutong.store.durability, docs/deploy.md
+
+
 @dataclass(frozen=True)
 class AuditSection:
     enabled: bool = True
+    durability: str = "commit"  # what an acknowledged decision survives: "sync", "commit" or "queued"
+    queue_events: int = 10_000  # events a worker may hold for its audit writer before it refuses checks (503)
     retention_days: int = 365
     disparity_min_events: int = 20  # per platform, category and level, before a rate enters the disparity
 
@@ -296,6 +301,13 @@ def _validate(cfg: Config) -> None:
         raise ConfigError("scan.workers must be 1 or more and scan.cpu_budget positive")
     if cfg.storage.audit and not cfg.storage.audit.startswith(("sqlite://", "postgresql://", "postgres://")):
         raise ConfigError("storage.audit must be empty, a sqlite:/// path or a postgresql:// URL")
+    if cfg.audit.durability not in AUDIT_DURABILITIES:
+        raise ConfigError(
+            f"audit.durability: {cfg.audit.durability!r} is not one of "
+            f"{', '.join(repr(d) for d in AUDIT_DURABILITIES)} (see docs/deploy.md)"
+        )
+    if cfg.audit.queue_events < 1:
+        raise ConfigError("audit.queue_events must be 1 or more")
     if cfg.preview.image_decode_concurrency < 1:
         raise ConfigError("preview.image_decode_concurrency must be 1 or more")
     if cfg.preview.image_max_decode_bytes < 1:

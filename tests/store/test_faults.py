@@ -23,6 +23,7 @@ import pytest
 from hutong.audit import AuditEvent
 from hutong.config import Config, DataSection
 from hutong.errors import StorageError
+from hutong.store.durability import SYNC
 from hutong.store.postgres_store import PostgresStore
 from hutong.store.sqlite_store import SqliteStore
 from hutong.store.userhash import UserHasher
@@ -131,7 +132,8 @@ def test_postgres_killed_and_restarted_under_load_loses_no_acknowledged_event(
 ) -> None:
     url = f"{pg.url}?schema=hutong_fault"
     config, data = write_config(
-        tmp_path, f'[audit]\nenabled = true\n\n[storage]\naudit = "{url}"\nwrite_retry = 30.0\n'
+        # a kill -9 of the database server itself: only "sync" promises that commits survive it
+        tmp_path, f'[audit]\nenabled = true\ndurability = "sync"\n\n[storage]\naudit = "{url}"\nwrite_retry = 30.0\n'
     )
     server = Serve(config, data, tmp_path / "serve.log")
     try:
@@ -184,7 +186,8 @@ def test_postgres_killed_and_restarted_under_load_loses_no_acknowledged_event(
 def test_postgres_down_past_the_deadline_is_a_clear_error_and_nothing_is_acknowledged(
     pg: PrivatePostgres,
 ) -> None:
-    store = PostgresStore(f"{pg.url}?schema=hutong_deadline", write_retry=1.0)
+    # a kill -9 of the server: only "sync" promises that the commit just before it survives
+    store = PostgresStore(f"{pg.url}?schema=hutong_deadline", write_retry=1.0, durability=SYNC)
     try:
         store.record([event("before")])
         pg.kill9()

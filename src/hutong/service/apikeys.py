@@ -45,13 +45,14 @@ class ApiKeys:
 
     def __init__(self, data_dir: str | os.PathLike[str]) -> None:
         self.path = Path(data_dir) / KEY_FILE
+        self._where = str(self.path)
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
         self._keys: dict[str, ApiKey] = {}
 
     def _load(self) -> dict[str, ApiKey]:
         try:
-            st = self.path.stat()
+            st = os.stat(self._where)  # every request asks (a key made or revoked by the CLI counts at once)
         except FileNotFoundError:
             self._stamp, self._keys = None, {}
             return self._keys

@@ -150,6 +150,7 @@ class Gateway:
     observer: Observer = field(default_factory=NullObserver)
     runner: Runner = asyncio.to_thread  # where blocking sinks run; the web app passes its thread pool
     images: ImageLinks | None = None  # card images through the preview image proxy, when this build has it
+    loopback: bool = field(init=False, default=False)  # bound to a loopback address (set from config.server.host)
 
     def image_url(self, url: str) -> str | None:
         """A proxied URL for a card image; None (no image shown) without a proxy: pages never hotlink."""
@@ -157,10 +158,14 @@ class Gateway:
             return None
         return self.images.url_for(url)
 
+    def __post_init__(self) -> None:
+        # the bind address is fixed for the gateway's life; parsing it per request cost a few µs a call
+        self.loopback = is_loopback(self.config.server.host)
+
     @property
     def dev_mode(self) -> bool:
         """Loopback-bound with no API keys: the API is open to this machine (development)."""
-        return is_loopback(self.config.server.host) and not self.keys.any()
+        return self.loopback and not self.keys.any()
 
     def check_length(self, text: str) -> None:
         """Refuse a message longer than ``server.max_message_chars``."""

@@ -7,6 +7,7 @@ instead of millions of events (see ``docs/deploy.md``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -116,10 +117,10 @@ def validate(events: Sequence[AuditEvent]) -> None:
             raise InputError(f"audit event {i} is a {type(ev).__name__}, not an AuditEvent")
         if ev.stage not in STAGES:
             raise InputError(f"audit event {i}: stage {ev.stage!r} is not 'check' or 'click'")
-        if not (ev.time == ev.time) or ev.time in (float("inf"), float("-inf")) or ev.time < 0:
+        if not (isinstance(ev.time, int | float) and math.isfinite(ev.time)) or ev.time < 0:
             raise InputError(f"audit event {i}: time {ev.time!r} is not a finite Unix time after 1970")
         for code in ev.reasons:
-            if not code or any(c.isspace() for c in code):
+            if code.split() != [code]:  # empty, or with whitespace anywhere (str.split knows every kind)
                 raise InputError(f"audit event {i}: reason code {code!r} is empty or contains whitespace")
 
 

@@ -17,6 +17,12 @@ later callers queue behind it. Each caller waits at most ``retry_for`` seconds f
 (plus the one attempt then under way): after that it gets a ``storage.unavailable`` error, and its
 events count as not recorded. Other errors (a full disk, a bad statement) reach the callers at
 once. ``failure`` is the last write's error until a write succeeds, for readiness checks.
+
+The queue is bounded (``max_queued`` events waiting for the writer, ``audit.queue_events``): when
+it is full, ``enqueue`` refuses at once with ``storage.busy`` instead of letting memory grow while
+the database is slower than the traffic, and the caller's request is answered 503 with that reason.
+The writer wakes each event loop once per batch (one ``call_soon_threadsafe`` for all of that
+loop's callers), not once per caller: a wake-up is a write to the loop's self-pipe.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ from dataclasses import dataclass
 from ..audit import AuditEvent
 from ..errors import HutongError, StorageError
 from .audit_store import validate
+from .durability import DEFAULT as DEFAULT_DURABILITY
+from .durability import Durability
 
 log = logging.getLogger("hutong.store")
 
@@ -39,6 +47,7 @@ log = logging.getLogger("hutong.store")
 Done = Callable[[BaseException | None], None]
 Transient = Callable[[BaseException], bool]
 RETRY_FOR = 10.0  # seconds a caller waits for a commit through transient failures (storage.write_retry)
+MAX_QUEUED = 10_000  # events waiting for the writer before new ones are refused (audit.queue_events)
 
 
 def never(error: BaseException) -> bool:
@@ -64,8 +73,20 @@ class Backoff:
 @dataclass(slots=True)
 class _Ticket:
     events: Sequence[AuditEvent]
-    done: Done
+    done: Done | None  # called on the writer thread; or, for an asyncio caller:
+    future: asyncio.Future[None] | None  # settled on its own loop
     deadline: float  # time.monotonic() after which a failed attempt is reported, not retried
+
+
+def _settle(futures: list[asyncio.Future[None]], error: BaseException | None) -> None:
+    """Settle the futures of one loop's callers (on that loop's thread)."""
+    for future in futures:
+        if future.done():  # the waiter was cancelled (client gone); its events still commit
+            continue
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(_as_storage_error(error))
 
 
 def _as_storage_error(error: BaseException) -> HutongError:
@@ -99,6 +120,7 @@ class GroupCommitter:
         write: Callable[[list[AuditEvent]], None],
         *,
         max_batch: int = 50_000,
+        max_queued: int = MAX_QUEUED,
         name: str = "hutong-audit-writer",
         transient: Transient = never,
         retry_for: float = RETRY_FOR,
@@ -106,6 +128,8 @@ class GroupCommitter:
     ) -> None:
         self._write = write
         self._max_batch = max_batch
+        self._max_queued = max_queued
+        self._queued = 0  # events in self._queue
         self._transient = transient
         self._retry_for = retry_for
         self._backoff = backoff
@@ -137,37 +161,35 @@ class GroupCommitter:
         """``submit`` for asyncio callers: returns once committed, without holding a thread meanwhile."""
         if not events:
             return
-        loop = asyncio.get_running_loop()
-        committed: asyncio.Future[None] = loop.create_future()
-
-        def settle(error: BaseException | None) -> None:
-            if committed.done():  # the waiter was cancelled (client gone); its events still commit
-                return
-            if error is None:
-                committed.set_result(None)
-            else:
-                committed.set_exception(_as_storage_error(error))
-
-        def done(error: BaseException | None) -> None:
-            # called on the writer thread; only the loop's own thread may touch the future
-            loop.call_soon_threadsafe(settle, error)
-
-        self.enqueue(events, done)
+        committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._put(_Ticket(events, None, committed, time.monotonic() + self._retry_for))
         await committed
 
     def enqueue(self, events: Sequence[AuditEvent], done: Done) -> None:
         """Queue ``events``; the writer thread calls ``done(None)`` once committed, ``done(error)`` if not.
 
         ``done`` runs on the writer thread and must be quick (e.g. hand the outcome to an event loop).
-        Raises StorageError at once, without calling ``done``, if the committer is closed.
+        Raises StorageError at once, without calling ``done``, if the committer is closed or its queue
+        is full (``storage.busy``).
         """
         if not events:
             done(None)
             return
+        self._put(_Ticket(events, done, None, time.monotonic() + self._retry_for))
+
+    def _put(self, ticket: _Ticket) -> None:
         with self._cond:
             if self._closed:
                 raise StorageError("the audit store is closed; open it again to record events")
-            self._queue.append(_Ticket(events, done, time.monotonic() + self._retry_for))
+            if self._queued + len(ticket.events) > self._max_queued and self._queued:
+                raise StorageError(
+                    f"audit events were not recorded: {self._queued} events already wait to be written "
+                    f"(audit.queue_events = {self._max_queued}); the audit store is slower than the traffic. "
+                    "Retry in a moment; if this lasts, give the audit store more capacity (see docs/deploy.md)",
+                    code="storage.busy",
+                )
+            self._queue.append(ticket)
+            self._queued += len(ticket.events)
             self._cond.notify()
 
     def _take(self) -> list[_Ticket] | None:
@@ -182,17 +204,28 @@ class GroupCommitter:
                 ticket = self._queue.popleft()
                 taken.append(ticket)
                 size += len(ticket.events)
+            self._queued -= size
             return taken
 
     def _run(self) -> None:
         while (tickets := self._take()) is not None:
             batch = [ev for t in tickets for ev in t.events]
             failure = self._commit(batch, min(t.deadline for t in tickets))
+            loops: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
             for t in tickets:
+                if t.future is not None:
+                    loops.setdefault(t.future.get_loop(), []).append(t.future)
+                    continue
                 try:
+                    assert t.done is not None
                     t.done(failure)
                 except Exception:  # one broken callback must not stop the writer for everyone
                     log.exception("an audit commit callback failed")
+            for loop, futures in loops.items():
+                try:
+                    loop.call_soon_threadsafe(_settle, futures, failure)
+                except RuntimeError:  # that loop is closed: nobody waits there any more
+                    log.warning("%d audit callers' event loop closed before their commit was settled", len(futures))
 
     def _commit(self, batch: list[AuditEvent], deadline: float) -> HutongError | None:
         """Write ``batch``, retrying transient failures until ``deadline``; the error callers get, if any."""
@@ -228,17 +261,54 @@ class GroupCommitter:
 
 
 class CommittedWrites:
-    """``record``/``record_async`` for a store that writes through a ``GroupCommitter``: both return only
-    once the transaction holding the events has committed (acknowledged means durable)."""
+    """``record``/``record_async`` for a store that writes through a ``GroupCommitter``.
+
+    With a durability that waits (``sync``, ``commit``) both return only once the transaction
+    holding the events has committed; with ``queued`` they return once the events are queued, and a
+    write that fails later is logged (``lost``) instead of reaching the caller.
+    """
 
     _committer: GroupCommitter
+    durability: Durability = DEFAULT_DURABILITY
 
     def record(self, events: Sequence[AuditEvent]) -> None:
-        """Store ``events``; returns once their transaction has committed."""
+        """Store ``events``; returns once their transaction has committed (or, ``queued``, once queued)."""
         validate(events)
-        self._committer.submit(events)
+        if self.durability.wait:
+            self._committer.submit(events)
+        else:
+            self._committer.enqueue(events, _LOST.report)
 
     async def record_async(self, events: Sequence[AuditEvent]) -> None:
         """``record`` for asyncio callers: returns once committed, without holding a thread meanwhile."""
         validate(events)
-        await self._committer.submit_async(events)
+        if self.durability.wait:
+            await self._committer.submit_async(events)
+        else:
+            self._committer.enqueue(events, _LOST.report)
+
+
+class _Lost:
+    """Failed writes of events that were acknowledged before their commit (``queued``): logged, at most once
+    a second, with how many batches were lost since the last line."""
+
+    def __init__(self) -> None:
+        self.batches = 0
+        self._unlogged = 0
+        self._last = 0.0
+
+    def report(self, error: BaseException | None) -> None:
+        if error is None:
+            return
+        self.batches += 1
+        self._unlogged += 1
+        now = time.monotonic()
+        if now - self._last >= 1.0:
+            log.error(
+                "%d acknowledged audit batch(es) were not recorded (audit.durability = \"queued\"): %s",
+                self._unlogged, _as_storage_error(error).message,
+            )  # fmt: skip
+            self._last, self._unlogged = now, 0
+
+
+_LOST = _Lost()

@@ -6,6 +6,7 @@ from ..cache import Cache
 from ..config import Config
 from ..errors import ConfigError
 from .audit_store import AuditStore
+from .durability import Durability
 
 AUDIT_FILE = "audit.sqlite3"
 
@@ -21,14 +22,16 @@ def open_audit(cfg: Config) -> AuditStore:
     retry = cfg.storage.write_retry
     if not retry > 0:
         raise ConfigError("storage.write_retry must be a positive number of seconds")
+    durability = Durability.named(cfg.audit.durability)
+    queued = cfg.audit.queue_events
     if url.startswith("sqlite://"):
         from .sqlite_store import SqliteStore, path_from_url
 
-        return SqliteStore(path_from_url(url), write_retry=retry)
+        return SqliteStore(path_from_url(url), write_retry=retry, durability=durability, max_queued=queued)
     if url.startswith(("postgresql://", "postgres://")):
         from .postgres_store import PostgresStore
 
-        return PostgresStore(url, write_retry=retry)
+        return PostgresStore(url, write_retry=retry, durability=durability, max_queued=queued)
     raise ConfigError("storage.audit must be empty, a sqlite:/// path or a postgresql:// URL")
 
 

@@ -37,8 +37,10 @@ from ..audit import AuditEvent
 from ..errors import StorageError
 from . import appeal_rows
 from .audit_store import HOUR, Counts, hour_of
-from .batcher import RETRY_FOR, CommittedWrites, GroupCommitter
+from .batcher import MAX_QUEUED, RETRY_FOR, CommittedWrites, GroupCommitter
 from .columns import COLUMN_LIST, from_row, time_range, to_row
+from .durability import DEFAULT as DEFAULT_DURABILITY
+from .durability import Durability
 from .migrations import migrate_postgres
 from .rollup import Tally, exact_counts
 
@@ -121,9 +123,17 @@ class PostgresStore(appeal_rows.AppealReads, CommittedWrites):
     _appeal_sql = _APPEALS
 
     def __init__(
-        self, url: str, *, max_batch: int = 50_000, connect_timeout: float = 10.0, write_retry: float = RETRY_FOR
+        self,
+        url: str,
+        *,
+        max_batch: int = 50_000,
+        connect_timeout: float = 10.0,
+        write_retry: float = RETRY_FOR,
+        durability: Durability = DEFAULT_DURABILITY,
+        max_queued: int = MAX_QUEUED,
     ) -> None:
         self._conninfo, self.schema = split_url(url)
+        self.durability = durability
         self._connect_timeout = connect_timeout
         self._partitions: set[tuple[int, int]] = set()
         self._writer: Conn | None = None
@@ -134,17 +144,22 @@ class PostgresStore(appeal_rows.AppealReads, CommittedWrites):
         self._lock = threading.Lock()
         self._guard(self._bootstrap, "open")
         self._committer = GroupCommitter(
-            self._write, max_batch=max_batch, transient=transient, retry_for=write_retry
+            self._write, max_batch=max_batch, max_queued=max_queued, transient=transient, retry_for=write_retry
         )
 
     # -- connections ---------------------------------------------------------------------------------
 
-    def _connect(self) -> Conn:
+    def _connect(self, *, writer: bool = False) -> Conn:
+        options = f"-c search_path={self.schema}"
+        if writer and not self.durability.fsync:
+            # the server answers COMMIT before its WAL is flushed (its WAL writer does that within
+            # 3 x wal_writer_delay); for this connection only, see store/durability.py
+            options += " -c synchronous_commit=off"
         return psycopg.connect(
             self._conninfo,
             autocommit=True,
             connect_timeout=max(1, int(self._connect_timeout)),
-            options=f"-c search_path={self.schema}",
+            options=options,
         )
 
     def _bootstrap(self) -> None:
@@ -198,7 +213,7 @@ class PostgresStore(appeal_rows.AppealReads, CommittedWrites):
     def _write_once(self, batch: list[AuditEvent], tally: Tally, number: int, *, check: bool) -> bool:
         """Write ``batch`` as batch ``number`` in one transaction; False if ``check`` finds it committed."""
         if self._writer is None or self._writer.closed or self._writer.broken:
-            self._writer = self._connect()
+            self._writer = self._connect(writer=True)
         conn = self._writer
         months = {month_of(ev.time) for ev in batch} - self._partitions
         try:

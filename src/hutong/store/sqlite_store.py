@@ -1,8 +1,11 @@
 """The embedded audit store: one SQLite file in WAL mode, written by one group-committing thread.
 
 ``record`` (and ``record_async``, its asyncio form) returns after the transaction holding the
-events has committed with ``synchronous=FULL``, so acknowledged events survive a kill -9 (and
-a power cut).
+events has committed. The writer's ``synchronous`` level follows ``audit.durability``
+(``store/durability.py``): ``NORMAL`` for ``commit`` (the default) and ``queued`` (the WAL is
+fsynced at checkpoints: a kill -9 loses nothing committed, an OS crash or power cut may lose the
+commits since the last checkpoint, never the file's consistency), ``FULL`` for ``sync`` (the WAL is
+fsynced at every commit, so acknowledged events also survive an OS crash and a power cut).
 Readers use their own connections; WAL lets them run while the writer writes.
 
 A full disk is refused, never papered over: the commit fails, every caller in that batch gets a
@@ -26,8 +29,10 @@ from ..audit import AuditEvent
 from ..errors import HutongError, StorageError
 from . import appeal_rows
 from .audit_store import HOUR, Counts, hour_of
-from .batcher import RETRY_FOR, CommittedWrites, GroupCommitter
+from .batcher import MAX_QUEUED, RETRY_FOR, CommittedWrites, GroupCommitter
 from .columns import COLUMN_LIST, COLUMNS, from_row, time_range, to_row
+from .durability import DEFAULT as DEFAULT_DURABILITY
+from .durability import Durability
 from .migrations import migrate_sqlite
 from .rollup import Tally, exact_counts
 
@@ -122,22 +127,35 @@ class SqliteStore(appeal_rows.AppealReads, CommittedWrites):
 
     _appeal_sql = _APPEALS
 
-    def __init__(self, path: str | Path, *, max_batch: int = 20_000, write_retry: float = RETRY_FOR) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        max_batch: int = 20_000,
+        write_retry: float = RETRY_FOR,
+        durability: Durability = DEFAULT_DURABILITY,
+        max_queued: int = MAX_QUEUED,
+    ) -> None:
         self.path = Path(path)
+        self.durability = durability
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._writer = self._connect()
             self._writer.execute("PRAGMA journal_mode=WAL")
+            if not durability.fsync:
+                self._writer.execute("PRAGMA synchronous=NORMAL")
             migrate_sqlite(self._writer)
             self._turn = WriterTurn(self.path.with_name(self.path.name + ".writer-lock"))
         except (sqlite3.Error, OSError) as exc:
             raise StorageError(f"cannot open the audit database {str(self.path)!r}: {exc}") from exc
-        self._committer = GroupCommitter(self._write, max_batch=max_batch, transient=transient, retry_for=write_retry)
+        self._committer = GroupCommitter(
+            self._write, max_batch=max_batch, max_queued=max_queued, transient=transient, retry_for=write_retry
+        )
         self._lock = threading.Lock()  # prune/delete_user share the writer connection's file lock
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30.0)
-        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA synchronous=FULL")  # maintenance and appeals; the event writer's follows durability
         conn.execute("PRAGMA busy_timeout=30000")
         return conn
 

@@ -18,6 +18,7 @@ from ..service.gateway import Gateway, Message
 from ..service.pictures import PictureAnalysis
 from ..service.prefs import site_key
 from .failures import ApiError
+from .jsonbody import JSONBody
 from .schemas import (
     BatchRequest,
     BatchResponse,
@@ -82,14 +83,20 @@ def authorised(request: Request) -> tuple[Gateway, bool]:
 
 
 async def read_body(request: Request) -> bytes:
-    """The whole request body; a client that leaves mid-body (or that BodyLimit cut off) ends the request."""
-    try:
-        return await request.body()
-    except ClientDisconnect as exc:
-        # nobody is listening for an answer; this only ends the request cleanly
-        raise ApiError(
-            400, "the client closed the connection before sending the body", code="input.incomplete"
-        ) from exc
+    """The whole request body; a client that leaves mid-body (or is cut off by the body limit) ends the request.
+
+    Read from ``receive`` directly: a body with a declared length arrives in one message, and
+    Starlette's ``Request.body`` went through an async generator for it.
+    """
+    chunks: list[bytes] = []
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            # nobody is listening for an answer; this only ends the request cleanly
+            raise ApiError(400, "the client closed the connection before sending the body", code="input.incomplete")
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def parse(model: type[M], raw: bytes) -> M:
@@ -104,9 +111,26 @@ router = APIRouter(prefix="/v1", responses=_ERRORS)
 UserPath = Annotated[str, Path(min_length=1, max_length=128, description="the operator's id for the user")]
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def base_url(request: Request) -> str:
-    """The request's own base URL, for go-links when ``server.public_url`` is empty."""
-    return str(request.base_url).rstrip("/")
+    """The request's own base URL, for go-links when ``server.public_url`` is empty.
+
+    What ``str(request.base_url).rstrip("/")`` answers, from the scope directly (that built two URL
+    objects per request).
+    """
+    scope = request.scope
+    scheme = scope.get("scheme", "http")
+    root: str = scope.get("app_root_path", scope.get("root_path", "")).rstrip("/")
+    for key, value in scope["headers"]:
+        if key == b"host":
+            return f"{scheme}://{value.decode('latin-1')}{root}"
+    server = scope.get("server")
+    if server is None:
+        return root
+    host, port = server
+    return f"{scheme}://{host}{root}" if port == _DEFAULT_PORTS.get(scheme) else f"{scheme}://{host}:{port}{root}"
 
 
 def links_json(gw: Gateway, analysis: Analysis, base: str, body: CheckRequest | Any, *, keyed: bool) -> dict[str, Any]:
@@ -127,14 +151,14 @@ def links_json(gw: Gateway, analysis: Analysis, base: str, body: CheckRequest | 
     summary="Check the links in one message",
     openapi_extra=_doc(CheckRequest),
 )
-async def check(request: Request) -> JSONResponse:
+async def check(request: Request) -> JSONBody:
     """Find, clean, identify, screen and decide every link in one message."""
     gw, keyed = authorised(request)
     body = parse(CheckRequest, await read_body(request))
     analysis = await gw.check_message(
         body.text, context=body.context, user=body.user, mode=body.mode, preview=body.preview
     )
-    return JSONResponse(links_json(gw, analysis, base_url(request), body, keyed=keyed))
+    return JSONBody(links_json(gw, analysis, base_url(request), body, keyed=keyed))
 
 
 @router.post(
@@ -143,7 +167,7 @@ async def check(request: Request) -> JSONResponse:
     summary="Check many messages in one call",
     openapi_extra=_doc(BatchRequest),
 )
-async def check_batch(request: Request) -> JSONResponse:
+async def check_batch(request: Request) -> JSONBody:
     """``/v1/check`` for up to ``server.max_batch`` messages; all are validated before any is checked."""
     gw, keyed = authorised(request)
     body = parse(BatchRequest, await read_body(request))
@@ -151,7 +175,7 @@ async def check_batch(request: Request) -> JSONResponse:
     checked = await gw.check_messages(messages, preview=body.preview)
     base = base_url(request)
     results = [links_json(gw, a, base, m, keyed=keyed) for a, m in zip(checked, body.messages, strict=True)]
-    return JSONResponse({"results": results})
+    return JSONBody({"results": results})
 
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/octet-stream")  # any other: bytes too
@@ -298,10 +322,10 @@ def prefs_json(prefs: UserPrefs) -> dict[str, Any]:
     summary="A user's own link settings",
     openapi_extra={"security": [{SECURITY_SCHEME: []}]},
 )
-async def get_prefs(user: UserPath, request: Request) -> JSONResponse:
+async def get_prefs(user: UserPath, request: Request) -> JSONBody:
     """The prefs the user chose; the defaults (all null/empty) if they never chose."""
     gw = authorise(request)
-    return JSONResponse(prefs_json(gw.prefs.get(user) or UserPrefs()))
+    return JSONBody(prefs_json(gw.prefs.get(user) or UserPrefs()))
 
 
 @router.put(
@@ -310,11 +334,11 @@ async def get_prefs(user: UserPath, request: Request) -> JSONResponse:
     summary="Set a user's own link settings",
     openapi_extra=_doc(Prefs),
 )
-async def put_prefs(user: UserPath, request: Request) -> JSONResponse:
+async def put_prefs(user: UserPath, request: Request) -> JSONBody:
     """Replace the user's prefs; they apply to the next check and the next click."""
     gw = authorise(request)
     body = parse(Prefs, await read_body(request))
     sites = tuple(dict.fromkeys(site_name(s) for s in body.always_open))
     prefs = UserPrefs(mode=body.mode, categories=tuple(sorted(body.categories.items())), always_open=sites)
     gw.prefs.put(user, prefs)
-    return JSONResponse(prefs_json(prefs))
+    return JSONBody(prefs_json(prefs))

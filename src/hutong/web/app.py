@@ -13,7 +13,6 @@ import dataclasses
 import logging
 import os
 import sys
-import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -25,8 +24,9 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from pydantic.json_schema import models_json_schema
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from .. import __version__
 from ..audit import AuditSink
@@ -41,8 +41,9 @@ from ..safety.refresh import Refreshed, is_url, keep_fresh
 from ..service.apikeys import ApiKeys
 from ..service.gateway import EngineLike, Gateway, is_loopback, open_gateway
 from . import api, apidocs, appeal_pages, failures, images, pages, report_page
-from .fastlane import FastLane
+from .front import Front, Hot
 from .images import Images
+from .jsonbody import JSONBody
 from .metrics import CONTENT_TYPE, Metrics
 from .schemas import Health
 from .throttle import Throttle
@@ -53,74 +54,33 @@ SWITCH_INTERVAL = 0.0005  # seconds; see tune_worker
 READY_TIMEOUT = 3.0  # seconds /readyz waits for the audit store (a silent host takes connect_timeout)
 
 
-class BodyLimit:
-    """Refuse request bodies over ``limit`` bytes with 413, before the framework buffers them."""
+class HutongApp(FastAPI):
+    """FastAPI with the front door (``web/front.py``) before its middleware stack: every HTTP request
+    passes the body limit, timing and per-client limits there, and the hot routes are answered there."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers", ())).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await self._refuse(scope, receive, send)
-            return
-        seen = 0
-        refused = False
-
-        async def limited() -> Message:
-            nonlocal seen, refused
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit and not refused:
-                    # answer now and let the app see a disconnected client; its own answer is dropped
-                    refused = True
-                    await self._refuse(scope, receive, send)
-                    return {"type": "http.disconnect"}
-            return message
-
-        async def guarded_send(message: Message) -> None:
-            if not refused:
-                await send(message)
-
-        await self.app(scope, limited, guarded_send)
-
-    def _message(self) -> str:
-        return f"the request body is over {self.limit} bytes (server.max_body_bytes); send less per call"
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = failures.error_json(413, "input.too_large", self._message())
-        await response(scope, receive, send)
-
-
-class Timing:
-    """Observe each request's latency by route template (pure ASGI: BaseHTTPMiddleware costs ~1 ms a call)."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app, self.metrics = app, metrics
+    front: Front | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+        if self.front is None:
+            await super().__call__(scope, receive, send)
             return
-        start = time.perf_counter()
-        status = 500
+        scope["app"] = self  # what the endpoints' Request.app reads, as Starlette would set it
+        await self.front(scope, receive, send)
 
-        async def watch(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
+    async def through_fastapi(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The request through FastAPI's own middleware, routing and handlers."""
+        await super().__call__(scope, receive, send)
 
-        try:
-            await self.app(scope, receive, watch)
-        finally:
-            route = getattr(scope.get("route"), "path", None)
-            label = route if isinstance(route, str) else "unmatched"
-            self.metrics.observe(label, scope["method"], status, time.perf_counter() - start)
+
+async def healthz(request: Request) -> JSONBody:
+    """The process is up (answered without touching any store)."""
+    gw: Gateway = request.app.state.gateway
+    return JSONBody({"status": "ok", "policy_version": gw.engine.policy_version, "problems": []})
+
+
+async def go(request: Request) -> Response:
+    """``/go/{token}`` with its path and query parameters taken as FastAPI takes them."""
+    return await pages.go(request, request.path_params["token"], request.query_params.get("u"))
 
 
 def create_app(
@@ -163,9 +123,7 @@ def create_app(
         gw.images = Images(cfg, signer, edge)
     metrics.watch_feeds(lambda: feed_freshness(cfg, gw.engine))
     if gw.dev_mode:
-        log.warning(
-            "development mode: no API keys configured; the API accepts calls without a key on loopback"
-        )
+        log.warning("development mode: no API keys configured; the API accepts calls without a key on loopback")
 
     limiter = client_limiter(cfg)
     trusted = parse_networks(cfg.server.trusted_proxies)
@@ -199,11 +157,10 @@ def create_app(
         if own_edge:
             await edge.aclose()
 
-    app = FastAPI(
+    app = HutongApp(
         title="hutong gateway",
         version=__version__,
-        description="Check the links in chat messages; signed time-of-click go-links; "
-        "users' own link settings.",
+        description="Check the links in chat messages; signed time-of-click go-links; users' own link settings.",
         lifespan=lifespan,
         docs_url=None,  # served offline by apidocs
         redoc_url=None,
@@ -223,11 +180,19 @@ def create_app(
     _add_service_routes(app, gw)
     _publish_schema(app)
 
-    app.add_middleware(FastLane)  # innermost: timed and body-limited like the rest
-    if limiter is not None:
-        app.add_middleware(Throttle, limiter=limiter, trusted=trusted)  # before any work, fast lane too
-    app.add_middleware(Timing, metrics=metrics)
-    app.add_middleware(BodyLimit, limit=cfg.server.max_body_bytes)
+    app.front = Front(
+        app.through_fastapi,
+        metrics=metrics,
+        max_body=cfg.server.max_body_bytes,
+        throttle=Throttle(limiter, trusted) if limiter is not None else None,
+        exact={
+            ("POST", "/v1/check"): Hot(api.check, "/v1/check"),
+            ("POST", "/v1/check/batch"): Hot(api.check_batch, "/v1/check/batch"),
+            ("GET", "/healthz"): Hot(healthz, "/healthz"),
+        },
+        go=Hot(go, "/go/{token}"),
+        go_query_limit=pages.MAX_USER,
+    )
     return app
 
 
@@ -270,9 +235,7 @@ def feed_freshness(cfg: Config, engine: EngineLike) -> tuple[Freshness, ...]:
 
 
 def _add_service_routes(app: FastAPI, gw: Gateway) -> None:
-    @app.get("/healthz", response_model=Health, tags=["service"], summary="The process is up")
-    async def healthz() -> JSONResponse:
-        return JSONResponse({"status": "ok", "policy_version": gw.engine.policy_version, "problems": []})
+    app.get("/healthz", response_model=Health, tags=["service"], summary="The process is up")(healthz)
 
     @app.get(
         "/readyz",
@@ -329,9 +292,7 @@ def _publish_schema(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            spec = get_openapi(
-                title=app.title, version=app.version, description=app.description, routes=app.routes
-            )
+            spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
             _, defs = models_json_schema(
                 [(m, "validation") for m in api.REQUEST_MODELS], ref_template="#/components/schemas/{model}"
             )

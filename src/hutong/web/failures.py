@@ -15,9 +15,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from ..errors import ConfigError, HutongError, InputError, PictureError, StorageError, TokenError
+from .jsonbody import JSONBody
 
 log = logging.getLogger("hutong.web")
 
@@ -49,10 +50,10 @@ def status_for(exc: HutongError) -> int:
 
 def error_json(
     status: int, code: str, message: str, headers: dict[str, str] | None = None, *, message_zh: str = ""
-) -> JSONResponse:
+) -> JSONBody:
     """The one error shape of the API (``message_zh``: the reason in Chinese, where hutong has it)."""
     error = {"code": code, "message": message} | ({"message_zh": message_zh} if message_zh else {})
-    return JSONResponse({"error": error}, status_code=status, headers=headers)
+    return JSONBody({"error": error}, status_code=status, headers=headers)
 
 
 def describe_validation(errors: Sequence[Any]) -> str:
@@ -79,6 +80,11 @@ def validation_response(exc: RequestValidationError) -> Response:
     return error_json(422, "input.invalid", describe_validation(exc.errors()))
 
 
+def crashed() -> Response:
+    """The answer to an unexpected failure (already logged): a 500 that says to retry, no traceback."""
+    return error_json(500, "internal", "the server failed on this request; it was logged. Try again later.")
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn exceptions into the API's error shape."""
 
@@ -98,12 +104,10 @@ def install(app: FastAPI) -> None:
         return error_json(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
 
     async def on_other(request: Request, exc: Exception) -> Response:
-        if isinstance(exc, ClientDisconnect):  # the client left (or BodyLimit cut it off): nobody to answer
+        if isinstance(exc, ClientDisconnect):  # the client left (or the body limit cut it off): nobody to answer
             return error_json(499, "http.client_gone", "the client closed the connection")
         log.exception("%s %s crashed", request.method, request.url.path, exc_info=exc)
-        return error_json(
-            500, "internal", "the server failed on this request; it was logged. Try again later."
-        )
+        return crashed()
 
     app.add_exception_handler(HutongError, on_hutong)
     app.add_exception_handler(RequestValidationError, on_validation)

@@ -1,10 +1,11 @@
 """Per-client limits on the routes anyone may call: ``/`` (the playground), ``/go/...``, ``/img/...``,
 ``/appeal/...``, ``/report``.
 
-A thin ASGI layer over ``hutong.ratelimit``: it finds the client (``server.trusted_proxies``
-decides whether ``X-Forwarded-For`` is believed), counts the request in its route family and
-answers a refused one with 429, ``Retry-After`` and a reason: a page for browsers, JSON for
-clients that ask for it, plain text for images. The keyed API (``/v1``) is not limited here.
+A thin layer over ``hutong.ratelimit`` that the front door (``web/front.py``) asks first: it
+finds the client (``server.trusted_proxies`` decides whether ``X-Forwarded-For`` is believed),
+counts the request in its route family and answers a refused one with 429, ``Retry-After`` and a
+reason: a page for browsers, JSON for clients that ask for it, plain text for images. The keyed
+API (``/v1``) is not limited here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope
 
 from ..ratelimit import ClientLimiter, Network, bucket, client_of
 from . import i18n, pages
@@ -43,20 +44,18 @@ def client_bucket(scope: Scope, trusted: Sequence[Network]) -> str:
 class Throttle:
     """Refuse a client's requests to a route family over ``limiter``'s limit with 429."""
 
-    def __init__(self, app: ASGIApp, limiter: ClientLimiter, trusted: Sequence[Network] = ()) -> None:
-        self.app, self.limiter, self.trusted = app, limiter, tuple(trusted)
+    def __init__(self, limiter: ClientLimiter, trusted: Sequence[Network] = ()) -> None:
+        self.limiter, self.trusted = limiter, tuple(trusted)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        family = family_of(scope["path"]) if scope["type"] == "http" else None
+    async def refusal(self, scope: Scope, receive: Receive) -> Response | None:
+        """The 429 answer if this request is over its client's limit; None to serve it."""
+        family = family_of(scope["path"])
         if family is None:
-            await self.app(scope, receive, send)
-            return
+            return None
         allowance = await self.limiter.hit(family, client_bucket(scope, self.trusted))
         if allowance.allowed:
-            await self.app(scope, receive, send)
-            return
-        response = refusal(Request(scope, receive), family, allowance.limit, allowance.retry_after)
-        await response(scope, receive, send)
+            return None
+        return refusal(Request(scope, receive), family, allowance.limit, allowance.retry_after)
 
 
 def refusal(request: Request, family: str, limit: int, retry_after: int) -> Response:

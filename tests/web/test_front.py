@@ -1,8 +1,9 @@
-"""The fast lane answers exactly as FastAPI does: same status, headers that matter, and body."""
+"""The front door's hot routes answer exactly as FastAPI does: same status, headers that matter, and body."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -10,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from hutong.service.apikeys import ApiKeys
-from hutong.web.fastlane import FastLane
+from hutong.web.app import HutongApp
 
 from .conftest import EVIL_SITE, SAFE_SITE, AppFactory, connect
 
@@ -20,8 +21,10 @@ OTHER = "https://unknown-site.example/article"
 
 
 def without_lane(app: FastAPI) -> FastAPI:
-    """The same app with every request going through FastAPI's router."""
-    app.user_middleware = [m for m in app.user_middleware if m.cls is not FastLane]  # type: ignore[comparison-overlap]
+    """The same app with every request going through FastAPI's router (the front door keeps its other work)."""
+    assert isinstance(app, HutongApp) and app.front is not None
+    app.front.exact.clear()
+    app.front.go = None
     return app
 
 
@@ -112,7 +115,40 @@ async def test_bad_go_paths_answer_as_fastapi_does(app_factory: AppFactory, name
     assert a.status_code in (400, 404), name
 
 
-async def test_lane_requests_are_timed_by_route(client: httpx.AsyncClient) -> None:
-    await client.post("/v1/check/batch", json={"messages": [{"text": SAFE}]})
-    text = (await client.get("/metrics")).text
+async def test_healthz_answers_as_fastapi_does(app_factory: AppFactory) -> None:
+    async with connect(app_factory()) as fast, connect(without_lane(app_factory())) as slow:
+        a, b = await fast.get("/healthz"), await slow.get("/healthz")
+    assert comparable(a) == comparable(b)
+    assert a.status_code == 200 and a.json()["status"] == "ok"
+
+
+@pytest.mark.parametrize("lane", [True, False], ids=["hot route", "through FastAPI"])
+async def test_requests_are_timed_by_route(app_factory: AppFactory, lane: bool) -> None:
+    app = app_factory() if lane else without_lane(app_factory())
+    async with connect(app) as client:
+        await client.post("/v1/check/batch", json={"messages": [{"text": SAFE}]})
+        await client.post("/v1/check", content=b"{}", headers={"content-length": "99999999999"})
+        text = (await client.get("/metrics")).text
     assert 'hutong_request_seconds_count{method="POST",route="/v1/check/batch",status="2xx"} 1.0' in text
+    assert 'hutong_request_seconds_count{method="POST",route="unmatched",status="4xx"} 1.0' in text
+
+
+async def chunks(parts: list[bytes]) -> AsyncIterator[bytes]:
+    for part in parts:
+        yield part
+
+
+@pytest.mark.parametrize(
+    ("name", "parts", "status"),
+    [
+        ("chunked, within the limit", [b'{"text": ', b'"hello"}'], 200),
+        ("chunked, over the limit", [b'{"text": "', b"x" * 600, b"x" * 600, b'"}'], 413),
+    ],
+)
+async def test_chunked_bodies_are_counted(app_factory: AppFactory, name: str, parts: list[bytes], status: int) -> None:
+    app = app_factory(max_body_bytes=1000)
+    async with connect(app) as client:
+        r = await client.post("/v1/check", content=chunks(parts), headers={"content-type": "application/json"})
+    assert r.status_code == status, name
+    if status == 413:
+        assert r.json()["error"]["code"] == "input.too_large"
