@@ -58,6 +58,21 @@ def test_no_test_names_a_path_outside_the_checkout() -> None:
     assert not offenders, "tests that read outside the checkout:\n" + "\n".join(offenders)
 
 
+# the build's own files: a make target, CI script or build setting that reaches beside the checkout
+BUILD_OUTSIDE = re.compile(r"(?<![\w.])\.\./|(?<![\w])/work/|(?<![\w])/home/")
+BUILD_FILES = ("Makefile", ".ci/run", "pyproject.toml", "Dockerfile")
+
+
+def test_no_build_file_names_a_path_outside_the_checkout() -> None:
+    offenders = [
+        f"{name}:{n}: {line.strip()}"
+        for name in BUILD_FILES
+        for n, line in enumerate((ROOT / name).read_text(encoding="utf-8").splitlines(), 1)
+        if not line.lstrip().startswith("#") and BUILD_OUTSIDE.search(line)
+    ]
+    assert not offenders, "build files that reach outside the checkout:\n" + "\n".join(offenders)
+
+
 @pytest.mark.slow
 def test_a_lone_clone_runs_the_data_reading_tests(tmp_path: Path) -> None:
     empty = tmp_path / "nothing-beside"
