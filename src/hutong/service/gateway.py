@@ -27,37 +27,19 @@ from ..store.userhash import UserHasher
 from .apikeys import ApiKeys
 from .golinks import GoClaim, go_url, honoured, make_token, read_token, seen_wall
 from .observer import NullObserver, Observer
-from .pictures import PictureAnalysis, check_picture, close_readers
+from .pictures import Examiner, PictureAnalysis, check_picture, close_readers
 from .prefs import PrefsStore, SQLitePrefs
 
 log = logging.getLogger("hutong.service")
 T = TypeVar("T")
 
 
-class EngineLike(Protocol):
-    """What the gateway needs of ``hutong.pipeline.Engine``."""
+class EngineLike(Examiner, Protocol):
+    """What the gateway needs of ``hutong.pipeline.Engine``: ``examine`` and ``examine_online`` as a picture
+    check does (``pictures.Examiner``), and the rest below."""
 
     @property
     def policy_version(self) -> str: ...
-
-    def examine(
-        self,
-        text: str,
-        *,
-        context: Context = "direct",
-        prefs: UserPrefs | None = None,
-        mode: Mode | None = None,
-    ) -> Analysis: ...
-
-    async def examine_online(
-        self,
-        text: str,
-        *,
-        context: Context = "direct",
-        prefs: UserPrefs | None = None,
-        mode: Mode | None = None,
-        preview: bool = False,
-    ) -> Analysis: ...
 
     def recheck(
         self,
